@@ -1,0 +1,87 @@
+/**
+ * The one config tree. Every field has a documented default; user options are merged over
+ * it and validated, and unknown keys are reported with their path.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { TryonError } from './errors.ts';
+import { integerIn, invalid, is, oneOf } from './validate.ts';
+
+export const DEVICES = ['auto', 'cpu', 'cuda', 'webgpu'] as const;
+export type Device = (typeof DEVICES)[number];
+
+export const LANDMARK_MODELS = ['lite', 'full', 'heavy'] as const;
+export type LandmarkModel = (typeof LANDMARK_MODELS)[number];
+
+export interface TryonConfig {
+  /** Execution provider: auto = CUDA when installed and working, else CPU. Default 'auto'. */
+  device: Device;
+  /** Folder holding the ONNX models and manifest.json. Default: the package's models/. */
+  modelsDir: string;
+  /** Pairs (or requests) in flight at once. Default: the core count. */
+  concurrency: number;
+  /** Persistent analysis cache folder; null turns it off. Default: $XDG_CACHE_HOME/tryon or ~/.cache/tryon. */
+  cacheDir: string | null;
+  person: {
+    /** Refuse person photos with more pixels than this. Default 40 000 000. */
+    maxPixels: number;
+    /** BlazePose landmark model. Default 'full'. */
+    landmarkModel: LandmarkModel;
+  };
+  garment: {
+    /** Refuse garment photos with more pixels than this. Default 40 000 000. */
+    maxPixels: number;
+  };
+}
+
+export const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export function defaultCacheDir(): string {
+  const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+  return path.join(base, 'tryon');
+}
+
+export function defaultConfig(): TryonConfig {
+  return {
+    device: 'auto',
+    modelsDir: path.join(PACKAGE_ROOT, 'models'),
+    concurrency: Math.max(1, os.availableParallelism()),
+    cacheDir: defaultCacheDir(),
+    person: { maxPixels: 40_000_000, landmarkModel: 'full' },
+    garment: { maxPixels: 40_000_000 },
+  };
+}
+
+export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
+
+function mergeInto(target: Record<string, unknown>, source: Record<string, unknown>, prefix: string): void {
+  for (const [key, value] of Object.entries(source)) {
+    const where = prefix ? `${prefix}.${key}` : key;
+    if (!(key in target)) {
+      throw new TryonError('BAD_OPTION', `Unknown option ${where}; known: ${Object.keys(target).map((k) => (prefix ? `${prefix}.${k}` : k)).join(', ')}`, { input: where });
+    }
+    if (value === undefined) continue;
+    const current = target[key];
+    if (current !== null && typeof current === 'object' && !Array.isArray(current)) {
+      if (value === null || typeof value !== 'object') throw invalid(where, 'object', value);
+      mergeInto(current as Record<string, unknown>, value as Record<string, unknown>, where);
+    } else {
+      target[key] = value;
+    }
+  }
+}
+
+/** Merges `options` over the defaults and validates every field. */
+export function resolveConfig(options: DeepPartial<TryonConfig> = {}): TryonConfig {
+  const config = defaultConfig();
+  mergeInto(config as unknown as Record<string, unknown>, options as Record<string, unknown>, '');
+  oneOf('device', config.device, DEVICES);
+  if (!is.string(config.modelsDir)) throw invalid('modelsDir', 'path string', config.modelsDir);
+  integerIn('concurrency', config.concurrency, 1, 256);
+  if (config.cacheDir !== null && !is.string(config.cacheDir)) throw invalid('cacheDir', 'path string or null', config.cacheDir);
+  integerIn('person.maxPixels', config.person.maxPixels, 1, 1_000_000_000);
+  oneOf('person.landmarkModel', config.person.landmarkModel, LANDMARK_MODELS);
+  integerIn('garment.maxPixels', config.garment.maxPixels, 1, 1_000_000_000);
+  return config;
+}

@@ -1,0 +1,9 @@
+/**
+ * tryon's library API. The CLI (src/cli) and the server (src/serve) are thin layers over it.
+ */
+export { Tryon, type TryonOptions } from './pipeline.ts';
+export { resolveConfig, defaultConfig, DEVICES, type Device, type TryonConfig } from './config.ts';
+export { TryonError, type ErrorCode, exitCodeFor, httpStatusFor } from './errors.ts';
+export { decodeImage, sniffFormat } from './image/decode.ts';
+export { encodeImage, resolveFormat } from './image/encode.ts';
+export * from './types.ts';

@@ -1,0 +1,110 @@
+/**
+ * The library facade: one object that owns the model registry, the thread budget and the
+ * analysis caches, so per-person and per-garment work is done once however many pairs use it.
+ * The CLI commands, the batch runner and the server all go through it.
+ */
+import { createHash } from 'node:crypto';
+import { resolveConfig, type DeepPartial, type TryonConfig } from './config.ts';
+import { budgetThreads, applySharpBudget, type ThreadBudget } from './threads.ts';
+import { createModelRegistry, type ModelRegistry } from './models/registry.ts';
+import { analysePerson } from './person/analyse.ts';
+import { PersonDiskCache } from './person/cache.ts';
+import { analyseGarment, type GarmentOptions } from './garment/analyse.ts';
+import { renderTemplate } from './garment/templates.ts';
+import { tryOn, type TryOnOptions } from './render/tryon.ts';
+import { readInput } from './image/decode.ts';
+import type { GarmentAnalysis, GarmentType, PersonAnalysis, TryOnResult } from './types.ts';
+
+/** A bounded map of promises: concurrent requests for one key share one analysis. */
+class PromiseCache<T> {
+  private map = new Map<string, Promise<T>>();
+  constructor(private readonly limit: number) {}
+
+  get(key: string, make: () => Promise<T>): Promise<T> {
+    const hit = this.map.get(key);
+    if (hit) {
+      // Refresh recency.
+      this.map.delete(key);
+      this.map.set(key, hit);
+      return hit;
+    }
+    const p = make();
+    this.map.set(key, p);
+    p.catch(() => this.map.delete(key));
+    while (this.map.size > this.limit) this.map.delete(this.map.keys().next().value as string);
+    return p;
+  }
+
+  delete(key: string): void {
+    this.map.delete(key);
+  }
+}
+
+export function sha256(...parts: (Uint8Array | string)[]): string {
+  const h = createHash('sha256');
+  for (const p of parts) h.update(p);
+  return h.digest('hex');
+}
+
+export interface TryonOptions extends DeepPartial<TryonConfig> {}
+
+export class Tryon {
+  readonly config: TryonConfig;
+  readonly budget: ThreadBudget;
+  readonly registry: ModelRegistry;
+  private persons: PromiseCache<PersonAnalysis>;
+  private garments: PromiseCache<GarmentAnalysis>;
+  private disk: PersonDiskCache | null;
+
+  private constructor(config: TryonConfig, registry: ModelRegistry, budget: ThreadBudget) {
+    this.config = config;
+    this.registry = registry;
+    this.budget = budget;
+    this.persons = new PromiseCache(32);
+    this.garments = new PromiseCache(256);
+    this.disk = config.cacheDir ? new PersonDiskCache(config.cacheDir) : null;
+  }
+
+  static async create(options: TryonOptions = {}): Promise<Tryon> {
+    const config = resolveConfig(options);
+    const budget = budgetThreads(config.concurrency);
+    applySharpBudget(budget);
+    const registry = await createModelRegistry({ modelsDir: config.modelsDir, device: config.device, intraOpThreads: budget.intraOp });
+    return new Tryon(config, registry, budget);
+  }
+
+  /** Analyses a person photo once; later calls with the same bytes hit the memory or disk cache. */
+  async analysePerson(input: Buffer | Uint8Array | string, name = typeof input === 'string' ? input : 'person image'): Promise<PersonAnalysis> {
+    const bytes = await readInput(input, name);
+    const key = sha256(bytes, JSON.stringify(this.config.person));
+    return this.persons.get(key, async () => {
+      const cached = this.disk ? await this.disk.get(key) : null;
+      if (cached) return cached;
+      const analysis = await analysePerson(bytes, this.registry, { ...this.config.person, name, key });
+      if (this.disk) await this.disk.set(key, analysis);
+      return analysis;
+    });
+  }
+
+  /** Analyses a garment photo once per bytes + options. */
+  async analyseGarment(input: Buffer | Uint8Array | string, options: GarmentOptions): Promise<GarmentAnalysis> {
+    const name = options.name ?? (typeof input === 'string' ? input : 'garment image');
+    const bytes = await readInput(input, name);
+    const key = sha256(bytes, JSON.stringify({ ...options, name: undefined, maxPixels: this.config.garment.maxPixels }));
+    return this.garments.get(key, () => analyseGarment(bytes, { maxPixels: this.config.garment.maxPixels, ...options, name, key }));
+  }
+
+  /** The built-in garment of a type in a colour (hex). */
+  async template(type: GarmentType, color: string): Promise<GarmentAnalysis> {
+    const key = sha256('template', type, color.toLowerCase());
+    return this.garments.get(key, async () => renderTemplate(type, color));
+  }
+
+  tryOn(person: PersonAnalysis, garment: GarmentAnalysis, options: TryOnOptions = {}): Promise<TryOnResult> {
+    return tryOn(person, garment, options, this.registry);
+  }
+
+  async close(): Promise<void> {
+    await this.registry.release();
+  }
+}
