@@ -9,5 +9,6 @@ export default defineConfig({
     // Two workers: CI has two cores, and each worker runs ONNX sessions with their own threads.
     pool: 'forks',
     maxWorkers: 2,
+    reporters: ['default', './test/summary-reporter.ts'],
   },
 });
