@@ -4,7 +4,7 @@
  * enforced before the pixels are decoded, and every failure a TryonError naming the input.
  */
 import { readFile } from 'node:fs/promises';
-import sharp from 'sharp';
+import sharp, { type Metadata } from 'sharp';
 import { TryonError } from '../errors.ts';
 import type { RawImage } from '../types.ts';
 
@@ -68,7 +68,7 @@ export async function decodeImage(input: Buffer | Uint8Array | string, options: 
       input: name,
     });
   }
-  let meta: sharp.Metadata;
+  let meta: Metadata;
   try {
     meta = await sharp(bytes, { limitInputPixels: false }).metadata();
   } catch (err) {
