@@ -1,4 +1,126 @@
-/** `tryon inspect`: registered by its issue's work (temporary empty registration during development). */
+/**
+ * `tryon inspect`: what the analysis saw in one photo, as an overlay image and/or JSON.
+ *
+ *   tryon inspect me.jpg -o me-overlay.png            # skeleton + parsing colours over the photo
+ *   tryon inspect me.jpg --json                       # keypoints, box, OpenPose-18, label areas
+ *   tryon inspect --garment tee.jpg --type tshirt -o tee-overlay.png --json
+ *
+ * Parses and checks the options, calls the library through the Tryon facade, writes/prints.
+ */
 import type { Command } from 'commander';
+import sharp from 'sharp';
+import { DEVICES, LANDMARK_MODELS, type Device, type LandmarkModel } from '../config.ts';
+import { TryonError } from '../errors.ts';
+import { resolveFormat } from '../image/encode.ts';
+import { writeFileAtomic } from '../image/write.ts';
+import { garmentSummary, renderGarmentOverlay } from '../garment/overlay.ts';
+import { personSummary, renderPersonOverlay } from '../person/overlay.ts';
+import { Tryon } from '../pipeline.ts';
+import { GARMENT_CATEGORIES, GARMENT_TYPES } from '../types.ts';
+import { invalid, oneOf } from '../validate.ts';
+import { colours } from './output.ts';
 
-export function registerInspect(_program: Command): void {}
+interface InspectCliOptions {
+  output?: string;
+  json?: boolean;
+  garment?: boolean;
+  type?: string;
+  category?: string;
+  model: string;
+  device: string;
+  cacheDir?: string;
+  cache: boolean;
+}
+
+export interface InspectOptions {
+  photo: string;
+  /** Overlay file (.png, .jpg, .webp), or null for JSON only. */
+  output: string | null;
+  json: boolean;
+  garment: boolean;
+  type?: string;
+  category?: string;
+  landmarkModel: LandmarkModel;
+  device: Device;
+  cacheDir?: string | null;
+}
+
+/** Checks the command line; every refusal is a BAD_OPTION naming the option. */
+export function parseInspectOptions(photo: string | undefined, o: InspectCliOptions): InspectOptions {
+  if (!photo) throw invalid('<photo>', 'path of a photo', photo);
+  if (!o.output && !o.json) {
+    throw new TryonError('BAD_OPTION', 'Nothing to do: give -o <overlay.png> and/or --json', { input: '--output', suggestion: 'tryon inspect photo.jpg -o overlay.png --json' });
+  }
+  if (!o.garment && (o.type !== undefined || o.category !== undefined)) {
+    throw new TryonError('BAD_OPTION', '--type and --category describe a garment photo: add --garment', { input: o.type !== undefined ? '--type' : '--category' });
+  }
+  if (o.output) resolveFormat(o.output);
+  if (o.type !== undefined) oneOf('--type', o.type.toLowerCase(), Object.keys(GARMENT_TYPES));
+  if (o.category !== undefined) oneOf('--category', o.category.toLowerCase(), GARMENT_CATEGORIES);
+  return {
+    photo,
+    output: o.output ?? null,
+    json: o.json === true,
+    garment: o.garment === true,
+    type: o.type?.toLowerCase(),
+    category: o.category?.toLowerCase(),
+    landmarkModel: oneOf('--model', o.model, LANDMARK_MODELS),
+    device: oneOf('--device', o.device, DEVICES),
+    cacheDir: o.cache === false ? null : o.cacheDir,
+  };
+}
+
+/** Analyses the photo and writes the overlay; returns the JSON summary. */
+export async function inspectPhoto(opts: InspectOptions): Promise<object> {
+  const tryon = await Tryon.create({
+    device: opts.device,
+    person: { landmarkModel: opts.landmarkModel },
+    ...(opts.cacheDir !== undefined ? { cacheDir: opts.cacheDir } : {}),
+  });
+  try {
+    let overlay: Buffer;
+    let summary: object;
+    if (opts.garment) {
+      const a = await tryon.analyseGarment(opts.photo, { name: opts.photo, type: opts.type, category: opts.category ?? (opts.type ? undefined : 'upper') });
+      summary = garmentSummary(a);
+      overlay = opts.output ? await renderGarmentOverlay(a) : Buffer.alloc(0);
+    } else {
+      const a = await tryon.analysePerson(opts.photo, opts.photo);
+      summary = personSummary(a);
+      overlay = opts.output ? await renderPersonOverlay(a) : Buffer.alloc(0);
+    }
+    if (opts.output) {
+      const format = resolveFormat(opts.output);
+      const bytes = format === 'png' ? overlay : await sharp(overlay).toFormat(format, { quality: 90 }).toBuffer();
+      await writeFileAtomic(opts.output, bytes);
+    }
+    return summary;
+  } finally {
+    await tryon.close();
+  }
+}
+
+export function registerInspect(program: Command): void {
+  program
+    .command('inspect')
+    .description('Show what the analysis sees in a person photo (or, with --garment, a garment photo)')
+    .argument('[photo]', 'the photo to analyse')
+    .option('-o, --output <file>', 'overlay image (.png, .jpg, .webp): skeleton and parsing over the photo')
+    .option('--json', 'print the analysis summary as JSON on stdout')
+    .option('--garment', 'the photo is a garment product photo, not a person')
+    .option('--type <type>', `garment type (with --garment): ${Object.keys(GARMENT_TYPES).join(', ')}`)
+    .option('--category <category>', `garment category (with --garment): ${GARMENT_CATEGORIES.join(', ')}`)
+    .option('--model <model>', `pose landmark model: ${LANDMARK_MODELS.join(', ')}`, 'full')
+    .option('--device <device>', `execution provider: ${DEVICES.join(', ')}`, 'auto')
+    .option('--cache-dir <dir>', 'person analysis cache folder')
+    .option('--no-cache', 'do not read or write the analysis cache')
+    .action(async (photo: string | undefined, o: InspectCliOptions) => {
+      const opts = parseInspectOptions(photo, o);
+      const summary = await inspectPhoto(opts);
+      if (opts.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+      if (opts.output) {
+        const c = colours(opts.json ? process.stderr : process.stdout);
+        (opts.json ? process.stderr : process.stdout).write(`${c.green('wrote')} ${opts.output}\n`);
+      }
+    });
+}

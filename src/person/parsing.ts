@@ -1,0 +1,416 @@
+/**
+ * Body-part parsing at full resolution from the person mask, the keypoints and colour.
+ *
+ * 1. Part map (half resolution, nearest-upsampled): every person pixel goes to the body-part
+ *    capsule (body.ts) it is nearest to, distance over radius; visible arms and hands win
+ *    anywhere inside their radius, because a limb seen over the torso is in front of it.
+ * 2. Labels (full resolution), from the part and two colour cues:
+ *    - skin likelihood (skin.ts): skin on the torso is neck (near the shoulder line) or
+ *      torso_skin, on the legs and feet it is legs; arms keep their label, sleeve or skin;
+ *    - the upper/lower garment split along the body axis: the upper garment's colour is
+ *      sampled on the chest, the lower's on the thighs, and the split is the first level
+ *      down the axis where most clothed pixels look like the lower garment (fallback just
+ *      above the hip joints when the two colours cannot be told apart, e.g. a dress).
+ *    - head: inside the face ellipse and skin-coloured (or well inside it) is face; other
+ *      skin below the mouth is neck; the rest of the head capsule is hair.
+ * Every loop is over typed arrays with no allocation per pixel.
+ */
+import { LABEL, type Keypoint, type LabelMap, type Mask, type RawImage, type RGB } from '../types.ts';
+import { bodyGeometry, ellipseDistance2, Part, type BodyGeometry } from './body.ts';
+
+const PERSON = 128;
+// Label ids as plain constants: LABEL is built at run time and the hot loops should not look it up.
+const BACKGROUND = LABEL.background;
+const HAIR = LABEL.hair;
+const FACE = LABEL.face;
+const NECK = LABEL.neck;
+const UPPER = LABEL.upper_clothes;
+const LOWER = LABEL.lower_clothes;
+const LEFT_ARM = LABEL.left_arm;
+const RIGHT_ARM = LABEL.right_arm;
+const HANDS = LABEL.hands;
+const LEGS = LABEL.legs;
+const SHOES = LABEL.shoes;
+const TORSO_SKIN = LABEL.torso_skin;
+const P_HEAD = Part.Head;
+const P_TORSO = Part.Torso;
+const P_LTHIGH = Part.LeftThigh;
+const P_RTHIGH = Part.RightThigh;
+const P_LFOOT = Part.LeftFoot;
+const P_RFOOT = Part.RightFoot;
+const P_LHAND = Part.LeftHand;
+const P_RHAND = Part.RightHand;
+const SKIN = 128;
+/** Below this skin likelihood a pixel is surely cloth when sampling garment colours. */
+const CLOTH = 60;
+
+export interface ParsingResult {
+  parsing: LabelMap;
+  /** Upper-garment / lower-garment split, as a fraction of the shoulder->hip axis. */
+  split: number;
+  upperColor: RGB | null;
+  lowerColor: RGB | null;
+  geometry: BodyGeometry;
+}
+
+interface Bounds {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+}
+
+function maskBounds(mask: Mask): Bounds | null {
+  const { data, width, height } = mask;
+  let x0 = width;
+  let y0 = height;
+  let x1 = -1;
+  let y1 = -1;
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    for (let x = 0; x < width; x++) {
+      if (data[row + x] >= PERSON) {
+        if (x < x0) x0 = x;
+        if (x > x1) x1 = x;
+        if (y < y0) y0 = y;
+        y1 = y;
+      }
+    }
+  }
+  return x1 < 0 ? null : { x0, y0, x1, y1 };
+}
+
+/** Part id per 2x2 block inside the bounds. */
+function partMap(mask: Mask, g: BodyGeometry, b: Bounds): { parts: Uint8Array; stride: number } {
+  const { data, width } = mask;
+  const stride = (width + 1) >> 1;
+  const rows = (mask.height + 1) >> 1;
+  const parts = new Uint8Array(stride * rows);
+  // Capsules unpacked into flat arrays: ax, ay, dx, dy, 1/len^2, 1/r^2.
+  const caps = g.capsules;
+  const n = caps.length;
+  const k = new Float64Array(n * 6);
+  const ids = new Uint8Array(n);
+  const front = new Uint8Array(n);
+  caps.forEach((c, j) => {
+    const dx = c.bx - c.ax;
+    const dy = c.by - c.ay;
+    const len2 = dx * dx + dy * dy;
+    k.set([c.ax, c.ay, dx, dy, len2 > 0 ? 1 / len2 : 0, 1 / (c.r * c.r)], j * 6);
+    ids[j] = c.part;
+    front[j] = c.front ? 1 : 0;
+  });
+  for (let by = b.y0 >> 1; by <= b.y1 >> 1; by++) {
+    const y = 2 * by;
+    const down = y + 1 < mask.height ? width : 0;
+    for (let bx = b.x0 >> 1; bx <= b.x1 >> 1; bx++) {
+      const x = 2 * bx;
+      const i = y * width + x;
+      const right = x + 1 < width ? 1 : 0;
+      if (data[i] < PERSON && data[i + right] < PERSON && data[i + down] < PERSON && data[i + down + right] < PERSON) continue;
+      const cx = x + 1;
+      const cy = y + 1;
+      let best = 0;
+      let bestD = Infinity;
+      let frontBest = 0;
+      let frontD = 1;
+      for (let j = 0, o = 0; j < n; j++, o += 6) {
+        const px = cx - k[o];
+        const py = cy - k[o + 1];
+        let t = (px * k[o + 2] + py * k[o + 3]) * k[o + 4];
+        t = t < 0 ? 0 : t > 1 ? 1 : t;
+        const ex = px - t * k[o + 2];
+        const ey = py - t * k[o + 3];
+        const d = (ex * ex + ey * ey) * k[o + 5];
+        if (d < bestD) {
+          bestD = d;
+          best = ids[j];
+        }
+        if (front[j] === 1 && d < frontD) {
+          frontD = d;
+          frontBest = ids[j];
+        }
+      }
+      parts[by * stride + bx] = frontBest !== 0 ? frontBest : best;
+    }
+  }
+  return { parts, stride };
+}
+
+/**
+ * Colour distance that forgives shading: mostly chromaticity (r, g shares of the sum), a little
+ * luma. A fold of a beige garment in shadow stays nearer beige than skin; a tan top on a
+ * lighter skin still differs in brightness.
+ */
+function shadeDistance(r: number, g: number, b: number, ref: RGB): number {
+  const s = r + g + b + 1;
+  const rs = ref[0] + ref[1] + ref[2] + 1;
+  const dr = r / s - ref[0] / rs;
+  const dg = g / s - ref[1] / rs;
+  const dy = (0.299 * (r - ref[0]) + 0.587 * (g - ref[1]) + 0.114 * (b - ref[2])) / 255;
+  return 20 * (dr * dr + dg * dg) + 0.25 * dy * dy;
+}
+
+/** Median of each channel over a 256-bin histogram (robust to stray pixels). */
+function medianColor(hist: Uint32Array, count: number): RGB {
+  const out: number[] = [];
+  for (let ch = 0; ch < 3; ch++) {
+    let acc = 0;
+    let v = 0;
+    for (; v < 256; v++) {
+      acc += hist[ch * 256 + v];
+      if (acc * 2 >= count) break;
+    }
+    out.push(v);
+  }
+  return out as RGB;
+}
+
+const SPLIT_FALLBACK = 0.85;
+const SPLIT_MIN = 0.35;
+const SPLIT_MAX = 1.45;
+const SPLIT_BIN = 0.025;
+/** RGB distance under which the upper and lower garment colours count as the same. */
+const SAME_COLOR = 38;
+/** RGB distance from the face's skin colour beyond which a core garment colour can veto skin. */
+const GARMENT_NOT_SKIN = 30;
+/** A skin-likely pixel is cloth when its squared distance to the garment is under this share of its distance to skin. */
+const VETO_RATIO = 0.5;
+/** Hair pixels sampled around the head before hair is looked for below it. */
+const HAIR_MIN_SAMPLES = 300;
+/** Hair and upper-garment colours closer than this (shadeDistance) are not told apart. */
+const HAIR_DISTINCT = 0.02;
+const HAIR_RATIO = 0.35;
+const HAIR_LUMA = 45;
+/** Hair is looked for down to this far along the shoulder->hip axis, this far (x shoulder width) from it. */
+const HAIR_MAX_T = 0.8;
+const HAIR_REACH = 0.8;
+/** Half-width of the neck as a share of the face's half-width. */
+const NECK_HALF_WIDTH = 0.8;
+
+/**
+ * Labels the person pixels. `skin` is read and also corrected in place: skin-coloured cloth
+ * (a beige top, tan trousers) that looks more like the garment it sits in than like the face's
+ * skin loses its skin likelihood, so the renderer's sleeve/skin decisions see the same thing.
+ */
+export function parseBody(image: RawImage, mask: Mask, skin: Mask, keypoints: Keypoint[], skinColor: RGB | null = null): ParsingResult {
+  const { width, height } = mask;
+  const labels = new Uint8Array(width * height);
+  const g = bodyGeometry(keypoints);
+  const bounds = maskBounds(mask);
+  if (!bounds) return { parsing: { data: labels, width, height }, split: SPLIT_FALLBACK, upperColor: null, lowerColor: null, geometry: g };
+  const { parts, stride } = partMap(mask, g, bounds);
+  const img = image.data;
+  const ch = image.channels;
+  const md = mask.data;
+  const sd = skin.data;
+
+  // Body axis: t = 0 on the shoulder line, 1 on the hip line.
+  const ax = g.hipMid.x - g.shoulderMid.x;
+  const ay = g.hipMid.y - g.shoulderMid.y;
+  const len2 = ax * ax + ay * ay || 1;
+  const tx = ax / len2;
+  const ty = ay / len2;
+  const t0 = -(g.shoulderMid.x * tx + g.shoulderMid.y * ty);
+
+  // Pass 1: garment colour samples and, per axis bin, which garment the clothed pixels resemble.
+  // Besides the clothed-pixel samples, the "core" colours: the middle of the chest and of the
+  // thighs whatever the skin model says, which is what a garment there looks like even when
+  // it is skin-coloured.
+  const upperHist = new Uint32Array(768);
+  const lowerHist = new Uint32Array(768);
+  const upperCoreHist = new Uint32Array(768);
+  const lowerCoreHist = new Uint32Array(768);
+  let upperN = 0;
+  let lowerN = 0;
+  let upperCoreN = 0;
+  let lowerCoreN = 0;
+  const axisLength = Math.sqrt(len2);
+  const nx = -ay / axisLength;
+  const ny = ax / axisLength;
+  const coreHalfWidth = 0.25 * g.shoulderWidth;
+  const face = g.face;
+  const mouthT = g.mouth.x * face.ux + g.mouth.y * face.uy;
+  const hairHist = new Uint32Array(768);
+  let hairN = 0;
+  let hairY = 0;
+  for (let y = bounds.y0; y <= bounds.y1; y++) {
+    const prow = (y >> 1) * stride;
+    for (let x = bounds.x0; x <= bounds.x1; x++) {
+      const i = y * width + x;
+      if (md[i] < PERSON) continue;
+      const part = parts[prow + (x >> 1)];
+      const t = x * tx + y * ty + t0;
+      const o = i * ch;
+      if (part === P_TORSO && t > 0.3 && t < 0.6) {
+        const lat = (x - g.shoulderMid.x) * nx + (y - g.shoulderMid.y) * ny;
+        if (lat > -coreHalfWidth && lat < coreHalfWidth) {
+          upperCoreHist[img[o]]++;
+          upperCoreHist[256 + img[o + 1]]++;
+          upperCoreHist[512 + img[o + 2]]++;
+          upperCoreN++;
+        }
+      } else if ((part === P_LTHIGH || part === P_RTHIGH) && t > 1.25 && t < 1.7) {
+        lowerCoreHist[img[o]]++;
+        lowerCoreHist[256 + img[o + 1]]++;
+        lowerCoreHist[512 + img[o + 2]]++;
+        lowerCoreN++;
+      }
+      if (sd[i] > CLOTH) continue;
+      if (part === P_HEAD && x * face.ux + y * face.uy < mouthT && ellipseDistance2(face, x, y) > 1.4) {
+        // Head pixels well outside the face and not skin: the hair's colour.
+        hairHist[img[o]]++;
+        hairHist[256 + img[o + 1]]++;
+        hairHist[512 + img[o + 2]]++;
+        hairY += 0.299 * img[o] + 0.587 * img[o + 1] + 0.114 * img[o + 2];
+        hairN++;
+      }
+      if (part === P_TORSO && t > 0.2 && t < 0.55) {
+        upperHist[img[o]]++;
+        upperHist[256 + img[o + 1]]++;
+        upperHist[512 + img[o + 2]]++;
+        upperN++;
+      } else if ((part === P_LTHIGH || part === P_RTHIGH) && t > 1.25 && t < 1.7) {
+        lowerHist[img[o]]++;
+        lowerHist[256 + img[o + 1]]++;
+        lowerHist[512 + img[o + 2]]++;
+        lowerN++;
+      }
+    }
+  }
+  const upperColor = upperN > 50 ? medianColor(upperHist, upperN) : null;
+  const lowerColor = lowerN > 50 ? medianColor(lowerHist, lowerN) : null;
+  // A core colour can veto skin only when it is itself unlike the face's skin (a bare chest
+  // has a skin-coloured core and vetoes nothing).
+  const veto = (hist: Uint32Array, n: number): RGB | null => {
+    if (!skinColor || n < 50) return null;
+    const c = medianColor(hist, n);
+    return Math.hypot(c[0] - skinColor[0], c[1] - skinColor[1], c[2] - skinColor[2]) > GARMENT_NOT_SKIN ? c : null;
+  };
+  const upperVeto = veto(upperCoreHist, upperCoreN);
+  const lowerVeto = veto(lowerCoreHist, lowerCoreN);
+  const skinRef: RGB = skinColor ?? [0, 0, 0];
+  // Long hair over the shoulders and chest: only when the hair's colour is unlike the upper
+  // garment's (black hair on a black top stays top: the renderer then paints over it).
+  const upperCore = upperCoreN >= 50 ? medianColor(upperCoreHist, upperCoreN) : upperColor;
+  let hairColor = hairN >= HAIR_MIN_SAMPLES ? medianColor(hairHist, hairN) : null;
+  if (hairColor && upperCore && shadeDistance(hairColor[0], hairColor[1], hairColor[2], upperCore) < HAIR_DISTINCT) hairColor = null;
+  const hairLuma = hairN > 0 ? hairY / hairN : 0;
+  const [hr, hg, hb] = hairColor ?? [0, 0, 0];
+  let split = SPLIT_FALLBACK;
+  const distinct =
+    upperColor && lowerColor && Math.hypot(upperColor[0] - lowerColor[0], upperColor[1] - lowerColor[1], upperColor[2] - lowerColor[2]) > SAME_COLOR;
+  if (distinct && upperColor && lowerColor) {
+    const bins = Math.round((SPLIT_MAX - SPLIT_MIN) / SPLIT_BIN);
+    const upperVotes = new Float64Array(bins);
+    const votes = new Float64Array(bins);
+    const [ur, ug, ub] = upperColor;
+    const [lr, lg, lb] = lowerColor;
+    for (let y = bounds.y0; y <= bounds.y1; y++) {
+      const prow = (y >> 1) * stride;
+      for (let x = bounds.x0; x <= bounds.x1; x++) {
+        const i = y * width + x;
+        if (md[i] < PERSON || sd[i] > CLOTH) continue;
+        const part = parts[prow + (x >> 1)];
+        if (part !== P_TORSO && part !== P_LTHIGH && part !== P_RTHIGH) continue;
+        const bin = Math.floor((x * tx + y * ty + t0 - SPLIT_MIN) / SPLIT_BIN);
+        if (bin < 0 || bin >= bins) continue;
+        const o = i * ch;
+        const r = img[o];
+        const gg = img[o + 1];
+        const bb = img[o + 2];
+        const du = (r - ur) * (r - ur) + (gg - ug) * (gg - ug) + (bb - ub) * (bb - ub);
+        const dl = (r - lr) * (r - lr) + (gg - lg) * (gg - lg) + (bb - lb) * (bb - lb);
+        votes[bin]++;
+        if (du < dl) upperVotes[bin]++;
+      }
+    }
+    split = SPLIT_MAX;
+    for (let b = 0; b < bins; b++) {
+      // Two bins in a row mostly lower-coloured: a belt or a shadow is not a waistline.
+      const f0 = votes[b] > 0 ? upperVotes[b] / votes[b] : 1;
+      const f1 = b + 1 < bins && votes[b + 1] > 0 ? upperVotes[b + 1] / votes[b + 1] : f0;
+      if (f0 < 0.5 && f1 < 0.5) {
+        split = SPLIT_MIN + b * SPLIT_BIN;
+        break;
+      }
+    }
+  }
+
+  // Pass 2: labels.
+  const hairReach = HAIR_REACH * g.shoulderWidth;
+  const neckReach = NECK_HALF_WIDTH * face.rb;
+  const innerFace = 0.6;
+  for (let y = bounds.y0; y <= bounds.y1; y++) {
+    const prow = (y >> 1) * stride;
+    for (let x = bounds.x0; x <= bounds.x1; x++) {
+      const i = y * width + x;
+      if (md[i] < PERSON) continue;
+      const part = parts[prow + (x >> 1)];
+      let isSkin = sd[i] >= SKIN;
+      if (isSkin && part > P_HEAD) {
+        const t = x * tx + y * ty + t0;
+        const lower = part >= P_LTHIGH || (part === P_TORSO && t >= split);
+        const garment = lower ? lowerVeto : upperVeto;
+        if (garment) {
+          const o = i * ch;
+          const dg = shadeDistance(img[o], img[o + 1], img[o + 2], garment);
+          const ds = shadeDistance(img[o], img[o + 1], img[o + 2], skinRef);
+          if (dg < VETO_RATIO * ds) {
+            isSkin = false;
+            sd[i] = CLOTH;
+          }
+        }
+      }
+      let label = BACKGROUND;
+      if (part === P_HEAD) {
+        const e = ellipseDistance2(face, x, y);
+        if (e < innerFace || (e < 1 && isSkin)) label = FACE;
+        // Skin below the mouth is neck; beside the face (ears) it is face; farther out it is
+        // hair that happens to be skin-coloured (ginger, blond).
+        else if (isSkin && x * face.ux + y * face.uy > mouthT) {
+          // Below the mouth: the neck is a column under the face; skin-coloured pixels beside it
+          // are light hair falling to the shoulders (or bare shoulders below the shoulder line).
+          const across = Math.abs(-(x - face.cx) * face.uy + (y - face.cy) * face.ux);
+          label = across < NECK_HALF_WIDTH * face.rb ? NECK : x * tx + y * ty + t0 > 0 ? TORSO_SKIN : HAIR;
+        }
+        else if (isSkin && e < 1.7) label = FACE;
+        else label = HAIR;
+      } else if (part === P_TORSO) {
+        const t = x * tx + y * ty + t0;
+        if (isSkin) {
+          const lat = (x - g.shoulderMid.x) * nx + (y - g.shoulderMid.y) * ny;
+          label = t < 0.1 && lat > -neckReach && lat < neckReach ? NECK : TORSO_SKIN;
+        }
+        else label = t < split ? UPPER : LOWER;
+      } else if (part <= Part.LeftForearm) {
+        label = LEFT_ARM;
+      } else if (part <= Part.RightForearm) {
+        label = RIGHT_ARM;
+      } else if (part === P_LHAND || part === P_RHAND) {
+        label = HANDS;
+      } else if (part === P_LFOOT || part === P_RFOOT) {
+        label = isSkin ? LEGS : SHOES;
+      } else if (part !== 0) {
+        // Thighs and shins.
+        const t = x * tx + y * ty + t0;
+        label = isSkin ? LEGS : t < split ? UPPER : LOWER;
+      }
+      if (hairColor && !isSkin && part >= P_TORSO && part <= Part.RightForearm && upperCore) {
+        // Hair hanging in front of the shoulders or chest.
+        const t = x * tx + y * ty + t0;
+        const lat = (x - g.shoulderMid.x) * nx + (y - g.shoulderMid.y) * ny;
+        if (t < HAIR_MAX_T && lat > -hairReach && lat < hairReach) {
+          const o = i * ch;
+          const r = img[o];
+          const gg = img[o + 1];
+          const bb = img[o + 2];
+          const luma = 0.299 * r + 0.587 * gg + 0.114 * bb;
+          if (Math.abs(luma - hairLuma) < HAIR_LUMA && shadeDistance(r, gg, bb, [hr, hg, hb]) < HAIR_RATIO * shadeDistance(r, gg, bb, upperCore)) label = HAIR;
+        }
+      }
+      labels[i] = label;
+    }
+  }
+  return { parsing: { data: labels, width, height }, split, upperColor, lowerColor, geometry: g };
+}

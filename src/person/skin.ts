@@ -1,0 +1,200 @@
+/**
+ * Skin colour model sampled from the face: a Gaussian in (Cr, Cb) with a loose luma gate, so
+ * shading on an arm still reads as skin while a beige sleeve of a different chroma does not.
+ * Samples come from both cheeks and the nose bridge (no eyes, brows, lips or hair), trimmed of
+ * outliers (glasses, beard, stray hair) before the model is fitted. The per-pixel likelihood
+ * is read from a 256x256 (Cr, Cb) table, so the full-resolution pass is a lookup per pixel.
+ */
+import type { Keypoint, Mask, RawImage, RGB } from '../types.ts';
+import { boxMean } from './mask.ts';
+
+export interface SkinModel {
+  mean: [number, number];
+  /** Inverse covariance of (Cr, Cb). */
+  inv: [number, number, number];
+  meanY: number;
+  color: RGB;
+  samples: number;
+}
+
+const crOf = (r: number, g: number, b: number): number => 128 + 0.5 * r - 0.418688 * g - 0.081312 * b;
+const cbOf = (r: number, g: number, b: number): number => 128 - 0.168736 * r - 0.331264 * g + 0.5 * b;
+const yOf = (r: number, g: number, b: number): number => 0.299 * r + 0.587 * g + 0.114 * b;
+
+/** Smallest chroma spread allowed, so a very uniform face does not make a razor-thin model. */
+const MIN_SIGMA = 5;
+/** The fitted spread is widened by this: arms and necks are lit differently from the face. */
+const WIDEN = 2.0;
+
+function fit(cr: number[], cb: number[], keep: boolean[]): { m: [number, number]; c: [number, number, number] } {
+  let n = 0;
+  let sr = 0;
+  let sb = 0;
+  for (let i = 0; i < cr.length; i++) if (keep[i]) (n++, (sr += cr[i]), (sb += cb[i]));
+  const mr = sr / n;
+  const mb = sb / n;
+  let vrr = 0;
+  let vbb = 0;
+  let vrb = 0;
+  for (let i = 0; i < cr.length; i++) {
+    if (!keep[i]) continue;
+    const a = cr[i] - mr;
+    const b = cb[i] - mb;
+    vrr += a * a;
+    vbb += b * b;
+    vrb += a * b;
+  }
+  return { m: [mr, mb], c: [vrr / n, vrb / n, vbb / n] };
+}
+
+/** Fits the model from the face keypoints; null when the face is not visible enough to sample. */
+export function fitSkinModel(image: RawImage, mask: Mask, keypoints: Keypoint[]): SkinModel | null {
+  const k = keypoints;
+  const eyeL = k[2];
+  const eyeR = k[5];
+  const nose = k[0];
+  const mouthL = k[9];
+  const mouthR = k[10];
+  if (Math.min(eyeL.score, eyeR.score, nose.score) < 0.5) return null;
+  const eyeDist = Math.hypot(eyeL.x - eyeR.x, eyeL.y - eyeR.y);
+  if (eyeDist < 4) return null;
+  const centres = [
+    { x: (eyeL.x + mouthL.x) / 2, y: (eyeL.y + mouthL.y) / 2 + 0.1 * eyeDist },
+    { x: (eyeR.x + mouthR.x) / 2, y: (eyeR.y + mouthR.y) / 2 + 0.1 * eyeDist },
+    { x: (nose.x * 2 + (eyeL.x + eyeR.x) / 2) / 3, y: (nose.y * 2 + (eyeL.y + eyeR.y) / 2) / 3 },
+  ];
+  const radius = Math.max(1.5, 0.22 * eyeDist);
+  const { data, width, height, channels } = image;
+  const cr: number[] = [];
+  const cb: number[] = [];
+  const ys: number[] = [];
+  const rgb = [0, 0, 0];
+  for (const c of centres) {
+    const x0 = Math.max(0, Math.floor(c.x - radius));
+    const x1 = Math.min(width - 1, Math.ceil(c.x + radius));
+    const y0 = Math.max(0, Math.floor(c.y - radius));
+    const y1 = Math.min(height - 1, Math.ceil(c.y + radius));
+    for (let y = y0; y <= y1; y++) {
+      for (let x = x0; x <= x1; x++) {
+        if ((x - c.x) ** 2 + (y - c.y) ** 2 > radius * radius) continue;
+        const i = y * width + x;
+        if (mask.data[i] < 128) continue;
+        const o = i * channels;
+        const r = data[o];
+        const g = data[o + 1];
+        const b = data[o + 2];
+        cr.push(crOf(r, g, b));
+        cb.push(cbOf(r, g, b));
+        ys.push(yOf(r, g, b));
+        rgb[0] += r;
+        rgb[1] += g;
+        rgb[2] += b;
+      }
+    }
+  }
+  if (cr.length < 12) return null;
+  // Two trimming rounds: drop samples beyond 2.5 sigma (glasses, beard, hair strands).
+  let keep = cr.map(() => true);
+  let model = fit(cr, cb, keep);
+  for (let round = 0; round < 2; round++) {
+    const [a, b, c] = model.c;
+    const det = a * c - b * b || 1e-6;
+    keep = cr.map((v, i) => {
+      const dr = v - model.m[0];
+      const db = cb[i] - model.m[1];
+      return (c * dr * dr - 2 * b * dr * db + a * db * db) / det < 6.25;
+    });
+    if (keep.filter(Boolean).length < 8) break;
+    model = fit(cr, cb, keep);
+  }
+  const minVar = MIN_SIGMA * MIN_SIGMA;
+  const vrr = Math.max(model.c[0], minVar) * WIDEN * WIDEN;
+  const vbb = Math.max(model.c[2], minVar) * WIDEN * WIDEN;
+  // Diagonal: the face's chroma correlation (makeup, one light) does not carry over to arms.
+  const vrb = 0;
+  const det = vrr * vbb - vrb * vrb;
+  let n = 0;
+  let sy = 0;
+  for (let i = 0; i < ys.length; i++) if (keep[i]) (n++, (sy += ys[i]));
+  return {
+    mean: model.m,
+    inv: [vbb / det, -vrb / det, vrr / det],
+    meanY: sy / n,
+    color: rgb.map((v) => Math.round(v / cr.length)) as RGB,
+    samples: n,
+  };
+}
+
+/**
+ * Skin likelihood 0..255 per pixel, zero outside the person mask. The per-pixel values are
+ * box-smoothed over `smooth` pixels: JPEG chroma is stored at half resolution in 8x8 blocks, and
+ * unsmoothed it speckles skin with cloth and cloth with skin.
+ */
+export function skinLikelihood(image: RawImage, mask: Mask, model: SkinModel | null, smooth = 2): Mask {
+  const { data, width, height, channels } = image;
+  const out = new Uint8Array(width * height);
+  if (!model) return { data: out, width, height };
+  // (Cr, Cb) -> likelihood table.
+  const table = new Uint8Array(65536);
+  const [ia, ib, ic] = model.inv;
+  for (let r = 0; r < 256; r++) {
+    const dr = r - model.mean[0];
+    for (let b = 0; b < 256; b++) {
+      const db = b - model.mean[1];
+      const d2 = ia * dr * dr + 2 * ib * dr * db + ic * db * db;
+      // Flat top inside one sigma: the whole core of the skin distribution is surely skin.
+      table[(r << 8) | b] = Math.round(255 * Math.exp(-0.5 * Math.max(0, d2 - 1)));
+    }
+  }
+  // Luma gate: skin in deep shadow or blown highlights keeps its chroma but loses confidence.
+  const lumaGate = new Float32Array(256);
+  for (let y = 0; y < 256; y++) {
+    const rel = y / Math.max(1, model.meanY);
+    lumaGate[y] = rel < 0.35 ? Math.max(0, rel / 0.35) ** 2 : rel > 1.8 ? Math.max(0, 1 - (rel - 1.8) * 2) : 1;
+  }
+  // Work only inside the mask's bounding box (plus the smoothing margin): the person is
+  // often half the photo or less.
+  const md = mask.data;
+  let x0 = width;
+  let x1 = -1;
+  let y0 = height;
+  let y1 = -1;
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    for (let x = 0; x < width; x++) {
+      if (md[row + x] === 0) continue;
+      if (x < x0) x0 = x;
+      if (x > x1) x1 = x;
+      if (y0 === height) y0 = y;
+      y1 = y;
+    }
+  }
+  if (x1 < 0) return { data: out, width, height };
+  x0 = Math.max(0, x0 - smooth);
+  y0 = Math.max(0, y0 - smooth);
+  x1 = Math.min(width - 1, x1 + smooth);
+  y1 = Math.min(height - 1, y1 + smooth);
+  const bw = x1 - x0 + 1;
+  const bh = y1 - y0 + 1;
+  const raw = new Float32Array(bw * bh);
+  for (let y = y0, k = 0; y <= y1; y++) {
+    for (let x = x0, i = y * width + x0, o = i * channels; x <= x1; x++, i++, o += channels, k++) {
+      if (md[i] === 0) continue;
+      const r = data[o];
+      const g = data[o + 1];
+      const b = data[o + 2];
+      const cr = (128 + 0.5 * r - 0.418688 * g - 0.081312 * b + 0.5) | 0;
+      const cb = (128 - 0.168736 * r - 0.331264 * g + 0.5 * b + 0.5) | 0;
+      const luma = (0.299 * r + 0.587 * g + 0.114 * b) | 0;
+      raw[k] = table[((cr > 255 ? 255 : cr) << 8) | (cb > 255 ? 255 : cb)] * lumaGate[luma];
+    }
+  }
+  const smoothed = smooth > 0 ? boxMean(raw, bw, bh, smooth, raw, new Float32Array(raw.length)) : raw;
+  for (let y = y0, k = 0; y <= y1; y++) {
+    for (let x = x0, i = y * width + x0; x <= x1; x++, i++, k++) {
+      const m = md[i];
+      if (m !== 0) out[i] = (smoothed[k] * m) / 255 + 0.5;
+    }
+  }
+  return { data: out, width, height };
+}
