@@ -1,0 +1,541 @@
+/**
+ * The garment mask of a product photo: alpha when the image has it, else the garment
+ * separated from a plain backdrop (white, grey or coloured) estimated from the frame border.
+ *
+ * Works at about 512 px on the long side (a "work" image, box-downscaled by an integer
+ * factor), then feathers and upsamples the result to full resolution:
+ * 1. Backdrop model: median Lab of a border band and inliers within a robust tolerance; too
+ *    few inliers means there is no plain backdrop (NO_GARMENT). The backdrop at each pixel is
+ *    a Coons patch over robust border curves (light falls off across a studio frame).
+ * 2. Barrier = pixels far from the backdrop in Lab OR on an edge (gradient of L). Edges let a
+ *    white tee on white paper be found by its outline and fold shadows.
+ * 3. Closing by flood: the backdrop is flooded from the border through non-barrier pixels
+ *    after dilating the barrier by r (seals gaps up to 2r in a faint outline).
+ * 4. Enclosed backdrop-like pockets are judged one by one: small ones (speckles of a white
+ *    print) and huge ones (the inside of a white garment) are garment; flat, backdrop-coloured
+ *    pockets of moderate size rimmed by strong edges (the garment's outline: between arm and
+ *    body, between trouser legs) stay holes, while a flat patch of white fabric, which fades
+ *    into the fabric round it, is filled.
+ * 5. The largest component is the garment; smaller blobs (tags, stray threads) are dropped.
+ */
+import { TryonError } from '../errors.ts';
+import type { Mask, RawImage } from '../types.ts';
+import { imageToLab, rgbToLab } from './color.ts';
+import { components, dilate, erode, floodFromBorder, largestComponent } from './morph.ts';
+
+export interface WorkMask {
+  /** 0/1 garment mask at work resolution. */
+  bin: Uint8Array;
+  w: number;
+  h: number;
+  /** Full-resolution pixels per work pixel. */
+  scale: number;
+}
+
+export interface GarmentMaskResult {
+  mask: Mask;
+  work: WorkMask;
+  /** Work-resolution Lab L plane (for landmark refinement). */
+  L: Float32Array;
+  usedAlpha: boolean;
+  warnings: string[];
+}
+
+const WORK_SIDE = 512;
+
+/** Box-downscales interleaved pixels by an integer factor. */
+function downscale(img: RawImage, s: number): { data: Uint8Array; w: number; h: number } {
+  const w = Math.floor(img.width / s);
+  const h = Math.floor(img.height / s);
+  const ch = img.channels;
+  const out = new Uint8Array(w * h * ch);
+  if (s === 1) {
+    for (let y = 0; y < h; y++) out.set(img.data.subarray(y * img.width * ch, (y * img.width + w) * ch), y * w * ch);
+    return { data: out, w, h };
+  }
+  if (s === 2) {
+    // The usual case (768x1024 -> 384x512): four pixels a sample, no inner loops.
+    const rowIn = img.width * ch;
+    for (let y = 0; y < h; y++) {
+      const r0 = 2 * y * rowIn, r1 = r0 + rowIn, ro = y * w * ch;
+      for (let x = 0; x < w; x++) {
+        const i0 = r0 + 2 * x * ch, i1 = r1 + 2 * x * ch;
+        for (let c = 0; c < ch; c++) {
+          out[ro + x * ch + c] = (img.data[i0 + c] + img.data[i0 + ch + c] + img.data[i1 + c] + img.data[i1 + ch + c] + 2) >> 2;
+        }
+      }
+    }
+    return { data: out, w, h };
+  }
+  const acc = new Float32Array(w * ch);
+  const n = s * s;
+  for (let y = 0; y < h; y++) {
+    acc.fill(0);
+    for (let dy = 0; dy < s; dy++) {
+      const row = (y * s + dy) * img.width * ch;
+      for (let x = 0; x < w; x++) {
+        let o = row + x * s * ch;
+        for (let dx = 0; dx < s; dx++) {
+          for (let c = 0; c < ch; c++) acc[x * ch + c] += img.data[o + c];
+          o += ch;
+        }
+      }
+    }
+    for (let i = 0; i < w * ch; i++) out[y * w * ch + i] = Math.round(acc[i] / n);
+  }
+  return { data: out, w, h };
+}
+
+function median(values: Float32Array | number[]): number {
+  const s = Float32Array.from(values).sort();
+  return s.length ? s[s.length >> 1] : 0;
+}
+
+function quantile(values: Float32Array | number[], q: number): number {
+  const s = Float32Array.from(values).sort();
+  return s.length ? s[Math.min(s.length - 1, Math.floor(q * s.length))] : 0;
+}
+
+/** Mean over a (2r+1)^2 box, via an integral image. */
+function boxMean(src: Float32Array, w: number, h: number, r: number): Float32Array {
+  const I = new Float64Array((w + 1) * (h + 1));
+  for (let y = 0; y < h; y++) {
+    let row = 0;
+    for (let x = 0; x < w; x++) {
+      row += src[y * w + x];
+      I[(y + 1) * (w + 1) + x + 1] = I[y * (w + 1) + x + 1] + row;
+    }
+  }
+  const out = new Float32Array(w * h);
+  for (let y = 0; y < h; y++) {
+    const y0 = Math.max(0, y - r), y1 = Math.min(h, y + r + 1);
+    for (let x = 0; x < w; x++) {
+      const x0 = Math.max(0, x - r), x1 = Math.min(w, x + r + 1);
+      const sum = I[y1 * (w + 1) + x1] - I[y0 * (w + 1) + x1] - I[y1 * (w + 1) + x0] + I[y0 * (w + 1) + x0];
+      out[y * w + x] = sum / ((y1 - y0) * (x1 - x0));
+    }
+  }
+  return out;
+}
+
+/** Feathers a 0/1 work mask and upsamples it bilinearly to full resolution as 0..255. */
+function upsampleSoft(bin: Uint8Array, w: number, h: number, W: number, H: number, s: number): Uint8Array {
+  // 3x3 box blur gives a one-work-pixel soft edge (about s full pixels).
+  const soft = new Float32Array(w * h);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      let sum = 0;
+      for (let dy = -1; dy <= 1; dy++) {
+        const yy = Math.min(h - 1, Math.max(0, y + dy));
+        for (let dx = -1; dx <= 1; dx++) {
+          const xx = Math.min(w - 1, Math.max(0, x + dx));
+          sum += bin[yy * w + xx];
+        }
+      }
+      soft[y * w + x] = sum / 9;
+    }
+  }
+  const out = new Uint8ClampedArray(W * H);
+  const x0s = new Int32Array(W), x1s = new Int32Array(W), fxs = new Float32Array(W);
+  for (let X = 0; X < W; X++) {
+    const fx = Math.min(w - 1, Math.max(0, (X + 0.5) / s - 0.5));
+    x0s[X] = Math.floor(fx);
+    x1s[X] = Math.min(w - 1, x0s[X] + 1);
+    fxs[X] = fx - x0s[X];
+  }
+  for (let Y = 0; Y < H; Y++) {
+    const fy = Math.min(h - 1, Math.max(0, (Y + 0.5) / s - 0.5));
+    const y0 = Math.floor(fy);
+    const y1 = Math.min(h - 1, y0 + 1);
+    const ty = fy - y0;
+    const r0 = y0 * w, r1 = y1 * w;
+    const row = Y * W;
+    for (let X = 0; X < W; X++) {
+      const a = soft[r0 + x0s[X]], b = soft[r0 + x1s[X]], c = soft[r1 + x0s[X]], d = soft[r1 + x1s[X]];
+      // Fast paths: fully outside or fully inside.
+      if (a + b + c + d === 0) continue;
+      if (a === 1 && b === 1 && c === 1 && d === 1) { out[row + X] = 255; continue; }
+      const tx = fxs[X];
+      const v = (a * (1 - tx) + b * tx) * (1 - ty) + (c * (1 - tx) + d * tx) * ty;
+      // A slight contrast stretch keeps the edge soft (about s px) but the inside solid.
+      out[row + X] = (v - 0.5) * 408 + 128;
+    }
+  }
+  return new Uint8Array(out.buffer);
+}
+
+function edgeWarnings(bin: Uint8Array, w: number, h: number): string[] {
+  const sides: Record<string, number> = { top: 0, bottom: 0, left: 0, right: 0 };
+  for (let x = 0; x < w; x++) { sides.top += bin[x]; sides.bottom += bin[(h - 1) * w + x]; }
+  for (let y = 0; y < h; y++) { sides.left += bin[y * w]; sides.right += bin[y * w + w - 1]; }
+  const touched = Object.entries(sides).filter(([side, n]) => n > 0.01 * (side === 'top' || side === 'bottom' ? w : h)).map(([s]) => s);
+  return touched.length
+    ? [`garment touches the ${touched.join(', ')} edge of the frame: it may be cut off, and landmarks there are guesses`]
+    : [];
+}
+
+/**
+ * Full-resolution edge. The work mask is coarse and its closing, edge and texture cues reach a
+ * few pixels past the garment (onto retouching glow and the colour fringe JPEG leaves round
+ * saturated colours). Near the outline, the backdrop is flooded inward at full resolution
+ * through "faint" pixels (within Tlo of the backdrop, counting at the backdrop's lightness
+ * only chroma beyond what a fringe reaches) until it meets the garment's own edge; what it
+ * reaches leaves the mask, and the new edge is anti-aliased.
+ */
+function refineEdge(mask: Uint8Array, img: RawImage, bin: Uint8Array, w: number, h: number, s: number, bg: Float32Array[], Tlo: number): void {
+  const grown = dilate(bin, w, h, 1);
+  const core = erode(bin, w, h, 3);
+  const W = img.width, H = img.height, ch = img.channels;
+  const [gL, gA, gB] = bg;
+  // The band: full-resolution pixels of work pixels near the outline (not on the frame edge).
+  const band: number[] = [];
+  const inBand = new Uint8Array(W * H);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const j = y * w + x;
+      if (!grown[j] || core[j]) continue;
+      for (let Y = y * s; Y < Math.min(H - 1, y * s + s); Y++) {
+        if (Y === 0) continue;
+        for (let X = x * s; X < Math.min(W - 1, x * s + s); X++) {
+          if (X === 0) continue;
+          const i = Y * W + X;
+          inBand[i] = 1;
+          band.push(i);
+        }
+      }
+    }
+  }
+  const lab = new Float32Array(band.length * 3);
+  const slot = new Int32Array(W * H).fill(-1);
+  band.forEach((i, k) => {
+    slot[i] = k;
+    const o = i * ch;
+    const c = rgbToLab(img.data[o], img.data[o + 1], img.data[o + 2]);
+    lab[k * 3] = c[0];
+    lab[k * 3 + 1] = c[1];
+    lab[k * 3 + 2] = c[2];
+  });
+  // faint: backdrop-like pixels the flood may cross.
+  const faint = new Uint8Array(W * H);
+  const removed = new Uint8Array(W * H);
+  const stack: number[] = [];
+  for (let k = 0; k < band.length; k++) {
+    const i = band[k];
+    const X = i % W, Y = (i - X) / W;
+    const j = Math.min(h - 1, Math.floor(Y / s)) * w + Math.min(w - 1, Math.floor(X / s));
+    const l = lab[k * 3];
+    const dL = l - gL[j];
+    const da = lab[k * 3 + 1] - gA[j], db = lab[k * 3 + 2] - gB[j];
+    const dC = Math.sqrt(da * da + db * db);
+    const g = Math.abs(dL) < 2 ? Math.max(0, dC - 3) : Math.sqrt(dL * dL + dC * dC);
+    // Smooth at full resolution too: fabric (even plain white) has weave; glow and fringe do not.
+    let rough = 0;
+    for (const q of [i - 1, i + 1, i - W, i + W]) if (slot[q] >= 0) rough += Math.abs(lab[slot[q] * 3] - l);
+    // Faint, or a smooth retouching glow a little lighter than the backdrop, or a neutral
+    // soft shadow line hugging the outline (the flood stops at the garment's own colour or texture).
+    if (((g < Math.max(Tlo, 1) || (dL > 0 && dL < 8 && dC < 3)) && rough < 2) || (dL < 0 && dL > -10 && dC < 2.5 && rough < 5)) {
+      faint[i] = 1;
+      if (mask[i] < 128) { removed[i] = 1; stack.push(i); }
+    }
+  }
+  while (stack.length) {
+    const i = stack.pop() as number;
+    for (const k of [i - 1, i + 1, i - W, i + W]) {
+      if (faint[k] && !removed[k]) { removed[k] = 1; stack.push(k); }
+    }
+  }
+  // Anti-alias the new edge: the band's mask becomes the mean of its 3x3 neighbourhood after
+  // removal (never above its own value).
+  const out = new Uint8Array(band.length);
+  for (let k = 0; k < band.length; k++) {
+    const i = band[k];
+    if (removed[i]) continue;
+    let sum = 0;
+    for (let dy = -W; dy <= W; dy += W) for (let dx = -1; dx <= 1; dx++) if (!removed[i + dy + dx]) sum += mask[i + dy + dx];
+    out[k] = Math.min(mask[i], sum / 9 + 40);
+  }
+  for (let k = 0; k < band.length; k++) mask[band[k]] = out[k];
+}
+
+/** Mask from an alpha channel (PNG cut-outs). */
+function maskFromAlpha(img: RawImage, name: string): GarmentMaskResult {
+  const W = img.width, H = img.height;
+  const s = Math.max(1, Math.ceil(Math.max(W, H) / WORK_SIDE));
+  const alpha = new Uint8Array(W * H);
+  for (let i = 0; i < W * H; i++) alpha[i] = img.data[i * 4 + 3];
+  const small = downscale({ data: alpha, width: W, height: H, channels: 1 }, s);
+  const { w, h } = small;
+  const raw = new Uint8Array(w * h);
+  for (let i = 0; i < w * h; i++) raw[i] = small.data[i] >= 128 ? 1 : 0;
+  const { mask: bin, area, second } = largestComponent(raw, w, h);
+  if (area < 0.01 * w * h) {
+    throw new TryonError('NO_GARMENT', `${name}: the alpha channel is (almost) empty: no garment to use`, { input: name });
+  }
+  const warnings = edgeWarnings(bin, w, h);
+  if (second > 0.15 * area) warnings.push('several separate pieces in the cut-out: only the largest is used');
+  // Zero alpha outside the kept component (tags, a second piece).
+  const out = new Uint8Array(W * H);
+  for (let Y = 0; Y < H; Y++) {
+    const y = Math.min(h - 1, Math.floor(Y / s));
+    for (let X = 0; X < W; X++) {
+      const x = Math.min(w - 1, Math.floor(X / s));
+      const near = bin[y * w + x] || (x > 0 && bin[y * w + x - 1]) || (x < w - 1 && bin[y * w + x + 1]) || (y > 0 && bin[(y - 1) * w + x]) || (y < h - 1 && bin[(y + 1) * w + x]);
+      out[Y * W + X] = near ? alpha[Y * W + X] : 0;
+    }
+  }
+  const L = imageToLab(downscale(img, s).data, w * h, 4).L;
+  return { mask: { data: out, width: W, height: H }, work: { bin, w, h, scale: s }, L, usedAlpha: true, warnings };
+}
+
+/**
+ * A backdrop colour at every work pixel: border curves (robust medians of the border band,
+ * garment-touching stretches bridged by interpolation) blended over the frame as a Coons
+ * patch. Follows light fall-off and paper curving where one plane could not.
+ */
+function backdropPlanes(
+  planes: Float32Array[],
+  w: number,
+  h: number,
+  band: number,
+  isInlier: (i: number) => boolean,
+): Float32Array[] {
+  const STEP = 8;
+  // curve(side)(t) for t along the side, one channel; `at(t, d)` is the pixel index at
+  // position t along the side and depth d into the band.
+  const buf = new Float32Array((2 * STEP + 1) * band);
+  const curve = (at: (t: number, d: number) => number, length: number, plane: Float32Array): Float32Array => {
+    const n = Math.ceil(length / STEP) + 1;
+    const knots = new Float32Array(n).fill(NaN);
+    for (let k = 0; k < n; k++) {
+      let count = 0, total = 0;
+      for (let t = Math.max(0, k * STEP - STEP); t <= Math.min(length - 1, k * STEP + STEP); t++) {
+        for (let d = 0; d < band; d++) {
+          const i = at(t, d);
+          total++;
+          if (isInlier(i)) buf[count++] = plane[i];
+        }
+      }
+      if (count > 0.3 * total) knots[k] = buf.subarray(0, count).sort()[count >> 1];
+    }
+    // Bridge gaps (garment touching this side) linearly; ends take the nearest knot.
+    let last = -1;
+    for (let k = 0; k < n; k++) {
+      if (Number.isNaN(knots[k])) continue;
+      if (last < 0) for (let j = 0; j < k; j++) knots[j] = knots[k];
+      else for (let j = last + 1; j < k; j++) knots[j] = knots[last] + ((knots[k] - knots[last]) * (j - last)) / (k - last);
+      last = k;
+    }
+    if (last < 0) knots.fill(median(Array.from(plane)));
+    else for (let j = last + 1; j < n; j++) knots[j] = knots[last];
+    const out = new Float32Array(length);
+    for (let t = 0; t < length; t++) {
+      const f = t / STEP;
+      const k = Math.floor(f);
+      out[t] = k + 1 < n ? knots[k] + (knots[k + 1] - knots[k]) * (f - k) : knots[k];
+    }
+    return out;
+  };
+  const rows = (y0: number) => (x: number, d: number) => (y0 + d) * w + x;
+  const cols = (x0: number) => (y: number, d: number) => y * w + x0 + d;
+  return planes.map((plane) => {
+    const top = curve(rows(0), w, plane);
+    const bot = curve(rows(h - band), w, plane);
+    const lef = curve(cols(0), h, plane);
+    const rig = curve(cols(w - band), h, plane);
+    const c00 = (top[0] + lef[0]) / 2, c10 = (top[w - 1] + rig[0]) / 2;
+    const c01 = (bot[0] + lef[h - 1]) / 2, c11 = (bot[w - 1] + rig[h - 1]) / 2;
+    const out = new Float32Array(w * h);
+    for (let y = 0; y < h; y++) {
+      const v = y / (h - 1);
+      for (let x = 0; x < w; x++) {
+        const u = x / (w - 1);
+        out[y * w + x] =
+          (1 - v) * top[x] + v * bot[x] + (1 - u) * lef[y] + u * rig[y] -
+          ((1 - u) * (1 - v) * c00 + u * (1 - v) * c10 + (1 - u) * v * c01 + u * v * c11);
+      }
+    }
+    return out;
+  });
+}
+
+/**
+ * The garment mask of a decoded photo (RGB, or RGBA where `hasAlpha`). Throws NO_GARMENT when
+ * there is no plain backdrop at the border or nothing stands out from it.
+ */
+export function garmentMask(img: RawImage, hasAlpha: boolean, name: string): GarmentMaskResult {
+  if (hasAlpha && img.channels === 4) {
+    let clear = 0;
+    for (let i = 3; i < img.data.length; i += 4) if (img.data[i] < 250) clear++;
+    if (clear > 0.005 * img.width * img.height) return maskFromAlpha(img, name);
+  }
+  const W = img.width, H = img.height;
+  const s = Math.max(1, Math.ceil(Math.max(W, H) / WORK_SIDE));
+  const small = downscale(img, s);
+  const { w, h } = small;
+  const n = w * h;
+  const { L, A, B } = imageToLab(small.data, n, img.channels);
+
+  // 1. Backdrop from a border band.
+  const band = Math.max(2, Math.round(Math.min(w, h) * 0.01));
+  const idx: number[] = [];
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      if (x < band || x >= w - band || y < band || y >= h - band) idx.push(y * w + x);
+    }
+  }
+  const bL = median(idx.map((i) => L[i]));
+  const bA = median(idx.map((i) => A[i]));
+  const bB = median(idx.map((i) => B[i]));
+  const dev = idx.map((i) => Math.hypot(L[i] - bL, A[i] - bA, B[i] - bB));
+  const tol = Math.max(6, 3 * 1.4826 * median(dev));
+  const inliers = idx.filter((_, k) => dev[k] < tol);
+  if (inliers.length < 0.55 * idx.length || tol > 14) {
+    throw new TryonError('NO_GARMENT', `${name}: no plain backdrop around the garment (only ${Math.round((100 * inliers.length) / idx.length)}% of the frame border is one even colour)`, {
+      input: name,
+      suggestion: 'Use a product photo of the garment laid out or on a form against a plain backdrop, or a PNG with transparency.',
+    });
+  }
+  const inlierSet = new Uint8Array(n);
+  for (const i of inliers) inlierSet[i] = 1;
+  const [gL, gA, gB] = backdropPlanes([L, A, B], w, h, band, (i) => inlierSet[i] === 1);
+
+  // 2. Distance to the backdrop, and edges.
+  const dist = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const dl = L[i] - gL[i], da = A[i] - gA[i], db = B[i] - gB[i];
+    dist[i] = Math.sqrt(dl * dl + da * da + db * db);
+  }
+  const noise = quantile(inliers.map((i) => dist[i]), 0.98);
+  // T: clearly not backdrop. Tlo: faintly off it, which counts only where the pixels have
+  // texture (a white tee on white paper has weave and folds; a pasted-in patch of slightly
+  // different white, or a soft shadow, is smooth).
+  const T = Math.max(2.5, 3 * noise);
+  const Tlo = Math.max(0.6, 1.5 * noise);
+  const grad = new Float32Array(n);
+  for (let y = 1; y < h - 1; y++) {
+    for (let x = 1; x < w - 1; x++) {
+      const i = y * w + x;
+      const gx = L[i + 1] - L[i - 1];
+      const gy = L[i + w] - L[i - w];
+      grad[i] = 0.5 * Math.sqrt(gx * gx + gy * gy);
+    }
+  }
+  const gNoise = quantile(inliers.map((i) => grad[i]), 0.98);
+  const G = Math.max(2, 3 * gNoise);
+  const tex = boxMean(grad, w, h, 2);
+  const texT = 0.1 + 2 * gNoise;
+  const barrier = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const dL = L[i] - gL[i];
+    // A soft shadow: a little darker than the backdrop, same hue, smooth. (Glow and the
+    // colour fringe of JPEG round saturated garments are trimmed at full resolution.)
+    const da = A[i] - gA[i], db = B[i] - gB[i];
+    const dC = Math.sqrt(da * da + db * db);
+    const shadow = tex[i] < texT && dL < 0 && dL > -14 && dC < 2 + noise;
+    barrier[i] = (dist[i] > T && !shadow) || grad[i] > G ? 1 : 0;
+  }
+  // The faint-but-textured cue finds the outline of a white garment on white, far from any
+  // strong content; next to strong edges it would only pick up JPEG ringing (and seal the
+  // gap between two dark trouser legs).
+  const nearStrong = dilate(barrier, w, h, 3);
+  for (let i = 0; i < n; i++) if (!nearStrong[i] && dist[i] > Tlo && tex[i] > texT) barrier[i] = 1;
+
+  // 3. Closing by flood from the border.
+  const r = Math.max(2, Math.round(w / 160));
+  const sealed = dilate(barrier, w, h, r);
+  const open = new Uint8Array(n);
+  for (let i = 0; i < n; i++) open[i] = sealed[i] ? 0 : 1;
+  const outside = floodFromBorder(open, w, h);
+
+  // 4. Judge enclosed pockets (open, not reached from the border).
+  const pocket = new Uint8Array(n);
+  let inside = 0;
+  for (let i = 0; i < n; i++) {
+    if (!outside[i]) inside++;
+    pocket[i] = open[i] && !outside[i] ? 1 : 0;
+  }
+  const { labels, areas } = components(pocket, w, h);
+  const sumD = new Float64Array(areas.length);
+  const sumG = new Float64Array(areas.length);
+  for (let i = 0; i < n; i++) {
+    const l = labels[i];
+    if (l) { sumD[l] += dist[i]; sumG[l] += grad[i]; }
+  }
+  // The rim of each pocket: edge strength just past the sealed border. A hole through the
+  // garment is rimmed by the garment's own outline (strong edges); a flat patch of white
+  // fabric fades into the fabric around it.
+  const rimG = new Float64Array(areas.length);
+  const rimN = new Float64Array(areas.length);
+  for (let y = r + 2; y < h - r - 2; y++) {
+    for (let x = r + 2; x < w - r - 2; x++) {
+      const i = y * w + x;
+      const l = labels[i];
+      if (!l) continue;
+      for (const d of [1, -1, w, -w]) {
+        if (labels[i + d] === l) continue;
+        const k = i + d * (r + 1);
+        rimG[l] += Math.max(grad[k], grad[k + d]);
+        rimN[l]++;
+      }
+    }
+  }
+  const gMean = inliers.reduce((acc, i) => acc + grad[i], 0) / inliers.length;
+  const hole = new Uint8Array(areas.length);
+  for (let l = 1; l < areas.length; l++) {
+    const a = areas[l];
+    const md = sumD[l] / a, mg = sumG[l] / a;
+    const speckle = a < Math.max(12, 0.0015 * inside);
+    const interior = a > 0.3 * inside;
+    const rim = rimN[l] ? rimG[l] / rimN[l] : 0;
+    // Backdrop-flat; a narrow gap between two dark edges carries JPEG ringing, so a strongly
+    // rimmed pocket may be a little further off.
+    const flat = (md < Math.max(0.4, 0.2 * T) || (rim > 8 && md < Math.max(1.2, 0.4 * T))) && mg < 1.5 * gMean + 0.1;
+    hole[l] = !speckle && !interior && flat && rim > Math.max(2, 0.5 * G) ? 1 : 0;
+  }
+  const background = new Uint8Array(n);
+  for (let i = 0; i < n; i++) background[i] = outside[i] || (labels[i] && hole[labels[i]]) ? 1 : 0;
+  const grown = dilate(background, w, h, r);
+  const raw = new Uint8Array(n);
+  for (let i = 0; i < n; i++) raw[i] = grown[i] ? 0 : 1;
+  // The closing also shuts gaps narrower than about 3r (a sleeve hanging close to the body,
+  // the top of the gap between trouser legs). Reopen them: flood again from the backdrop,
+  // without the dilation, through pixels that are plainly backdrop (flat and within Tlo).
+  const stack: number[] = [];
+  const reopened = new Uint8Array(n);
+  const plain = (i: number): boolean => raw[i] === 1 && !barrier[i] && dist[i] <= Tlo && grad[i] < 0.5 * G && !reopened[i];
+  for (let i = 0; i < n; i++) {
+    if (!background[i]) continue;
+    const x = i % w;
+    for (const k of [x > 0 ? i - 1 : -1, x < w - 1 ? i + 1 : -1, i - w, i + w]) {
+      if (k >= 0 && k < n && plain(k)) { reopened[k] = 1; stack.push(k); }
+    }
+  }
+  while (stack.length) {
+    const i = stack.pop() as number;
+    const x = i % w;
+    for (const k of [x > 0 ? i - 1 : -1, x < w - 1 ? i + 1 : -1, i - w, i + w]) {
+      if (k >= 0 && k < n && plain(k)) { reopened[k] = 1; stack.push(k); }
+    }
+  }
+  for (let i = 0; i < n; i++) if (reopened[i]) raw[i] = 0;
+
+  // 5. The largest component.
+  const { mask: bin, area, second } = largestComponent(raw, w, h);
+  if (area < 0.01 * n) {
+    throw new TryonError('NO_GARMENT', `${name}: no garment found: the image is (almost) all backdrop`, {
+      input: name,
+      suggestion: 'Check that the photo shows a garment that stands out from its backdrop.',
+    });
+  }
+  if (area > 0.92 * n) {
+    throw new TryonError('NO_GARMENT', `${name}: no garment outline found: it fills the whole frame`, {
+      input: name,
+      suggestion: 'Use a product photo with some plain backdrop around the garment.',
+    });
+  }
+  const warnings = edgeWarnings(bin, w, h);
+  if (second > 0.15 * area) warnings.push('several separate pieces found: only the largest is used');
+  const mask = upsampleSoft(bin, w, h, W, H, s);
+  refineEdge(mask, img, bin, w, h, s, [gL, gA, gB], Tlo);
+  return { mask: { data: mask, width: W, height: H }, work: { bin, w, h, scale: s }, L, usedAlpha: false, warnings };
+}
