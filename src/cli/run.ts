@@ -1,4 +1,167 @@
-/** `tryon run`: registered by its issue's work (temporary empty registration during development). */
+/**
+ * `tryon run`: one person photo in one garment (a photo, or a built-in template by type),
+ * written atomically to -o. Parses and checks the options, calls the library, prints one line.
+ *
+ *   tryon run --person me.jpg -o out.jpg                       # built-in tee, default colour
+ *   tryon run --person me.jpg --garment tee.jpg -o out.png --size L
+ *   tryon run --person me.jpg --type dress --color '#c03' -o out.webp --debug dbg/
+ *
+ * Bad options exit with code 2 naming the option and the accepted values.
+ */
+import path from 'node:path';
 import type { Command } from 'commander';
+import sharp from 'sharp';
+import { DEVICES, type Device } from '../config.ts';
+import { TryonError } from '../errors.ts';
+import { encodeImage, resolveFormat } from '../image/encode.ts';
+import { writeFileAtomic } from '../image/write.ts';
+import { Tryon } from '../pipeline.ts';
+import { GARMENT_CATEGORIES, GARMENT_TYPES, SIZES, type GarmentAnalysis, type GarmentType, type Mask, type PersonAnalysis, type RawImage, type Size, type TryOnResult } from '../types.ts';
+import { integerIn, invalid, oneOf, parseHexColor } from '../validate.ts';
+import { colours } from './output.ts';
 
-export function registerRun(_program: Command): void {}
+/** The garment when none is named: the README's one-command demo. */
+export const DEFAULT_TYPE: GarmentType = 'tshirt';
+export const DEFAULT_COLOR = '#2a6fb0';
+
+interface RunCliOptions {
+  person?: string;
+  garment?: string;
+  category?: string;
+  type?: string;
+  color?: string;
+  size: string;
+  output?: string;
+  format?: string;
+  quality: string;
+  device: string;
+  debug?: string;
+  cacheDir?: string;
+  cache: boolean;
+}
+
+export interface RunOptions {
+  person: string;
+  garment: string | null;
+  category?: string;
+  type?: GarmentType;
+  color?: string;
+  size: Size;
+  output: string;
+  format: ReturnType<typeof resolveFormat>;
+  quality: number;
+  device: Device;
+  debug: string | null;
+  cacheDir?: string | null;
+}
+
+/** Checks the command line; every refusal is a BAD_OPTION naming the option. */
+export function parseRunOptions(o: RunCliOptions): RunOptions {
+  if (!o.person) throw invalid('--person', 'path of a person photo', o.person);
+  if (!o.output) throw invalid('--output', 'output file path (.jpg, .png or .webp)', o.output);
+  const types = Object.keys(GARMENT_TYPES) as GarmentType[];
+  const type = o.type === undefined ? undefined : oneOf('--type', o.type.toLowerCase(), types);
+  const category = o.category === undefined ? undefined : oneOf('--category', o.category.toLowerCase(), GARMENT_CATEGORIES);
+  if (category && !o.garment) {
+    throw new TryonError('BAD_OPTION', '--category needs --garment (a template is chosen by --type)', { input: '--category' });
+  }
+  if (category && type && GARMENT_TYPES[type] !== category) {
+    throw invalid('--type', `a ${category} type (${types.filter((t) => GARMENT_TYPES[t] === category).join(', ')})`, o.type);
+  }
+  if (o.color !== undefined) parseHexColor('--color', o.color);
+  const size = oneOf('--size', o.size.toUpperCase(), SIZES);
+  const quality = /^\s*\d+\s*$/.test(o.quality) ? integerIn('--quality', Number(o.quality), 1, 100) : (() => { throw invalid('--quality', 'integer between 1 and 100', o.quality); })();
+  const device = oneOf('--device', o.device, DEVICES);
+  return {
+    person: o.person,
+    garment: o.garment ?? null,
+    category,
+    type,
+    color: o.color,
+    size,
+    output: o.output,
+    format: resolveFormat(o.output, o.format),
+    quality,
+    device,
+    debug: o.debug ?? null,
+    cacheDir: o.cache === false ? null : o.cacheDir,
+  };
+}
+
+/** --debug parsing colours, in PARSING_LABELS order (background black, upper clothes blue...). */
+const PARSING_PALETTE: [number, number, number][] = [
+  [0, 0, 0], [128, 64, 0], [255, 200, 160], [230, 150, 110], [30, 80, 220], [20, 140, 60],
+  [220, 40, 40], [240, 200, 0], [200, 60, 200], [0, 200, 200], [90, 90, 90], [255, 120, 150],
+];
+
+async function png(img: RawImage | Mask, file: string): Promise<void> {
+  const channels = 'channels' in img ? img.channels : 1;
+  const buf = await sharp(Buffer.from(img.data.buffer, img.data.byteOffset, img.data.length), { raw: { width: img.width, height: img.height, channels } }).png().toBuffer();
+  await writeFileAtomic(file, buf);
+}
+
+/** --debug: parsing (colour-coded), garment mask, warped garment, exposed skin, as PNGs. */
+export async function writeDebug(dir: string, person: PersonAnalysis, garment: GarmentAnalysis, result: TryOnResult): Promise<string[]> {
+  const { width, height } = person;
+  const parsing = new Uint8Array(width * height * 3);
+  for (let i = 0; i < width * height; i++) parsing.set(PARSING_PALETTE[person.parsing.data[i]] ?? [255, 255, 255], i * 3);
+  const files = {
+    parsing: path.join(dir, 'parsing.png'),
+    garmentMask: path.join(dir, 'garment-mask.png'),
+    sourceMask: path.join(dir, 'garment-source-mask.png'),
+    warped: path.join(dir, 'warped-garment.png'),
+    exposed: path.join(dir, 'exposed-skin.png'),
+  };
+  await png({ data: parsing, width, height, channels: 3 }, files.parsing);
+  await png(result.layers.garmentMask, files.garmentMask);
+  await png(garment.mask, files.sourceMask);
+  await png(result.layers.warpedGarment, files.warped);
+  await png(result.layers.exposedSkin, files.exposed);
+  return Object.values(files);
+}
+
+/** Runs one try-on as the CLI does; returns what it wrote. */
+export async function runTryon(opts: RunOptions): Promise<{ output: string; debug: string[]; timings: Record<string, number> }> {
+  const tryon = await Tryon.create({ device: opts.device, ...(opts.cacheDir !== undefined ? { cacheDir: opts.cacheDir } : {}) });
+  try {
+    const person = await tryon.analysePerson(opts.person, opts.person);
+    const garment = opts.garment
+      ? await tryon.analyseGarment(opts.garment, { name: opts.garment, type: opts.type, category: opts.category ?? (opts.type ? undefined : 'upper'), color: opts.color })
+      : await tryon.template(opts.type ?? DEFAULT_TYPE, opts.color ?? DEFAULT_COLOR);
+    const result = await tryon.tryOn(person, garment, { size: opts.size });
+    const bytes = await encodeImage(result.image, opts.format, opts.quality);
+    await writeFileAtomic(opts.output, bytes);
+    const debug = opts.debug ? await writeDebug(opts.debug, person, garment, result) : [];
+    return { output: opts.output, debug, timings: { ...person.timings, ...result.timings } };
+  } finally {
+    await tryon.close();
+  }
+}
+
+export function registerRun(program: Command): void {
+  program
+    .command('run')
+    .description('Put one garment on one person photo (with no garment: the built-in tee)')
+    .option('--person <photo>', 'person photo (JPEG, PNG, WebP, ...)')
+    .option('--garment <photo>', 'garment product photo; without it a built-in template is used')
+    .option('--category <category>', `garment category of --garment: ${GARMENT_CATEGORIES.join(', ')}`)
+    .option('--type <type>', `garment type: ${Object.keys(GARMENT_TYPES).join(', ')} (alone: the built-in template of that type)`)
+    .option('--color <hex>', `recolour the garment, e.g. #1e90ff (template default ${DEFAULT_COLOR})`)
+    .option('--size <size>', `garment size: ${SIZES.join(', ')}`, 'M')
+    .option('-o, --output <file>', 'result image (.jpg, .png, .webp)')
+    .option('--format <format>', 'jpeg, png or webp (default: from the output extension)')
+    .option('--quality <n>', 'JPEG/WebP quality 1-100', '90')
+    .option('--device <device>', `execution provider: ${DEVICES.join(', ')}`, 'auto')
+    .option('--debug <dir>', 'also write the parsing, garment mask, warped garment and exposed-skin mask as PNGs')
+    .option('--cache-dir <dir>', 'person analysis cache folder')
+    .option('--no-cache', 'do not read or write the analysis cache')
+    .action(async (o: RunCliOptions) => {
+      const opts = parseRunOptions(o);
+      const started = performance.now();
+      const done = await runTryon(opts);
+      const c = colours(process.stdout);
+      const ms = Math.round(performance.now() - started);
+      process.stdout.write(`${c.green('wrote')} ${done.output} ${c.dim(`(${opts.format}, size ${opts.size}, ${ms} ms)`)}\n`);
+      for (const f of done.debug) process.stdout.write(`  ${c.dim('debug')} ${f}\n`);
+    });
+}

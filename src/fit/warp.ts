@@ -1,0 +1,235 @@
+/**
+ * From a fit plan to what the render graph samples: the crop of the photo the garment can
+ * touch, and a coarse grid (every ~8 px) of the INVERSE warp, output pixel -> garment pixel,
+ * for the main part and each sleeve. The graph upsamples the grid (Resize) and samples the
+ * garment (GridSample), so the thin-plate splines are evaluated only at grid points here.
+ *
+ * Grid layout, [1, 9, rows, cols] float32: for map m (0 main, 1 left sleeve, 2 right sleeve)
+ * channels 3m, 3m+1 hold GridSample coordinates (x, y in -1..1, align_corners = 0) and 3m+2
+ * the map's allowance 0..1 (a sleeve's map only holds near its own arm).
+ */
+import type { Box, GarmentAnalysis, Point } from '../types.ts';
+import { dist, type Side } from './body.ts';
+import type { Correspondence, FitPlan, SleevePlan } from './targets.ts';
+import { fitTps, type Tps } from './tps.ts';
+
+export interface WarpGrid {
+  /** The crop of the person photo, integer pixels. */
+  box: Box;
+  cols: number;
+  rows: number;
+  /** [9, rows, cols]. */
+  data: Float32Array;
+}
+
+/** Regularisation of the splines: a touch of stiffness so crowded targets cannot fold the garment. */
+const LAMBDA_MAIN = 2e-3;
+const LAMBDA_SLEEVE = 1e-3;
+/** Grid spacing in output pixels. */
+export const GRID_STEP = 8;
+/** A value far outside -1..1: GridSample's zero padding makes it transparent. */
+const OFF = -4;
+
+function inverse(pairs: Correspondence[], lambda: number): Tps {
+  return fitTps(pairs.map((p) => p.body), pairs.map((p) => p.garment), lambda);
+}
+
+function forward(pairs: Correspondence[], lambda: number): Tps {
+  return fitTps(pairs.map((p) => p.garment), pairs.map((p) => p.body), lambda);
+}
+
+/** Distance from p to a polyline. */
+function polylineDistance(p: Point, line: Point[]): number {
+  if (line.length === 1) return dist(p, line[0]);
+  let best = Infinity;
+  for (let i = 0; i + 1 < line.length; i++) {
+    const a = line[i];
+    const b = line[i + 1];
+    const abx = b.x - a.x;
+    const aby = b.y - a.y;
+    const len2 = abx * abx + aby * aby || 1;
+    const t = Math.min(Math.max(((p.x - a.x) * abx + (p.y - a.y) * aby) / len2, 0), 1);
+    best = Math.min(best, Math.hypot(p.x - a.x - abx * t, p.y - a.y - aby * t));
+  }
+  return best;
+}
+
+/**
+ * Which part of the garment a garment pixel belongs to: 0 main, 1 left sleeve, 2 right sleeve.
+ * A pixel is in a side's sleeve when it lies beyond that side's seam polyline (away from the centre).
+ */
+export function partClassifier(plan: FitPlan, garment: GarmentAnalysis): (x: number, y: number) => 0 | 1 | 2 {
+  const beyond = seamDistance(plan, garment);
+  return (x, y) => {
+    const b = beyond(x, y);
+    return b.d > 0 ? b.part : 0;
+  };
+}
+
+/**
+ * For a garment pixel: the sleeve it is nearest to beyond a seam (1 left, 2 right, 0 none) and
+ * how far beyond that seam it lies, in garment pixels (negative: on the main part's side).
+ */
+export function seamDistance(plan: FitPlan, garment: GarmentAnalysis): (x: number, y: number) => { part: 0 | 1 | 2; d: number } {
+  const sides = (['left', 'right'] as Side[]).filter((s) => plan.seams[s]);
+  if (sides.length === 0) return () => ({ part: 0, d: -Infinity });
+  const l = plan.seams.left?.[0];
+  const r = plan.seams.right?.[0];
+  const centreX = l && r ? (l.x + r.x) / 2 : garment.width / 2;
+  const seamX = (line: Point[], y: number): number => {
+    // The polyline as x(y); above its top and below its bottom it continues its end segments.
+    for (let i = 0; i + 1 < line.length; i++) {
+      const a = line[i];
+      const b = line[i + 1];
+      if (y <= b.y || i + 2 === line.length) {
+        const dy = b.y - a.y;
+        return Math.abs(dy) < 1e-6 ? a.x : a.x + ((y - a.y) / dy) * (b.x - a.x);
+      }
+    }
+    return line[0].x;
+  };
+  return (x, y) => {
+    let best: { part: 0 | 1 | 2; d: number } = { part: 0, d: -Infinity };
+    for (const s of sides) {
+      const line = plan.seams[s]!;
+      // Below the cuffs it is the skirt or the hem flaring out, not the sleeve.
+      if (y > (plan.sleeveBottom[s] ?? Infinity)) continue;
+      const sign = Math.sign(line[0].x - centreX) || (s === 'left' ? 1 : -1);
+      const d = (x - seamX(line, y)) * sign;
+      if (d > best.d) best = { part: s === 'left' ? 1 : 2, d };
+    }
+    return best;
+  };
+}
+
+/**
+ * The crop box: where the forward warp puts the garment's pixels, plus `extra` boxes (the old
+ * garment's area, which may become skin), plus a margin; clamped to the photo.
+ */
+export function warpBox(plan: FitPlan, garment: GarmentAnalysis, width: number, height: number, extra: Box[] = []): Box {
+  const part = partClassifier(plan, garment);
+  const maps: (Tps | null)[] = [forward(plan.main, LAMBDA_MAIN), null, null];
+  for (const s of plan.sleeves) maps[s.side === 'left' ? 1 : 2] = forward(s.pairs, LAMBDA_SLEEVE);
+  let x0 = Infinity;
+  let y0 = Infinity;
+  let x1 = -Infinity;
+  let y1 = -Infinity;
+  const { data, width: gw, height: gh } = garment.mask;
+  const step = Math.max(2, Math.round(Math.max(gw, gh) / 96));
+  for (let y = 0; y < gh; y += step) {
+    for (let x = 0; x < gw; x += step) {
+      if (data[y * gw + x] < 64) continue;
+      const m = maps[part(x, y)] ?? maps[0]!;
+      const p = m.map(x + 0.5, y + 0.5);
+      if (p.x < x0) x0 = p.x;
+      if (p.y < y0) y0 = p.y;
+      if (p.x > x1) x1 = p.x;
+      if (p.y > y1) y1 = p.y;
+    }
+  }
+  for (const b of extra) {
+    if (b.width <= 0 || b.height <= 0) continue;
+    x0 = Math.min(x0, b.x);
+    y0 = Math.min(y0, b.y);
+    x1 = Math.max(x1, b.x + b.width);
+    y1 = Math.max(y1, b.y + b.height);
+  }
+  if (!Number.isFinite(x0)) return { x: 0, y: 0, width, height };
+  const margin = Math.max(8, Math.round(0.02 * Math.max(width, height)));
+  const bx0 = Math.max(0, Math.floor(x0 - margin));
+  const by0 = Math.max(0, Math.floor(y0 - margin));
+  const bx1 = Math.min(width, Math.ceil(x1 + margin));
+  const by1 = Math.min(height, Math.ceil(y1 + margin));
+  if (bx1 - bx0 < 2 || by1 - by0 < 2) return { x: 0, y: 0, width: Math.min(width, 2), height: Math.min(height, 2) };
+  return { x: bx0, y: by0, width: bx1 - bx0, height: by1 - by0 };
+}
+
+/**
+ * The fraction of points near a sleeve's arm where its inverse map folds over (negative
+ * Jacobian): a sleeve photographed hanging at a steep angle, or landmarks that disagree with
+ * the arm, can make the spline turn inside out, which draws streaks.
+ */
+export function foldFraction(tps: Tps, sleeve: SleevePlan): number {
+  const pts: Point[] = [];
+  const step = sleeve.radius / 4;
+  for (let i = 0; i + 1 < sleeve.axis.length; i++) {
+    const a = sleeve.axis[i];
+    const b = sleeve.axis[i + 1];
+    const n = Math.max(2, Math.ceil(dist(a, b) / step));
+    for (let k = 0; k <= n; k++) {
+      const c = { x: a.x + ((b.x - a.x) * k) / n, y: a.y + ((b.y - a.y) * k) / n };
+      for (const dx of [-0.5, 0, 0.5]) for (const dy of [-0.5, 0, 0.5]) pts.push({ x: c.x + dx * sleeve.radius, y: c.y + dy * sleeve.radius });
+    }
+  }
+  let folded = 0;
+  const h = 1;
+  let sign = 0;
+  for (const p of pts) {
+    const o = tps.map(p.x, p.y);
+    const ex = tps.map(p.x + h, p.y);
+    const ey = tps.map(p.x, p.y + h);
+    const det = (ex.x - o.x) * (ey.y - o.y) - (ex.y - o.y) * (ey.x - o.x);
+    // The map's orientation is whatever the majority says (a mirrored garment is fine).
+    sign += Math.sign(det);
+    if (det < 0) folded++;
+  }
+  const negatives = folded / pts.length;
+  return sign >= 0 ? negatives : 1 - negatives;
+}
+
+/** A sleeve's inverse map, stiffened until it no longer folds (at the stiffest, nearly affine). */
+function unfolded(sleeve: SleevePlan, lambda: number): Tps {
+  let tps = inverse(sleeve.pairs, lambda);
+  for (const l of [0.05, 0.5, 5]) {
+    if (foldFraction(tps, sleeve) < 0.02) return tps;
+    tps = inverse(sleeve.pairs, l);
+  }
+  return tps;
+}
+
+/** Evaluates the inverse maps on the coarse grid over `box`. */
+export function warpGrid(plan: FitPlan, garment: GarmentAnalysis, box: Box, step = GRID_STEP): WarpGrid {
+  const cols = Math.max(2, Math.ceil((box.width - 1) / step) + 1);
+  const rows = Math.max(2, Math.ceil((box.height - 1) / step) + 1);
+  const data = new Float32Array(9 * rows * cols);
+  const plane = rows * cols;
+  const maps: { tps: Tps; sleeve: SleevePlan | null }[] = [{ tps: inverse(plan.main, LAMBDA_MAIN), sleeve: null }];
+  for (const side of ['left', 'right'] as Side[]) {
+    const s = plan.sleeves.find((v) => v.side === side);
+    maps.push(s ? { tps: unfolded(s, LAMBDA_SLEEVE), sleeve: s } : { tps: null as unknown as Tps, sleeve: null });
+  }
+  const gw = garment.width;
+  const gh = garment.height;
+  // Grid point (i, j) sits on output pixel centre box.x + j * (W - 1) / (cols - 1) + 0.5, matching
+  // Resize's align_corners mapping in the graph.
+  const sx = (box.width - 1) / (cols - 1);
+  const sy = (box.height - 1) / (rows - 1);
+  for (let m = 0; m < 3; m++) {
+    const { tps, sleeve } = maps[m];
+    for (let i = 0; i < rows; i++) {
+      for (let j = 0; j < cols; j++) {
+        const o = i * cols + j;
+        const px = box.x + j * sx + 0.5;
+        const py = box.y + i * sy + 0.5;
+        let allow = 1;
+        if (m > 0) {
+          if (!sleeve) allow = 0;
+          else {
+            const d = polylineDistance({ x: px, y: py }, sleeve.axis);
+            allow = Math.min(Math.max((sleeve.radius - d) / (0.25 * sleeve.radius), 0), 1);
+          }
+        }
+        if (!sleeve && m > 0) {
+          data[(3 * m) * plane + o] = OFF;
+          data[(3 * m + 1) * plane + o] = OFF;
+          continue;
+        }
+        const g = tps.map(px, py);
+        data[(3 * m) * plane + o] = (2 * g.x) / gw - 1;
+        data[(3 * m + 1) * plane + o] = (2 * g.y) / gh - 1;
+        data[(3 * m + 2) * plane + o] = allow;
+      }
+    }
+  }
+  return { box, cols, rows, data };
+}

@@ -1,0 +1,421 @@
+/**
+ * The per-pixel roles the composite graph needs, read from the person's parsing over the
+ * crop: what stays in front of the new garment, which arm pixels are in front of its main
+ * part, what is old garment to replace, where the body is (skin) versus backdrop, and the
+ * mean luminance of each material for the shading.
+ *
+ * Upper garment and dress: hair, face, neck and hands stay in front; arms are in front of the
+ * shirt's body but under its sleeves; the old top (and an old sleeve's fabric on the arms,
+ * told from skin by the skin likelihood) is replaced. A dress also replaces the old trousers
+ * or skirt. Lower garment: the top, arms and hands stay in front; the old trousers/skirt are
+ * replaced and where the new ones do not reach they become leg skin.
+ */
+import { LABEL, type Box, type GarmentCategory, type PersonAnalysis, type Point, type RGB } from '../types.ts';
+import type { Body } from '../fit/body.ts';
+import { MASK, MASK_CHANNELS } from './graphs.ts';
+
+export interface CropMasks {
+  /** [h, w, 6] interleaved, 0..255. */
+  data: Uint8Array;
+  /** Mean luminance 0..1 of old garment, body, background in the crop. */
+  means: [number, number, number];
+  /** Median colour of the visible skin in the crop; null when there is too little. */
+  skin: RGB | null;
+}
+
+interface Capsule {
+  a: Point;
+  b: Point;
+  r: number;
+}
+
+function inCapsule(x: number, y: number, c: Capsule): boolean {
+  const abx = c.b.x - c.a.x;
+  const aby = c.b.y - c.a.y;
+  const len2 = abx * abx + aby * aby || 1;
+  const t = Math.min(Math.max(((x - c.a.x) * abx + (y - c.a.y) * aby) / len2, 0), 1);
+  const dx = x - c.a.x - abx * t;
+  const dy = y - c.a.y - aby * t;
+  return dx * dx + dy * dy <= c.r * c.r;
+}
+
+/** Indices of the leg capsules in bodyShape's list. */
+const LEG_CAPSULES = new Set([2, 3, 7, 8]);
+
+/** A rough body silhouette (limbs as capsules, the torso as thick segments) for skin versus backdrop. */
+function bodyShape(body: Body): Capsule[] {
+  const W = body.shoulderWidth;
+  const caps: Capsule[] = [];
+  for (const side of ['left', 'right'] as const) {
+    caps.push({ a: body.shoulder[side], b: body.elbow[side], r: 0.14 * W });
+    caps.push({ a: body.elbow[side], b: body.wrist[side], r: 0.11 * W });
+    caps.push({ a: body.hip[side], b: body.knee[side], r: 0.19 * W });
+    caps.push({ a: body.knee[side], b: body.ankle[side], r: 0.12 * W });
+    caps.push({ a: body.shoulder[side], b: body.hip[side], r: 0.3 * W });
+  }
+  caps.push({ a: body.shoulderMid, b: body.hipMid, r: 0.45 * W });
+  caps.push({ a: body.shoulderMid, b: { x: body.shoulderMid.x, y: body.shoulderMid.y - 0.4 * W }, r: 0.15 * W });
+  return caps;
+}
+
+/** Projection of p on segment a->b: fraction t (clamped) and squared distance. */
+function project(x: number, y: number, a: Point, b: Point): { t: number; d2: number } {
+  const abx = b.x - a.x;
+  const aby = b.y - a.y;
+  const len2 = abx * abx + aby * aby || 1;
+  const t = Math.min(Math.max(((x - a.x) * abx + (y - a.y) * aby) / len2, 0), 1);
+  return { t, d2: (x - a.x - abx * t) ** 2 + (y - a.y - aby * t) ** 2 };
+}
+
+/**
+ * How much an arm pixel is in front of the new garment's main part, 0..255. The parsing
+ * calls the whole shoulder cap "arm", but the shirt's shoulder covers that: only the arm
+ * below the armpit (the upper arm's lower half, the forearm) passes in front of the torso.
+ */
+function armFrontness(body: Body, side: 'left' | 'right', x: number, y: number): number {
+  const up = project(x, y, body.shoulder[side], body.elbow[side]);
+  const fore = project(x, y, body.elbow[side], body.wrist[side]);
+  if (fore.d2 < up.d2) return 255;
+  return Math.round(255 * Math.min(Math.max((up.t - 0.4) / 0.2, 0), 1));
+}
+
+function nearBackground(labels: Uint8Array, width: number, height: number, x: number, y: number, r: number): boolean {
+  for (const [dx, dy] of [[r, 0], [-r, 0], [0, r], [0, -r]]) {
+    const xx = x + dx;
+    const yy = y + dy;
+    if (xx < 0 || yy < 0 || xx >= width || yy >= height || labels[yy * width + xx] === LABEL.background) return true;
+  }
+  return false;
+}
+
+/** Whether the person analysis has a skin model (it has none when the face was not visible). */
+export function hasSkinModel(person: PersonAnalysis): boolean {
+  if (person.skinColor[0] + person.skinColor[1] + person.skinColor[2] === 0) return false;
+  const d = person.skin.data;
+  for (let i = 0; i < d.length; i += 97) if (d[i] > 0) return true;
+  return false;
+}
+
+/** Median colour of the pixels with one of `labels` (every 3rd pixel); null when none. */
+export function medianColour(person: PersonAnalysis, labels: ReadonlySet<number>): RGB | null {
+  // Histogram medians over every 5th pixel: a whole photo in a few milliseconds.
+  const hist = [new Uint32Array(256), new Uint32Array(256), new Uint32Array(256)];
+  const { data } = person.parsing;
+  const img = person.image;
+  const want = new Uint8Array(256);
+  for (const l of labels) want[l] = 1;
+  let n = 0;
+  for (let i = 0; i < data.length; i += 5) {
+    if (!want[data[i]]) continue;
+    for (let c = 0; c < 3; c++) hist[c][img.data[i * img.channels + c]]++;
+    n++;
+  }
+  if (n < 20) return null;
+  return hist.map((h) => {
+    let acc = 0;
+    for (let v = 0; v < 256; v++) if ((acc += h[v]) * 2 >= n) return v;
+    return 255;
+  }) as RGB;
+}
+
+interface PersonFacts {
+  skinModel: boolean;
+  top: RGB | null;
+  skinRef: RGB | null;
+  sleeves: { left: number; right: number };
+}
+
+/** What the masks need to know about a person regardless of the garment: computed once per analysis. */
+const facts = new WeakMap<PersonAnalysis, PersonFacts>();
+function personFacts(body: Body): PersonFacts {
+  const p = body.person;
+  let f = facts.get(p);
+  if (!f) {
+    const skinModel = hasSkinModel(p);
+    const top = medianColour(p, new Set([LABEL.upper_clothes]));
+    // Without a skin model (no face to sample) a sleeve is told by colour alone: arm slices the
+    // colour of the old top, and unlike the skin of the hands and neck.
+    const skinRef = skinModel ? p.skinColor : medianColour(p, new Set([LABEL.hands, LABEL.neck, LABEL.torso_skin]));
+    const sleeves = { left: oldSleeveEnd(body, 'left', top, skinRef), right: oldSleeveEnd(body, 'right', top, skinRef) };
+    f = { skinModel, top, skinRef, sleeves };
+    facts.set(p, f);
+  }
+  return f;
+}
+
+/** The colour to paint uncovered skin with: the analysis's, or when it has none the arms' and legs'. */
+export function fillSkinColour(person: PersonAnalysis): RGB {
+  if (hasSkinModel(person)) return person.skinColor;
+  // Hands and neck are bare far more often than arms and legs.
+  return (
+    medianColour(person, new Set([LABEL.hands, LABEL.neck, LABEL.torso_skin])) ??
+    medianColour(person, new Set([LABEL.left_arm, LABEL.right_arm, LABEL.legs])) ?? [190, 150, 125]
+  );
+}
+
+/**
+ * Colour distance that weighs hue over lightness (opponent channels, lightness at half): the
+ * lit and the shaded side of one sleeve are the same cloth, while skin and grey cloth of the
+ * same lightness are not.
+ */
+function colourDist(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  const dl = (a[0] + a[1] + a[2] - b[0] - b[1] - b[2]) / 3;
+  const d1 = a[0] - a[1] - (b[0] - b[1]);
+  const d2 = (a[0] + a[1]) / 2 - a[2] - ((b[0] + b[1]) / 2 - b[2]);
+  return Math.hypot(0.5 * dl, d1, d2);
+}
+
+/** Position along an arm: 0 shoulder, 1 elbow, 2 wrist (nearest segment). */
+function sleeveT(body: Body, side: 'left' | 'right', x: number, y: number): number {
+  const up = project(x, y, body.shoulder[side], body.elbow[side]);
+  const fore = project(x, y, body.elbow[side], body.wrist[side]);
+  return fore.d2 < up.d2 ? 1 + fore.t : up.t;
+}
+
+/**
+ * Where the person's own sleeve ends on an arm (0..2 as sleeveT; 0 = bare arm): the arm is
+ * cut in slices along its length and the sleeve runs from the shoulder while the slices'
+ * median skin likelihood stays low. Slices, not pixels: the arm's anti-aliased edge has low
+ * skin likelihood too and must not count as fabric.
+ */
+export function oldSleeveEnd(body: Body, side: 'left' | 'right', top: RGB | null, skinRef: RGB | null = null): number {
+  const p = body.person;
+  const skinModel = hasSkinModel(p);
+  if (!skinModel && !top) return 0;
+  const label = side === 'left' ? LABEL.left_arm : LABEL.right_arm;
+  const bins = 20;
+  const values: number[][] = Array.from({ length: bins }, () => []);
+  const colours: number[][][] = Array.from({ length: bins }, () => [[], [], []]);
+  const median = (v: number[]): number => v.sort((a, c) => a - c)[Math.floor(v.length / 2)];
+  const pts = [body.shoulder[side], body.elbow[side], body.wrist[side]];
+  const pad = 0.3 * body.shoulderWidth;
+  const x0 = Math.max(0, Math.floor(Math.min(...pts.map((q) => q.x)) - pad));
+  const x1 = Math.min(p.width - 1, Math.ceil(Math.max(...pts.map((q) => q.x)) + pad));
+  const y0 = Math.max(0, Math.floor(Math.min(...pts.map((q) => q.y)) - pad));
+  const y1 = Math.min(p.height - 1, Math.ceil(Math.max(...pts.map((q) => q.y)) + pad));
+  for (let y = y0; y <= y1; y += 2) {
+    for (let x = x0; x <= x1; x += 2) {
+      const i = y * p.width + x;
+      if (p.parsing.data[i] !== label) continue;
+      const t = sleeveT(body, side, x + 0.5, y + 0.5);
+      const b = Math.min(bins - 1, Math.floor((t / 2) * bins));
+      values[b].push(p.skin.data[i]);
+      for (let c = 0; c < 3; c++) colours[b][c].push(p.image.data[i * p.image.channels + c]);
+    }
+  }
+  let end = 0;
+  for (let b = 0; b < bins; b++) {
+    const v = values[b];
+    if (v.length < 4) continue;
+    // Fabric: not skin, and (when the old top is known) the old top's colour.
+    // Colour decides first (the skin likelihood accepts grey cloth on dark skin): a slice is
+    // sleeve when it is clearly nearer the old top's colour than the skin's.
+    const c = colours[b].map(median);
+    const dTop = top ? colourDist(c, top) : Infinity;
+    const dSkin = skinRef ? colourDist(c, skinRef) : Infinity;
+    const fabric = (dTop < 70 && dTop < dSkin - 15) || (skinModel && median(v) < 60 && dTop < 70);
+    if (fabric) end = ((b + 1) / bins) * 2;
+    else break;
+  }
+  return end;
+}
+
+/**
+ * Cylinder-like shading of the body at a point, 0.78..1: across the nearest limb (within its
+ * rough radius) or else across the torso from its centre line.
+ */
+export function formShade(body: Body, x: number, y: number, limbs: Limb[] = limbsOf(body)): number {
+  let best = Infinity;
+  for (const { a, b, r, capped } of limbs) {
+    const { t, d2 } = project(x, y, a, b);
+    // Not the shoulder's or hip's end cap of the upper segments: the torso shades those.
+    if (t <= 0 && capped) continue;
+    const q = Math.sqrt(d2) / r;
+    if (q < 1.3 && q < best) best = q;
+  }
+  if (best < Infinity) return 1 - 0.22 * Math.min(best, 1) ** 2;
+  const dx = Math.abs(x - body.centreAt(y)) / (0.65 * body.shoulderWidth);
+  return 1 - 0.15 * Math.min(dx, 1) ** 2;
+}
+
+interface Limb {
+  a: Point;
+  b: Point;
+  r: number;
+  capped: boolean;
+}
+
+function limbsOf(body: Body): Limb[] {
+  const W = body.shoulderWidth;
+  const limbs: Limb[] = [];
+  for (const side of ['left', 'right'] as const) {
+    limbs.push({ a: body.shoulder[side], b: body.elbow[side], r: 0.13 * W, capped: true });
+    limbs.push({ a: body.elbow[side], b: body.wrist[side], r: 0.1 * W, capped: false });
+    limbs.push({ a: body.hip[side], b: body.knee[side], r: 0.2 * W, capped: true });
+    limbs.push({ a: body.knee[side], b: body.ankle[side], r: 0.13 * W, capped: false });
+  }
+  return limbs;
+}
+
+/** Whether an arm is nearer the camera than the torso (BlazePose z), so it is drawn in front of the shirt. */
+function armInFront(body: Body, side: 'left' | 'right'): boolean {
+  const arm = body.depth(`${side}_elbow`, `${side}_wrist`);
+  const torso = body.depth('left_shoulder', 'right_shoulder', 'left_hip', 'right_hip');
+  return arm - torso < 0.5 * body.shoulderWidth;
+}
+
+export interface MaskOptions {
+  /** Row of the new garment's neckline: neck skin below it is covered, above it stays in front. */
+  neckY?: number;
+}
+
+export function buildMasks(body: Body, category: GarmentCategory, box: Box, options: MaskOptions = {}): CropMasks {
+  const neckY = options.neckY ?? Infinity;
+  const p = body.person;
+  const { width: W } = p;
+  const labels = p.parsing.data;
+  const skin = p.skin.data;
+  const img = p.image.data;
+  const ch = p.image.channels;
+  const out = new Uint8Array(box.width * box.height * MASK_CHANNELS);
+  const upper = category !== 'lower';
+  const front = { left: armInFront(body, 'left'), right: armInFront(body, 'right') };
+  const caps = bodyShape(body);
+  // Legs get no slack: the person mask there is a skirt's or wide trousers' outline, not legs.
+  const loose = caps.map((c, k) => ({ ...c, r: LEG_CAPSULES.has(k) ? c.r : c.r * 1.6 }));
+  const limbs = limbsOf(body);
+  // Without a skin model (no face to sample) arms are left as they are.
+  const known = personFacts(body);
+  const { skinModel, top, skinRef } = known;
+  const sleeves = upper ? known.sleeves : { left: 0, right: 0 };
+  const skinSamples: number[][] = [[], [], []];
+  const sums = [0, 0, 0];
+  const weights = [0, 0, 0];
+
+  for (let y = 0; y < box.height; y++) {
+    const py = box.y + y;
+    for (let x = 0; x < box.width; x++) {
+      const px = box.x + x;
+      const i = py * W + px;
+      const l = labels[i];
+      const o = (y * box.width + x) * MASK_CHANNELS;
+      let occ = 0;
+      let arm = 0;
+      let old = 0;
+      let skinSrc = 0;
+      switch (l) {
+        case LABEL.background:
+          out[o + MASK.background] = 255;
+          break;
+        case LABEL.hair:
+        case LABEL.face:
+        case LABEL.hands:
+          occ = 255;
+          if (l === LABEL.hands) skinSrc = skinModel ? skin[i] : 255;
+          break;
+        case LABEL.neck:
+          occ = upper && py < neckY ? 255 : 0;
+          skinSrc = 255;
+          break;
+        case LABEL.legs:
+          skinSrc = 255;
+          break;
+        case LABEL.upper_clothes:
+          // (Skin the parsing called clothes is kept by the composite's colour test, not here:
+          // the skin likelihood also accepts grey cloth on dark skin.)
+          // Well above the new neckline "clothes" are more likely the parsing's mistake (long
+          // hair, the neck) than a collar: kept. (Skin-coloured ones nearer are kept by the
+          // composite's colour test.)
+          if (upper) old = Math.round(255 * Math.min(Math.max((py - (neckY - 0.22 * body.shoulderWidth)) / (0.1 * body.shoulderWidth), 0), 1));
+          else occ = 255;
+          break;
+        case LABEL.torso_skin:
+          skinSrc = 255;
+          break;
+        case LABEL.lower_clothes:
+          if (category !== 'upper') old = 255;
+          break;
+        case LABEL.left_arm:
+        case LABEL.right_arm: {
+          const side = l === LABEL.left_arm ? 'left' : 'right';
+          if (upper) {
+            arm = front[side] ? armFrontness(body, side, px + 0.5, py + 0.5) : 0;
+            // An old sleeve is fabric on the arm: low skin likelihood.
+            // An old sleeve: arm pixels from the shoulder down to where the sleeve ends.
+            // Beyond it, only clearly non-skin pixels away from the backdrop count: the old
+            // top's side seen past a hanging arm, not the arm's anti-aliased outline.
+            const c = img.subarray(i * ch, i * ch + 3);
+            const dTop = top ? colourDist(c, top) : Infinity;
+            const fabric = dTop < 45 && (!skinRef || dTop < colourDist(c, skinRef) - 25) && (!skinModel || skin[i] < 128) && !nearBackground(labels, p.width, p.height, px, py, 4);
+            old = sleeveT(body, side, px + 0.5, py + 0.5) < sleeves[side] || fabric ? 255 : 0;
+            skinSrc = (skinModel ? skin[i] > 200 : true) && !old ? 255 : 0;
+          } else occ = 255;
+          break;
+        }
+        case LABEL.shoes:
+          occ = upper ? 0 : 255;
+          break;
+        default:
+          break;
+      }
+      out[o + MASK.occluder] = occ;
+      out[o + MASK.armFront] = arm;
+      out[o + MASK.old] = old;
+      // Where skin will be painted: how the body's roundness shades it (limbs and torso darken
+      // towards their edges), so the new skin is not a flat cut-out. 255 elsewhere.
+      out[o + MASK.form] = old > 0 ? Math.round(255 * formShade(body, px + 0.5, py + 0.5, limbs)) : 255;
+      if (skinSrc > 200 && ((x ^ y) & 1) === 0) for (let c = 0; c < 3; c++) skinSamples[c].push(img[i * ch + c]);
+      if (l !== LABEL.background && old === 0) {
+        // Any body part is body (the old garment's rim is dilated into them in the composite).
+        out[o + MASK.inside] = 255;
+      } else if (old > 0) {
+        // Inside the body: the skeleton's capsules, or the person mask not far outside them
+        // (a broad body is wider than the capsules; a wide skirt's hem is not body).
+        let inside = false;
+        const inMask = p.mask.data[i] > 127;
+        for (let k = 0; k < caps.length; k++) {
+          if (inCapsule(px + 0.5, py + 0.5, caps[k]) || (inMask && inCapsule(px + 0.5, py + 0.5, loose[k]))) {
+            inside = true;
+            break;
+          }
+        }
+        out[o + MASK.inside] = inside ? 255 : 0;
+      }
+      const lum = (0.299 * img[i * ch] + 0.587 * img[i * ch + 1] + 0.114 * img[i * ch + 2]) / 255;
+      const k = l === LABEL.background ? 2 : old > 127 ? 0 : 1;
+      sums[k] += lum;
+      weights[k]++;
+    }
+  }
+  const means = sums.map((s, k) => (weights[k] > 0 ? Math.max(s / weights[k], 0.02) : 0.5)) as [number, number, number];
+  const skinColour = skinSamples[0].length >= 50 ? (skinSamples.map((v) => v.sort((a, b) => a - b)[Math.floor(v.length / 2)]) as RGB) : null;
+  return { data: out, means, skin: skinColour };
+}
+
+/** The box of the pixels a garment of this category replaces (old clothes), for the crop. */
+export function oldGarmentBox(body: Body, category: GarmentCategory): Box {
+  const p = body.person;
+  const want = new Set<number>(
+    category === 'upper' ? [LABEL.upper_clothes] : category === 'lower' ? [LABEL.lower_clothes] : [LABEL.upper_clothes, LABEL.lower_clothes],
+  );
+  if (category !== 'lower') {
+    want.add(LABEL.left_arm);
+    want.add(LABEL.right_arm);
+  }
+  let x0 = Infinity;
+  let y0 = Infinity;
+  let x1 = -Infinity;
+  let y1 = -Infinity;
+  const { data, width, height } = p.parsing;
+  for (let y = 0; y < height; y += 2) {
+    for (let x = 0; x < width; x += 2) {
+      if (!want.has(data[y * width + x])) continue;
+      if (x < x0) x0 = x;
+      if (x > x1) x1 = x;
+      if (y < y0) y0 = y;
+      if (y > y1) y1 = y;
+    }
+  }
+  if (!Number.isFinite(x0)) return { x: 0, y: 0, width: 0, height: 0 };
+  return { x: x0, y: y0, width: x1 - x0 + 2, height: y1 - y0 + 2 };
+}

@@ -1,0 +1,154 @@
+/**
+ * The garment as the warp graph samples it: [1, 7, h, w] float32, channels premultiplied
+ * R, G, B, one alpha per part (main, left sleeve, right sleeve; the main part overlaps the
+ * sleeves a little along the seams) and the garment's whole alpha.
+ *
+ * Two things make it look right on the body: the photo backdrop is unmixed from the soft
+ * mask edge (no white fringe round a dark tee), and a garment much larger than its place on
+ * the body is downscaled first with a proper filter (bilinear sampling alone would alias
+ * stripes and prints into moire). Textures are cached per garment object and scale step.
+ */
+import sharp from 'sharp';
+import type { GarmentAnalysis } from '../types.ts';
+import type { FitPlan } from '../fit/targets.ts';
+import { seamDistance } from '../fit/warp.ts';
+
+export interface GarmentTexture {
+  data: Float32Array;
+  width: number;
+  height: number;
+}
+
+const cache = new WeakMap<GarmentAnalysis, Map<string, GarmentTexture>>();
+
+/** Mean colour of the garment photo where the mask says backdrop (white when there is none). */
+function backdrop(g: GarmentAnalysis): [number, number, number] {
+  const { data, channels } = g.image;
+  const m = g.mask.data;
+  const sum = [0, 0, 0];
+  let n = 0;
+  for (let i = 0; i < m.length; i += 7) {
+    if (m[i] !== 0) continue;
+    for (let c = 0; c < 3; c++) sum[c] += data[i * channels + c];
+    n++;
+  }
+  return n > 0 ? [sum[0] / n, sum[1] / n, sum[2] / n] : [255, 255, 255];
+}
+
+async function resized(g: GarmentAnalysis, width: number, height: number): Promise<{ rgb: Uint8Array; mask: Uint8Array }> {
+  if (width === g.width && height === g.height) {
+    const rgb = g.image.channels === 3 ? g.image.data : (() => {
+      const out = new Uint8Array(g.width * g.height * 3);
+      for (let i = 0, n = g.width * g.height; i < n; i++) for (let c = 0; c < 3; c++) out[i * 3 + c] = g.image.data[i * g.image.channels + c];
+      return out;
+    })();
+    return { rgb, mask: new Uint8Array(g.mask.data) };
+  }
+  const img = sharp(Buffer.from(g.image.data.buffer, g.image.data.byteOffset, g.image.data.length), {
+    raw: { width: g.width, height: g.height, channels: g.image.channels },
+  });
+  const rgb = await img.removeAlpha().resize(width, height, { fit: 'fill', kernel: 'lanczos3' }).raw().toBuffer();
+  const mask = await sharp(Buffer.from(g.mask.data.buffer, g.mask.data.byteOffset, g.mask.data.length), {
+    raw: { width: g.mask.width, height: g.mask.height, channels: 1 },
+  })
+    .resize(width, height, { fit: 'fill', kernel: 'linear' })
+    .extractChannel(0) // sharp widens one-channel raw input to sRGB
+    .raw()
+    .toBuffer();
+  return { rgb: new Uint8Array(rgb.buffer, rgb.byteOffset, rgb.length), mask: new Uint8Array(mask.buffer, mask.byteOffset, mask.length) };
+}
+
+/** Binary erosion of (mask > 127) by a (2r+1)^2 square, separable. */
+function erode(mask: Uint8Array, width: number, height: number, r: number): Uint8Array {
+  const a = new Uint8Array(width * height);
+  for (let i = 0; i < a.length; i++) a[i] = mask[i] > 127 ? 1 : 0;
+  const b = new Uint8Array(width * height);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      let v = 1;
+      for (let k = Math.max(0, x - r); k <= Math.min(width - 1, x + r) && v; k++) v = a[y * width + k];
+      b[y * width + x] = v;
+    }
+  }
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      let v = 1;
+      for (let k = Math.max(0, y - r); k <= Math.min(height - 1, y + r) && v; k++) v = b[k * width + x];
+      a[y * width + x] = v;
+    }
+  }
+  return a;
+}
+
+/**
+ * A garment mask that runs a few pixels into the backdrop draws a pale outline on the body:
+ * within `r` px of the mask's edge, pixels the colour of the backdrop lose their alpha.
+ */
+function trimHalo(rgb: Uint8Array, mask: Uint8Array, width: number, height: number, bgc: number[], r: number): Uint8Array {
+  const core = erode(mask, width, height, r);
+  const out = new Uint8Array(mask);
+  for (let i = 0; i < out.length; i++) {
+    if (out[i] === 0 || core[i]) continue;
+    const d = Math.hypot(rgb[i * 3] - bgc[0], rgb[i * 3 + 1] - bgc[1], rgb[i * 3 + 2] - bgc[2]);
+    const keep = Math.min(Math.max((d - 14) / 26, 0), 1);
+    out[i] = Math.round(out[i] * keep);
+  }
+  return out;
+}
+
+/**
+ * Builds (or reuses) the texture of a garment for a plan.
+ * @param plan its seams split the parts; its scale (garment px per body px) picks the resolution.
+ */
+export async function garmentTexture(g: GarmentAnalysis, plan: FitPlan): Promise<GarmentTexture> {
+  // Keep about 1.4 texels per output pixel: sharp enough, no aliasing. Scale steps of 2^0.5.
+  const want = plan.scale / 1.4;
+  const step = want > 1.2 ? Math.round(Math.log2(want) * 2) / 2 : 0;
+  const factor = 2 ** step;
+  const width = Math.max(8, Math.round(g.width / factor));
+  const height = Math.max(8, Math.round(g.height / factor));
+  const seams = JSON.stringify([plan.seams, plan.sleeveBottom]);
+  const key = `${width}x${height}:${seams}`;
+  let byKey = cache.get(g);
+  const hit = byKey?.get(key);
+  if (hit) return hit;
+
+  const { rgb, mask: soft } = await resized(g, width, height);
+  const bgc = backdrop(g);
+  // A garment the colour of its backdrop (a white tee on white) has no halo to tell apart:
+  // trimming would fray its own edge.
+  const distinct = Math.hypot(g.color[0] - bgc[0], g.color[1] - bgc[1], g.color[2] - bgc[2]) > 60;
+  const mask = distinct ? trimHalo(rgb, soft, width, height, bgc, Math.max(2, Math.round(8 / factor))) : soft;
+  const beyond = seamDistance(plan, g);
+  // The main part reaches a little past the seams, under the sleeves: where the two warps
+  // disagree slightly along the seam, the body shows no gap.
+  const overlap = 0.04 * Math.abs((plan.seams.left?.[0].x ?? g.width) - (plan.seams.right?.[0].x ?? 0));
+  const n = width * height;
+  const data = new Float32Array(7 * n);
+  const sx = g.width / width;
+  const sy = g.height / height;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = y * width + x;
+      const a = mask[i] / 255;
+      if (a <= 0) continue;
+      for (let c = 0; c < 3; c++) {
+        // Unmix the backdrop from edge pixels: pixel = colour * a + backdrop * (1 - a).
+        const v = a < 0.98 ? (rgb[i * 3 + c] - bgc[c] * (1 - a)) / Math.max(a, 0.25) : rgb[i * 3 + c];
+        data[c * n + i] = (Math.min(Math.max(v, 0), 255) / 255) * a;
+      }
+      const b = beyond((x + 0.5) * sx, (y + 0.5) * sy);
+      if (b.d > 0) data[(3 + b.part) * n + i] = a;
+      if (b.d <= overlap) data[3 * n + i] = a;
+      data[6 * n + i] = a;
+    }
+  }
+  const tex = { data, width, height };
+  if (!byKey) {
+    byKey = new Map();
+    cache.set(g, byKey);
+  }
+  if (byKey.size > 8) byKey.delete(byKey.keys().next().value as string);
+  byKey.set(key, tex);
+  return tex;
+}

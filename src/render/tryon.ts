@@ -1,0 +1,185 @@
+/**
+ * The try-on: fit the garment to the body, warp it, composite it into the photo.
+ *
+ *   const result = await tryOn(person, garment, { size: 'L' }, registry);
+ *   result.image;  // RGB, same size as the person photo
+ *
+ * Stages (result.timings): 'fit' (body targets, thin-plate splines, the coarse inverse-warp
+ * grid, in TypeScript), 'warp' (garment texture + the warp graph), 'composite' (per-pixel
+ * roles from the parsing + the composite graph + pasting the crop back). Only the crop
+ * around the garment's place on the body is processed, so work scales with garment area.
+ *
+ * Throws TryonError('BAD_OPTION') for a bad size, ('BAD_INPUT') when the analyses do not
+ * belong to images of the sizes they claim.
+ */
+import * as ort from 'onnxruntime-node';
+import { TryonError } from '../errors.ts';
+import type { ModelRegistry } from '../models/registry.ts';
+import type { Box, GarmentAnalysis, Mask, PersonAnalysis, RawImage, RGB, Size, TryOnResult } from '../types.ts';
+import { Body } from '../fit/body.ts';
+import { sizeEase } from '../fit/sizes.ts';
+import { planFit, type FitPlan } from '../fit/targets.ts';
+import { warpBox, warpGrid } from '../fit/warp.ts';
+import { buildCompositeGraph, buildWarpGraph, TEX_CHANNELS } from './graphs.ts';
+import { buildMasks, fillSkinColour, hasSkinModel, oldGarmentBox } from './masks.ts';
+import { garmentTexture } from './texture.ts';
+
+export interface TryOnOptions {
+  /** Garment size: S, M, L, XL (ease around the body, see src/fit/sizes.ts). Default 'M'. */
+  size?: Size;
+}
+
+/** Graph bytes are pure functions of their parameters: build each once per process. */
+const graphBytes = new Map<string, Uint8Array>();
+function graph(key: string, build: () => Uint8Array): Uint8Array {
+  let b = graphBytes.get(key);
+  if (!b) {
+    b = build();
+    graphBytes.set(key, b);
+  }
+  return b;
+}
+
+export function warpSession(registry: ModelRegistry): Promise<ort.InferenceSession> {
+  return registry.sessionFromBytes('render-warp-v1', graph('warp', buildWarpGraph));
+}
+
+export function compositeSession(registry: ModelRegistry, pool: number): Promise<ort.InferenceSession> {
+  return registry.sessionFromBytes(`render-composite-v1-p${pool}`, graph(`composite-${pool}`, () => buildCompositeGraph(pool)));
+}
+
+/** The shading's low-pass cell: about a twentieth of the shoulder width, a power of two. */
+export function poolFor(body: Body): number {
+  const want = body.shoulderWidth / 20;
+  return Math.min(32, Math.max(4, 2 ** Math.round(Math.log2(Math.max(want, 1)))));
+}
+
+function checkAnalyses(person: PersonAnalysis, garment: GarmentAnalysis): void {
+  const img = person.image;
+  if (!img || img.width !== person.width || img.height !== person.height || img.data.length < img.width * img.height * img.channels) {
+    throw new TryonError('BAD_INPUT', 'person analysis: its image does not match its width and height', { input: 'person' });
+  }
+  if (person.parsing.width !== person.width || person.parsing.height !== person.height) {
+    throw new TryonError('BAD_INPUT', 'person analysis: its parsing is not the size of the photo', { input: 'person' });
+  }
+  if (person.keypoints.length !== 33) {
+    throw new TryonError('BAD_INPUT', `person analysis: expected 33 keypoints, got ${person.keypoints.length}`, { input: 'person' });
+  }
+  if (garment.mask.width !== garment.width || garment.mask.height !== garment.height || garment.image.width !== garment.width) {
+    throw new TryonError('BAD_INPUT', 'garment analysis: its image and mask do not match its width and height', { input: 'garment' });
+  }
+}
+
+function crop(img: RawImage, box: Box): Uint8Array {
+  const out = new Uint8Array(box.width * box.height * 3);
+  const ch = img.channels;
+  for (let y = 0; y < box.height; y++) {
+    const row = (box.y + y) * img.width;
+    for (let x = 0; x < box.width; x++) {
+      const s = (row + box.x + x) * ch;
+      const d = (y * box.width + x) * 3;
+      out[d] = img.data[s];
+      out[d + 1] = img.data[s + (ch > 1 ? 1 : 0)];
+      out[d + 2] = img.data[s + (ch > 2 ? 2 : 0)];
+    }
+  }
+  return out;
+}
+
+/** Copies a [h, w, c] crop into a full-size buffer (of `c` channels) at `box`. */
+function paste(dst: Uint8Array, width: number, c: number, src: Uint8Array, box: Box): void {
+  for (let y = 0; y < box.height; y++) {
+    const d = ((box.y + y) * width + box.x) * c;
+    dst.set(src.subarray(y * box.width * c, (y + 1) * box.width * c), d);
+  }
+}
+
+/**
+ * The skin colour for uncovered areas: the visible skin near the garment (lit like it) when it
+ * agrees with the analysis's skin colour, else halfway between the two.
+ */
+export function skinToPaint(person: PersonAnalysis, nearby: RGB | null): RGB {
+  const model = fillSkinColour(person);
+  if (!nearby || !hasSkinModel(person)) return nearby ?? model;
+  const d = Math.hypot(nearby[0] - model[0], nearby[1] - model[1], nearby[2] - model[2]);
+  if (d < 45) return nearby;
+  // They disagree: either may be wrong (a face lit brighter than the arms, a sheer top counted
+  // as skin); halfway is never far off.
+  return [0, 1, 2].map((c) => Math.round((nearby[c] + model[c]) / 2)) as RGB;
+}
+
+export interface FitResult {
+  body: Body;
+  plan: FitPlan;
+  box: Box;
+}
+
+/** The fit alone (no pixels): for tests and debugging. */
+export function fitGarment(person: PersonAnalysis, garment: GarmentAnalysis, size: Size = 'M'): FitResult {
+  const body = new Body(person);
+  const plan = planFit(body, garment, sizeEase(size));
+  const box = warpBox(plan, garment, person.width, person.height, [oldGarmentBox(body, garment.category)]);
+  return { body, plan, box };
+}
+
+export async function tryOn(person: PersonAnalysis, garment: GarmentAnalysis, options: TryOnOptions, registry: ModelRegistry): Promise<TryOnResult> {
+  if (options === null || typeof options !== 'object') throw new TryonError('BAD_OPTION', 'Expected object for options but received ' + String(options), { input: 'options' });
+  const size = options.size ?? 'M';
+  sizeEase(size, 'size'); // validates
+  checkAnalyses(person, garment);
+  const timings: Record<string, number> = {};
+  let t = performance.now();
+  const lap = (name: string): void => {
+    const now = performance.now();
+    timings[name] = Math.round((now - t) * 10) / 10;
+    t = now;
+  };
+
+  const { body, plan, box } = fitGarment(person, garment, size);
+  const grid = warpGrid(plan, garment, box);
+  lap('fit');
+
+  const tex = await garmentTexture(garment, plan);
+  const warp = await warpSession(registry);
+  const { layers } = await warp.run({
+    tex: new ort.Tensor('float32', tex.data, [1, TEX_CHANNELS, tex.height, tex.width]),
+    grid: new ort.Tensor('float32', grid.data, [1, 9, grid.rows, grid.cols]),
+    hw: new ort.Tensor('int64', BigInt64Array.from([BigInt(box.height), BigInt(box.width)]), [2]),
+  });
+  lap('warp');
+
+  const necks = plan.main.filter((c) => c.name.startsWith('neckline_'));
+  const neckY = necks.length ? necks.reduce((a, c) => a + c.body.y, 0) / necks.length + 0.04 * body.shoulderWidth : undefined;
+  const masks = buildMasks(body, garment.category, box, { neckY });
+  const composite = await compositeSession(registry, poolFor(body));
+  const skin = skinToPaint(person, masks.skin).map((v) => v / 255);
+  const res = await composite.run({
+    layers,
+    photo: new ort.Tensor('uint8', crop(person.image, box), [1, box.height, box.width, 3]),
+    masks: new ort.Tensor('uint8', masks.data, [1, box.height, box.width, masks.data.length / (box.width * box.height)]),
+    skin: new ort.Tensor('float32', Float32Array.from(skin), [1, 3, 1, 1]),
+    means: new ort.Tensor('float32', Float32Array.from(masks.means), [1, 3, 1, 1]),
+  });
+  layers.dispose?.();
+
+  const { width, height } = person;
+  const image = new Uint8Array(width * height * 3);
+  if (person.image.channels === 3) image.set(person.image.data.subarray(0, width * height * 3));
+  else paste(image, width, 3, crop(person.image, { x: 0, y: 0, width, height }), { x: 0, y: 0, width, height });
+  paste(image, width, 3, res.image.data as Uint8Array, box);
+  const full = (src: ort.Tensor): Mask => {
+    const data = new Uint8Array(width * height);
+    paste(data, width, 1, src.data as Uint8Array, box);
+    return { data, width, height };
+  };
+  const warped = new Uint8Array(width * height * 3);
+  paste(warped, width, 3, res.warped.data as Uint8Array, box);
+  const result: TryOnResult = {
+    image: { data: image, width, height, channels: 3 },
+    layers: { garmentMask: full(res.alpha), warpedGarment: { data: warped, width, height, channels: 3 }, exposedSkin: full(res.exposed) },
+    timings,
+  };
+  lap('composite');
+  result.timings = timings;
+  return result;
+}
