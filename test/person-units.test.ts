@@ -1,14 +1,18 @@
 /**
  * The person analysis's maths without the models: anchors, detector decoding (including the
  * broken anchors the real model emits), crop geometry, box means, the guided filter's edge
- * snapping, heatmap refinement and the OpenPose-18 mapping.
+ * snapping (and its exact shortcut), heatmap refinement, the pass plausibility check and the
+ * OpenPose-18 mapping.
  */
 import { describe, expect, it } from 'vitest';
 import { ANCHORS, ANCHOR_COUNT } from '../src/person/anchors.ts';
 import { decodeDetections } from '../src/person/detect.ts';
 import { alignmentRect, applyAffine, invertAffine, letterboxAffine, rectToAffine } from '../src/person/geometry.ts';
 import { refineFromHeatmap } from '../src/person/landmarks.ts';
-import { boxMean, refinedMask } from '../src/person/mask.ts';
+import { applyColorCoefficients, boxMean, refinedMask } from '../src/person/mask.ts';
+import { widthFit } from '../src/person/plausible.ts';
+import { halveImage } from '../src/person/sample.ts';
+import { fitSkinModel } from '../src/person/skin.ts';
 import { toOpenPose } from '../src/person/openpose.ts';
 import { KEYPOINT_NAMES, type Keypoint } from '../src/types.ts';
 
@@ -122,6 +126,99 @@ describe('box mean and guided filter', () => {
     // And the edge is crisp: one pixel off the edge is already near 0 or 255.
     expect(mask.data[64 * W + 38]).toBeLessThan(40);
     expect(mask.data[64 * W + 41]).toBeGreaterThan(215);
+  });
+});
+
+describe('guided filter shortcut, half level, pass plausibility', () => {
+  it('gives exactly the per-pixel result where it skips cells', () => {
+    // Random photo and coefficients with large flat runs (as on a real mask) and a varying band.
+    let seed = 7;
+    const rnd = (): number => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const [width, height, step] = [61, 47, 4];
+    const [gw, gh] = [Math.ceil(width / step), Math.ceil(height / step)];
+    const data = new Uint8Array(width * height * 3).map(() => Math.floor(rnd() * 256));
+    const coef = [0, 1, 2, 3].map(() => new Float32Array(gw * gh));
+    for (let i = 0; i < gw * gh; i++) {
+      const kind = rnd();
+      for (let m = 0; m < 3; m++) coef[m][i] = kind < 0.6 ? 0 : (rnd() - 0.5) * 0.6;
+      coef[3][i] = kind < 0.3 ? 0 : kind < 0.6 ? 1 : rnd();
+    }
+    const image = { data, width, height, channels: 3 as const };
+    const fast = applyColorCoefficients(image, coef, gw, gh, step, 2);
+    // Reference: bilinear coefficients and the product at every pixel.
+    const at = (map: Float32Array, gx: number, gy: number): number => map[gy * gw + gx];
+    let differ = 0;
+    for (let y = 0; y < height; y++) {
+      const gyf = Math.min(gh - 1, Math.max(0, (y + 0.5) / step - 0.5));
+      const y0 = Math.floor(gyf);
+      const y1 = Math.min(gh - 1, y0 + 1);
+      for (let x = 0; x < width; x++) {
+        const gxf = Math.min(gw - 1, Math.max(0, (x + 0.5) / step - 0.5));
+        const x0 = Math.floor(gxf);
+        const x1 = Math.min(gw - 1, x0 + 1);
+        const c = coef.map((m) => {
+          const top = at(m, x0, y0) + (at(m, x1, y0) - at(m, x0, y0)) * (gxf - x0);
+          const bottom = at(m, x0, y1) + (at(m, x1, y1) - at(m, x0, y1)) * (gxf - x0);
+          return top + (bottom - top) * (gyf - y0);
+        });
+        const o = (y * width + x) * 3;
+        const q = c[0] * data[o] + c[1] * data[o + 1] + c[2] * data[o + 2] + c[3] * 255;
+        const v = Math.min(255, Math.max(0, Math.round(2 * q - 127.5)));
+        if (Math.abs(v - fast.data[y * width + x]) > 1) differ++;
+      }
+    }
+    expect(differ).toBe(0);
+  });
+
+  it('halves an image by 2x2 means', () => {
+    const data = Uint8Array.from([0, 0, 0, 10, 20, 30, 100, 100, 100, 4, 4, 4, 20, 40, 60, 100, 100, 100]);
+    const half = halveImage({ data, width: 3, height: 2, channels: 3 });
+    expect([half.width, half.height]).toEqual([1, 1]);
+    expect([...half.data]).toEqual([9, 16, 24]);
+  });
+
+  it('flags a pass whose shoulders and hips are folded onto the body axis', () => {
+    // A 100 px wide silhouette from row 40 to 220 of a 256 crop.
+    const seg = new Float32Array(256 * 256);
+    for (let y = 40; y < 220; y++) for (let x = 78; x < 178; x++) seg[y * 256 + x] = 1;
+    const pose = (half: number, hipHalf: number): Float32Array => {
+      const raw = new Float32Array(39 * 5);
+      raw.set([128 + half, 60], 11 * 5);
+      raw.set([128 - half, 60], 12 * 5);
+      raw.set([128 + hipHalf, 160], 23 * 5);
+      raw.set([128 - hipHalf, 160], 24 * 5);
+      return raw;
+    };
+    expect(widthFit(pose(38, 20), seg, 256)).toBeGreaterThan(1);
+    expect(widthFit(pose(10, 4), seg, 256)).toBeLessThan(1);
+    expect(widthFit(pose(38, 20), new Float32Array(256 * 256), 256)).toBeNaN();
+  });
+});
+
+describe('skin model without a face', () => {
+  // A 100x100 photo, all person; the hands around (30, 70) and (70, 70) painted `hand`.
+  const photo = (hand: [number, number, number]) => {
+    const data = new Uint8Array(100 * 100 * 3).fill(90);
+    for (let y = 60; y < 80; y++) for (const x0 of [20, 60]) for (let x = x0; x < x0 + 20; x++) data.set(hand, (y * 100 + x) * 3);
+    return { data, width: 100, height: 100, channels: 3 as const };
+  };
+  const mask = { data: new Uint8Array(100 * 100).fill(255), width: 100, height: 100 };
+  // Face keypoints unsure (head out of the frame); wrists, pinkies, index fingers sure.
+  const keypoints: Keypoint[] = KEYPOINT_NAMES.map((name) => ({ name, x: 0, y: 0, nx: 0, ny: 0, z: 0, score: 0.1, presence: 0.1 }));
+  const put = (i: number, x: number, y: number): void => {
+    Object.assign(keypoints[i], { x, y, score: 0.9 });
+  };
+  put(15, 30, 62); put(17, 26, 78); put(19, 34, 78);
+  put(16, 70, 62); put(18, 66, 78); put(20, 74, 78);
+
+  it('samples skin from the hands when the face is out of the frame', () => {
+    const model = fitSkinModel(photo([200, 150, 120]), mask, keypoints);
+    expect(model?.source).toBe('hands');
+    expect(model?.color).toEqual([200, 150, 120]);
+  });
+
+  it('refuses gloved hands (not skin-coloured)', () => {
+    expect(fitSkinModel(photo([40, 60, 160]), mask, keypoints)).toBeNull();
   });
 });
 

@@ -2,12 +2,14 @@
  * Person analysis from one photo: pose (33 keypoints), person mask, body-part parsing, skin
  * likelihood and OpenPose-18, all at the photo's full resolution.
  *
- *   decode (EXIF-oriented) -> 512px working copy
+ *   decode (EXIF-oriented) -> 512px working copy and its 2x2-mean half (for crops that shrink 2x+)
  *   -> detector on a 224 letterbox of the whole photo -> most prominent person
  *   -> landmarks on the rotated ROI crop (MediaPipe alignment rect from the detector's hip
  *      centre and above-head points), then a second pass on a tighter crop framing the first
  *      pass's keypoints, refined from the heatmaps (measured: median keypoint drift under a
- *      shift+scale of the photo 6.5 px -> 2.9 px, joints outside the mask 2/222 -> 0/223)
+ *      shift+scale of the photo 6.5 px -> 2.9 px, joints outside the mask 2/222 -> 0/223);
+ *      the second pass is dropped when its shoulders/hips are far narrower than its own
+ *      silhouette and the first pass's are not (plausible.ts)
  *   -> segmentation pulled back to full resolution and edge-refined with a guided filter
  *   -> skin model from the face -> parsing -> OpenPose-18
  */
@@ -24,8 +26,9 @@ import { refinedMask } from './mask.ts';
 import { LANDMARK_SIZE, poseNetsFromRegistry, type LandmarkOutput, type PoseNets } from './nets.ts';
 import { toOpenPose } from './openpose.ts';
 import { parseBody } from './parsing.ts';
+import { widthFit } from './plausible.ts';
 import { fitSkinModel, skinLikelihood } from './skin.ts';
-import { sampleCrop } from './sample.ts';
+import { halveImage, sampleCrop } from './sample.ts';
 
 export interface PersonOptions {
   /** Input name for messages (a path, an upload field). */
@@ -115,13 +118,21 @@ export async function analyseWithNets(bytes: Buffer | Uint8Array, nets: PoseNets
   const image = decoded.image;
   const { width, height } = image;
   const work = await workingCopy(image);
+  const half = halveImage(work);
   const sx = work.width / width;
   const sy = work.height / height;
+  /** A network input from the photo through `m` (crop -> photo), from the level that fits its scale. */
+  const crop = (m: Affine, size: number, scale: number, bias: number, outside: number): Float32Array => {
+    const w = toWork(m, sx, sy);
+    if (Math.hypot(w.a, w.d) < 2) return sampleCrop(work, w, size, scale, bias, outside);
+    // Half-level pixel i is the block of working pixels 2i, 2i+1: exactly half the scale.
+    return sampleCrop(half, toWork(m, sx / 2, sy / 2), size, scale, bias, outside);
+  };
   lap('decode');
 
   // Detection on the whole photo, letterboxed on mid-grey (0 in the detector's [-1, 1]).
   const letterbox = letterboxAffine(width, height, DETECTOR_SIZE);
-  const detections = decodeDetections(await nets.detect(sampleCrop(work, toWork(letterbox, sx, sy), DETECTOR_SIZE, 1 / 127.5, -1, 1)), letterbox);
+  const detections = decodeDetections(await nets.detect(crop(letterbox, DETECTOR_SIZE, 1 / 127.5, -1, 1)), letterbox);
   if (detections.length === 0) {
     throw new TryonError('NO_PERSON', `${name}: no person found in the photo`, {
       input: name,
@@ -134,14 +145,20 @@ export async function analyseWithNets(bytes: Buffer | Uint8Array, nets: PoseNets
 
   // Landmarks: pass 1 from the detector's alignment points, pass 2 from pass 1's own.
   const runPass = async (rect: RotatedRect): Promise<{ crop: Affine; out: LandmarkOutput; lm: DecodedLandmarks }> => {
-    const crop = rectToAffine(rect, LANDMARK_SIZE);
-    const out = await nets.landmarks(sampleCrop(work, toWork(crop, sx, sy), LANDMARK_SIZE, 1 / 255, 0));
+    const map = rectToAffine(rect, LANDMARK_SIZE);
+    const out = await nets.landmarks(crop(map, LANDMARK_SIZE, 1 / 255, 0, 0));
     if (out.heatmap) refineFromHeatmap(out.landmarks, out.heatmap, LANDMARK_SIZE);
-    return { crop, out, lm: decodeLandmarks(out.landmarks, crop, width, height) };
+    return { crop: map, out, lm: decodeLandmarks(out.landmarks, map, width, height) };
   };
   let pass = await runPass(alignmentRect(person.keypoints[0], person.keypoints[1]));
   if ((options.passes ?? 2) === 2 && pass.out.flag >= MIN_POSE_FLAG) {
-    pass = await runPass(tightRect(pass.lm.keypoints, alignmentRect(pass.lm.alignment[0], pass.lm.alignment[1]), width, height));
+    const tight = tightRect(pass.lm.keypoints, alignmentRect(pass.lm.alignment[0], pass.lm.alignment[1]), width, height);
+    const second = await runPass(tight);
+    // The tighter crop is usually better, but the network can fold a body onto its axis in one
+    // crop and not the other; keep the pass whose widths fit its own silhouette (plausible.ts).
+    const fit2 = widthFit(second.out.landmarks, second.out.segmentation, LANDMARK_SIZE);
+    const fit1 = widthFit(pass.out.landmarks, pass.out.segmentation, LANDMARK_SIZE);
+    if (second.out.flag >= MIN_POSE_FLAG && !(fit2 < 1 && fit1 > fit2)) pass = second;
   }
   if (pass.out.flag < MIN_POSE_FLAG) {
     throw new TryonError('NO_PERSON', `${name}: no person found in the photo (pose confidence ${pass.out.flag.toFixed(2)})`, {
@@ -158,7 +175,8 @@ export async function analyseWithNets(bytes: Buffer | Uint8Array, nets: PoseNets
   lap('mask');
 
   const skinModel = fitSkinModel(image, mask, keypoints);
-  if (!skinModel) warnings.push('face not visible enough to sample skin colour; skin labels are off');
+  if (!skinModel) warnings.push('face and hands not visible enough to sample skin colour; skin labels are off');
+  else if (skinModel.source === 'hands') warnings.push('face not in the photo; skin colour sampled from the hands');
   const skin = skinLikelihood(image, mask, skinModel, Math.max(1, Math.round(Math.max(width, height) / 400)));
   lap('skin');
 

@@ -52,6 +52,7 @@ export interface BodyGeometry {
   torsoLength: number;
   shoulderMid: Point;
   hipMid: Point;
+  leftShoulder: Point;
   face: Ellipse;
   /** Mouth centre: below it, skin around the head is neck. */
   mouth: Point;
@@ -117,7 +118,7 @@ export function bodyGeometry(k: Keypoint[]): BodyGeometry {
     capsule(Part.LeftFoot, k[27], k[31], 0.13 * sw),
     capsule(Part.RightFoot, k[28], k[32], 0.13 * sw),
   ];
-  return { shoulderWidth, torsoLength, shoulderMid, hipMid, face, mouth, capsules };
+  return { shoulderWidth, torsoLength, shoulderMid, hipMid, leftShoulder: { x: k[11].x, y: k[11].y }, face, mouth, capsules };
 }
 
 /** Squared distance from (x, y) to the capsule's bone, over its squared radius. */

@@ -14,7 +14,7 @@ import { writeFileAtomic } from '../image/write.ts';
 import type { PersonAnalysis } from '../types.ts';
 
 /** Bump when the file layout or the analysis itself changes meaning. */
-export const PERSON_CACHE_FORMAT = 1;
+export const PERSON_CACHE_FORMAT = 2;
 const MAGIC = Buffer.from('TRYONPA', 'latin1');
 
 type Header = Omit<PersonAnalysis, 'image' | 'mask' | 'parsing' | 'skin'> & { format: number; channels: number };

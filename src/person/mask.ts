@@ -88,18 +88,25 @@ export function boxMean(src: Float32Array, width: number, height: number, r: num
   return out;
 }
 
-/** RGB in [0, 1] averaged over `step` x `step` cells: three planes of the coarse guide. */
-export function colorGrid(image: RawImage, step: number, gw: number, gh: number): [Float32Array, Float32Array, Float32Array] {
+/**
+ * RGB in [0, 1] averaged over `step` x `step` cells: three planes of the coarse guide, for the
+ * window of ww x wh cells from cell (cx0, cy0) of the gw x gh grid (the whole grid by default).
+ */
+export function colorGrid(image: RawImage, step: number, gw: number, gh: number, cx0 = 0, cy0 = 0, ww = gw, wh = gh): [Float32Array, Float32Array, Float32Array] {
   const { data, width, height, channels } = image;
-  const n = gw * gh;
+  const n = ww * wh;
   const r = new Float32Array(n);
   const g = new Float32Array(n);
   const b = new Float32Array(n);
+  const px0 = cx0 * step;
+  const px1 = Math.min(width, (cx0 + ww) * step);
+  const py0 = cy0 * step;
+  const py1 = Math.min(height, (cy0 + wh) * step);
   const cellOf = new Int32Array(width);
-  for (let x = 0; x < width; x++) cellOf[x] = Math.min(gw - 1, Math.floor(x / step));
-  for (let y = 0; y < height; y++) {
-    const grow = Math.min(gh - 1, Math.floor(y / step)) * gw;
-    for (let x = 0, o = y * width * channels; x < width; x++, o += channels) {
+  for (let x = px0; x < px1; x++) cellOf[x] = Math.min(gw - 1, Math.floor(x / step)) - cx0;
+  for (let y = py0; y < py1; y++) {
+    const grow = (Math.min(gh - 1, Math.floor(y / step)) - cy0) * ww;
+    for (let x = px0, o = (y * width + px0) * channels; x < px1; x++, o += channels) {
       const c = grow + cellOf[x];
       r[c] += data[o];
       g[c] += data[o + 1];
@@ -107,11 +114,13 @@ export function colorGrid(image: RawImage, step: number, gw: number, gh: number)
     }
   }
   // Cells on the right and bottom edges may hold fewer pixels.
-  for (let gy = 0; gy < gh; gy++) {
+  for (let wy = 0; wy < wh; wy++) {
+    const gy = cy0 + wy;
     const rows = Math.min(height, (gy + 1) * step) - gy * step;
-    for (let gx = 0; gx < gw; gx++) {
+    for (let wx = 0; wx < ww; wx++) {
+      const gx = cx0 + wx;
       const cols = Math.min(width, (gx + 1) * step) - gx * step;
-      const i = gy * gw + gx;
+      const i = wy * ww + wx;
       const k = 1 / (255 * rows * cols);
       r[i] *= k;
       g[i] *= k;
@@ -150,10 +159,13 @@ export function colorGuidedCoefficients(I: [Float32Array, Float32Array, Float32A
   const rp = product(R, p);
   const gp = product(G, p);
   const bp = product(B, p);
-  const aR = new Float32Array(n);
-  const aG = new Float32Array(n);
-  const aB = new Float32Array(n);
-  const b = new Float32Array(n);
+  // The coefficients overwrite four of the products in place (each cell reads its own index
+  // before writing it): a large guide grid is ~1 MB per plane, and fewer planes mean fewer
+  // garbage collections.
+  const aR = rr;
+  const aG = rg;
+  const aB = rb;
+  const b = gg;
   for (let i = 0; i < n; i++) {
     const mr = mR[i];
     const mg = mG[i];
@@ -186,13 +198,19 @@ export function colorGuidedCoefficients(I: [Float32Array, Float32Array, Float32A
     aB[i] = ab;
     b[i] = mp - ar * mr - ag * mg - ab * mb;
   }
-  return [mean(aR), mean(aG), mean(aB), mean(b)];
+  const smooth = (src: Float32Array): Float32Array => boxMean(src, width, height, r, src, tmp);
+  return [smooth(aR), smooth(aG), smooth(aB), smooth(b)];
 }
 
 /**
  * The fast guided filter's last step at full resolution: the coarse linear coefficients
  * (q = a . I + b) are upsampled bilinearly and applied to the full-resolution colours, so
  * edges come from the photo itself. `gain` steepens the soft edge around 0.5.
+ *
+ * Most of a photo is decided before any pixel is read: a cell whose a . I + b stays <= 0 (or
+ * >= 1 after the gain) over the whole RGB cube gives 0 (255) whatever the colour, and so does
+ * any bilinear blend of four such cells. Those stretches (background, the body's inside) are
+ * filled per cell; only the band along the silhouette takes the per-pixel product. Exact.
  */
 export function applyColorCoefficients(image: RawImage, coef: Float32Array[], gw: number, gh: number, step: number, gain: number): Mask {
   const { data: px, width, height, channels } = image;
@@ -201,40 +219,72 @@ export function applyColorCoefficients(image: RawImage, coef: Float32Array[], gw
   const gyMax = gh - 1;
   const k = gain * 255;
   const bias = (0.5 - 0.5 * gain) * 255;
-  // Per column: the coarse cell to the left and the weight, computed once.
+  const [mapR, mapG, mapB, mapB0] = coef;
+  // Per cell: 1 = always 0, 2 = always 255, 0 = depends on the colour.
+  const fixed = new Uint8Array(gw * gh);
+  for (let i = 0; i < gw * gh; i++) {
+    const ar = mapR[i];
+    const ag = mapG[i];
+    const ab = mapB[i];
+    const base = k * mapB0[i] + bias;
+    const hi = base + k * ((ar > 0 ? ar : 0) + (ag > 0 ? ag : 0) + (ab > 0 ? ab : 0));
+    const lo = base + k * ((ar < 0 ? ar : 0) + (ag < 0 ? ag : 0) + (ab < 0 ? ab : 0));
+    fixed[i] = hi <= 0 ? 1 : lo >= 255 ? 2 : 0;
+  }
+  // Per column: the coarse cell to the left and the weight; per cell, its first column.
   const col0 = new Int32Array(width);
   const colW = new Float32Array(width);
-  for (let x = 0; x < width; x++) {
+  const first = new Int32Array(gw + 1).fill(width);
+  for (let x = width - 1; x >= 0; x--) {
     const g = (x + 0.5) / step - 0.5;
     const gc = g < 0 ? 0 : g > gxMax ? gxMax : g;
     col0[x] = gc | 0;
     colW[x] = gc - (gc | 0);
+    first[gc | 0] = x;
   }
-  // Per row: the four coefficient maps interpolated vertically once (interleaved, scaled so
-  // the pixel loop works on bytes directly), then only horizontally per pixel.
+  for (let g = gw - 1; g >= 0; g--) if (first[g] > first[g + 1]) first[g] = first[g + 1];
+  // Coefficients of the two rows, interpolated vertically, interleaved and scaled to bytes.
   const row = new Float32Array(gw * 4);
-  const scale = [k / 255, k / 255, k / 255, k];
+  const sr = k / 255;
   for (let y = 0; y < height; y++) {
     const g = (y + 0.5) / step - 0.5;
     const gc = g < 0 ? 0 : g > gyMax ? gyMax : g;
     const r0 = (gc | 0) * gw;
     const r1 = Math.min(gyMax, (gc | 0) + 1) * gw;
     const fy = gc - (gc | 0);
-    for (let m = 0; m < 4; m++) {
-      const map = coef[m];
-      const sc = scale[m];
-      for (let gx = 0; gx < gw; gx++) row[gx * 4 + m] = (map[r0 + gx] + (map[r1 + gx] - map[r0 + gx]) * fy) * sc;
-    }
-    for (let x = 0, i = y * width, o = i * channels; x < width; x++, i++, o += channels) {
-      const c0 = col0[x] * 4;
-      const c1 = col0[x] < gxMax ? c0 + 4 : c0;
-      const fx = colW[x];
-      const ar = row[c0] + (row[c1] - row[c0]) * fx;
-      const ag = row[c0 + 1] + (row[c1 + 1] - row[c0 + 1]) * fx;
-      const ab = row[c0 + 2] + (row[c1 + 2] - row[c0 + 2]) * fx;
-      const bb = row[c0 + 3] + (row[c1 + 3] - row[c0 + 3]) * fx;
-      const v = ar * px[o] + ag * px[o + 1] + ab * px[o + 2] + bb + bias;
-      out[i] = v <= 0 ? 0 : v >= 255 ? 255 : v + 0.5;
+    const line = y * width;
+    let ready = -1;
+    for (let cell = 0; cell < gw; cell++) {
+      const xs = first[cell];
+      const xe = first[cell + 1];
+      if (xs >= xe) continue;
+      const next = cell < gxMax ? cell + 1 : cell;
+      const f = fixed[r0 + cell];
+      if (f !== 0 && f === fixed[r0 + next] && f === fixed[r1 + cell] && f === fixed[r1 + next]) {
+        if (f === 2) out.fill(255, line + xs, line + xe);
+        continue;
+      }
+      // Vertical blend of this cell and the next, computed once per row.
+      for (let c = Math.max(cell, ready + 1); c <= next; c++) {
+        const a = r0 + c;
+        const b = r1 + c;
+        row[c * 4] = (mapR[a] + (mapR[b] - mapR[a]) * fy) * sr;
+        row[c * 4 + 1] = (mapG[a] + (mapG[b] - mapG[a]) * fy) * sr;
+        row[c * 4 + 2] = (mapB[a] + (mapB[b] - mapB[a]) * fy) * sr;
+        row[c * 4 + 3] = (mapB0[a] + (mapB0[b] - mapB0[a]) * fy) * k;
+        ready = c;
+      }
+      const c0 = cell * 4;
+      const c1 = next * 4;
+      for (let x = xs, i = line + xs, o = i * channels; x < xe; x++, i++, o += channels) {
+        const fx = colW[x];
+        const ar = row[c0] + (row[c1] - row[c0]) * fx;
+        const ag = row[c0 + 1] + (row[c1 + 1] - row[c0 + 1]) * fx;
+        const ab = row[c0 + 2] + (row[c1 + 2] - row[c0 + 2]) * fx;
+        const bb = row[c0 + 3] + (row[c1 + 3] - row[c0 + 3]) * fx;
+        const v = ar * px[o] + ag * px[o + 1] + ab * px[o + 2] + bb + bias;
+        out[i] = v <= 0 ? 0 : v >= 255 ? 255 : v + 0.5;
+      }
     }
   }
   return { data: out, width, height };
@@ -251,7 +301,42 @@ export function refinedMask(image: RawImage, seg: Float32Array, segSize: number,
   const gw = Math.ceil(image.width / step);
   const gh = Math.ceil(image.height / step);
   const p = segmentationToGrid(seg, segSize, crop, gw, gh, step);
-  const guide = colorGrid(image, step, gw, gh);
-  const coef = colorGuidedCoefficients(guide, p, gw, gh, Math.max(1, Math.round(radius / step)), eps);
+  const r = Math.max(1, Math.round(radius / step));
+  // The filter only changes anything near the person: run it on the grid's window around the
+  // cells with any person probability (plus both box passes' reach) and leave a = b = 0, i.e.
+  // background, elsewhere. On a full-length catalog shot that is under half the grid.
+  let x0 = gw;
+  let x1 = -1;
+  let y0 = gh;
+  let y1 = -1;
+  for (let gy = 0, i = 0; gy < gh; gy++) {
+    for (let gx = 0; gx < gw; gx++, i++) {
+      if (p[i] < MIN_PROBABILITY) continue;
+      if (gx < x0) x0 = gx;
+      if (gx > x1) x1 = gx;
+      if (gy < y0) y0 = gy;
+      y1 = gy;
+    }
+  }
+  const coef = [0, 1, 2, 3].map(() => new Float32Array(gw * gh));
+  if (x1 >= 0) {
+    const reach = 2 * r + 1;
+    x0 = Math.max(0, x0 - reach);
+    y0 = Math.max(0, y0 - reach);
+    x1 = Math.min(gw - 1, x1 + reach);
+    y1 = Math.min(gh - 1, y1 + reach);
+    const ww = x1 - x0 + 1;
+    const wh = y1 - y0 + 1;
+    const window = new Float32Array(ww * wh);
+    for (let gy = y0; gy <= y1; gy++) window.set(p.subarray(gy * gw + x0, gy * gw + x1 + 1), (gy - y0) * ww);
+    const guide = colorGrid(image, step, gw, gh, x0, y0, ww, wh);
+    const local = colorGuidedCoefficients(guide, window, ww, wh, r, eps);
+    for (let m = 0; m < 4; m++) {
+      for (let gy = y0; gy <= y1; gy++) coef[m].set(local[m].subarray((gy - y0) * ww, (gy - y0 + 1) * ww), gy * gw + x0);
+    }
+  }
   return applyColorCoefficients(image, coef, gw, gh, step, gain);
 }
+
+/** Person probability below which a grid cell is background as it stands (under 1/255 of the mask). */
+const MIN_PROBABILITY = 1 / 512;

@@ -40,6 +40,12 @@ const P_LFOOT = Part.LeftFoot;
 const P_RFOOT = Part.RightFoot;
 const P_LHAND = Part.LeftHand;
 const P_RHAND = Part.RightHand;
+const P_LUPPER = Part.LeftUpperArm;
+const P_RUPPER = Part.RightUpperArm;
+/** The armhole rule reaches this far down the torso (x torso length) ... */
+const ARMHOLE_DEPTH = 0.45;
+/** ... and leaves the arm this much (x shoulder width) medial of the shoulder joint (the joint sits inside the deltoid). */
+const ARMHOLE_MARGIN = 0.04;
 const SKIN = 128;
 /** Below this skin likelihood a pixel is surely cloth when sampling garment colours. */
 const CLOTH = 60;
@@ -100,6 +106,18 @@ function partMap(mask: Mask, g: BodyGeometry, b: Bounds): { parts: Uint8Array; s
     ids[j] = c.part;
     front[j] = c.front ? 1 : 0;
   });
+  // Body axis frame for the armhole rule: unit axis (shoulders -> hips) and its normal.
+  const axisLen = Math.hypot(g.hipMid.x - g.shoulderMid.x, g.hipMid.y - g.shoulderMid.y) || 1;
+  const axx = (g.hipMid.x - g.shoulderMid.x) / axisLen;
+  const axy = (g.hipMid.y - g.shoulderMid.y) / axisLen;
+  const nx = -axy;
+  const ny = axx;
+  const leftLat = (g.leftShoulder.x - g.shoulderMid.x) * nx + (g.leftShoulder.y - g.shoulderMid.y) * ny;
+  const leftSign = leftLat >= 0 ? 1 : -1;
+  // Half the shoulder line's width across the axis; 0 (rule off) when the shoulders overlap (side view).
+  const shoulderLat = Math.abs(leftLat) > 0.15 * g.shoulderWidth ? Math.abs(leftLat) : 0;
+  const armholeMargin = ARMHOLE_MARGIN * g.shoulderWidth;
+  const armholeDepth = ARMHOLE_DEPTH * g.torsoLength;
   for (let by = b.y0 >> 1; by <= b.y1 >> 1; by++) {
     const y = 2 * by;
     const down = y + 1 < mask.height ? width : 0;
@@ -131,7 +149,17 @@ function partMap(mask: Mask, g: BodyGeometry, b: Bounds): { parts: Uint8Array; s
           frontBest = ids[j];
         }
       }
-      parts[by * stride + bx] = frontBest !== 0 ? frontBest : best;
+      let part = frontBest !== 0 ? frontBest : best;
+      if ((part === P_LUPPER || part === P_RUPPER) && shoulderLat !== 0) {
+        // The upper arm's round cap reaches over the shoulder joint onto the torso; medial of
+        // the line through the shoulder joint along the body axis (the armhole) is torso,
+        // which keeps a tank top's straps and a T-shirt's yoke with the garment.
+        const lat = (cx - g.shoulderMid.x) * nx + (cy - g.shoulderMid.y) * ny;
+        const along = (cx - g.shoulderMid.x) * axx + (cy - g.shoulderMid.y) * axy;
+        const side = part === P_LUPPER ? leftSign : -leftSign;
+        if (along < armholeDepth && lat * side < shoulderLat - armholeMargin) part = P_TORSO;
+      }
+      parts[by * stride + bx] = part;
     }
   }
   return { parts, stride };

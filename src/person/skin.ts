@@ -1,5 +1,5 @@
 /**
- * Skin colour model sampled from the face: a Gaussian in (Cr, Cb) with a loose luma gate, so
+ * Skin colour model sampled from the face (the hands when the face is out of the frame): a Gaussian in (Cr, Cb) with a loose luma gate, so
  * shading on an arm still reads as skin while a beige sleeve of a different chroma does not.
  * Samples come from both cheeks and the nose bridge (no eyes, brows, lips or hair), trimmed of
  * outliers (glasses, beard, stray hair) before the model is fitted. The per-pixel likelihood
@@ -25,6 +25,8 @@ const yOf = (r: number, g: number, b: number): number => 0.299 * r + 0.587 * g +
 const MIN_SIGMA = 5;
 /** The fitted spread is widened by this: arms and necks are lit differently from the face. */
 const WIDEN = 2.0;
+/** Squared Mahalanobis distance past which the likelihood rounds to 0 (255 e^(-(d2-1)/2) < 0.5). */
+const TABLE_REACH = 1 + 2 * Math.log(510);
 
 function fit(cr: number[], cb: number[], keep: boolean[]): { m: [number, number]; c: [number, number, number] } {
   let n = 0;
@@ -47,9 +49,53 @@ function fit(cr: number[], cb: number[], keep: boolean[]): { m: [number, number]
   return { m: [mr, mb], c: [vrr / n, vrb / n, vbb / n] };
 }
 
-/** Fits the model from the face keypoints; null when the face is not visible enough to sample. */
-export function fitSkinModel(image: RawImage, mask: Mask, keypoints: Keypoint[]): SkinModel | null {
-  const k = keypoints;
+interface Samples {
+  cr: number[];
+  cb: number[];
+  ys: number[];
+  rgb: [number, number, number];
+}
+
+/**
+ * Person pixels in discs around `centres`; with `gate`, only those inside the classic YCbCr
+ * skin box (Chai & Ngan 1999), which every skin tone falls in and most cloth does not.
+ */
+function sampleDiscs(image: RawImage, mask: Mask, centres: { x: number; y: number }[], radius: number, gate: boolean): { samples: Samples; seen: number } {
+  const { data, width, height, channels } = image;
+  const samples: Samples = { cr: [], cb: [], ys: [], rgb: [0, 0, 0] };
+  let seen = 0;
+  for (const c of centres) {
+    const x0 = Math.max(0, Math.floor(c.x - radius));
+    const x1 = Math.min(width - 1, Math.ceil(c.x + radius));
+    const y0 = Math.max(0, Math.floor(c.y - radius));
+    const y1 = Math.min(height - 1, Math.ceil(c.y + radius));
+    for (let y = y0; y <= y1; y++) {
+      for (let x = x0; x <= x1; x++) {
+        if ((x - c.x) ** 2 + (y - c.y) ** 2 > radius * radius) continue;
+        const i = y * width + x;
+        if (mask.data[i] < 128) continue;
+        seen++;
+        const o = i * channels;
+        const r = data[o];
+        const g = data[o + 1];
+        const b = data[o + 2];
+        const cr = crOf(r, g, b);
+        const cb = cbOf(r, g, b);
+        if (gate && !(cr >= 133 && cr <= 173 && cb >= 77 && cb <= 127)) continue;
+        samples.cr.push(cr);
+        samples.cb.push(cb);
+        samples.ys.push(yOf(r, g, b));
+        samples.rgb[0] += r;
+        samples.rgb[1] += g;
+        samples.rgb[2] += b;
+      }
+    }
+  }
+  return { samples, seen };
+}
+
+/** The face's cheeks and nose bridge; null when the face is not visible enough. */
+function faceSamples(image: RawImage, mask: Mask, k: Keypoint[]): Samples | null {
   const eyeL = k[2];
   const eyeR = k[5];
   const nose = k[0];
@@ -63,35 +109,44 @@ export function fitSkinModel(image: RawImage, mask: Mask, keypoints: Keypoint[])
     { x: (eyeR.x + mouthR.x) / 2, y: (eyeR.y + mouthR.y) / 2 + 0.1 * eyeDist },
     { x: (nose.x * 2 + (eyeL.x + eyeR.x) / 2) / 3, y: (nose.y * 2 + (eyeL.y + eyeR.y) / 2) / 3 },
   ];
-  const radius = Math.max(1.5, 0.22 * eyeDist);
-  const { data, width, height, channels } = image;
-  const cr: number[] = [];
-  const cb: number[] = [];
-  const ys: number[] = [];
-  const rgb = [0, 0, 0];
-  for (const c of centres) {
-    const x0 = Math.max(0, Math.floor(c.x - radius));
-    const x1 = Math.min(width - 1, Math.ceil(c.x + radius));
-    const y0 = Math.max(0, Math.floor(c.y - radius));
-    const y1 = Math.min(height - 1, Math.ceil(c.y + radius));
-    for (let y = y0; y <= y1; y++) {
-      for (let x = x0; x <= x1; x++) {
-        if ((x - c.x) ** 2 + (y - c.y) ** 2 > radius * radius) continue;
-        const i = y * width + x;
-        if (mask.data[i] < 128) continue;
-        const o = i * channels;
-        const r = data[o];
-        const g = data[o + 1];
-        const b = data[o + 2];
-        cr.push(crOf(r, g, b));
-        cb.push(cbOf(r, g, b));
-        ys.push(yOf(r, g, b));
-        rgb[0] += r;
-        rgb[1] += g;
-        rgb[2] += b;
-      }
-    }
+  const { samples } = sampleDiscs(image, mask, centres, Math.max(1.5, 0.22 * eyeDist), false);
+  return samples.cr.length >= 12 ? samples : null;
+}
+
+/**
+ * The backs of the hands, for photos cropped above the face. Hands can be gloved, in pockets or
+ * behind a bag: only skin-box pixels are kept, and the hands count only when most of what was
+ * seen there passed.
+ */
+function handSamples(image: RawImage, mask: Mask, k: Keypoint[]): Samples | null {
+  const centres: { x: number; y: number }[] = [];
+  let radius = Infinity;
+  for (const [wrist, pinky, index] of [[15, 17, 19], [16, 18, 20]]) {
+    if (Math.min(k[wrist].score, k[pinky].score, k[index].score) < 0.5) continue;
+    const kx = (k[pinky].x + k[index].x) / 2;
+    const ky = (k[pinky].y + k[index].y) / 2;
+    const len = Math.hypot(kx - k[wrist].x, ky - k[wrist].y);
+    if (len < 4) continue;
+    centres.push({ x: (k[wrist].x + kx) / 2, y: (k[wrist].y + ky) / 2 });
+    radius = Math.min(radius, 0.4 * len);
   }
+  if (centres.length === 0) return null;
+  const { samples, seen } = sampleDiscs(image, mask, centres, radius, true);
+  return samples.cr.length >= 12 && samples.cr.length >= HAND_SKIN_SHARE * seen ? samples : null;
+}
+
+/** Share of the in-mask pixels around the hands that must be skin-box coloured to trust them. */
+const HAND_SKIN_SHARE = 0.5;
+
+/**
+ * Fits the model from the face, or from the hands when the face is out of the frame; null when
+ * neither can be sampled. `source` says which was used.
+ */
+export function fitSkinModel(image: RawImage, mask: Mask, keypoints: Keypoint[]): (SkinModel & { source: 'face' | 'hands' }) | null {
+  const face = faceSamples(image, mask, keypoints);
+  const picked = face ?? handSamples(image, mask, keypoints);
+  if (!picked) return null;
+  const { cr, cb, ys, rgb } = picked;
   if (cr.length < 12) return null;
   // Two trimming rounds: drop samples beyond 2.5 sigma (glasses, beard, hair strands).
   let keep = cr.map(() => true);
@@ -122,6 +177,7 @@ export function fitSkinModel(image: RawImage, mask: Mask, keypoints: Keypoint[])
     meanY: sy / n,
     color: rgb.map((v) => Math.round(v / cr.length)) as RGB,
     samples: n,
+    source: face ? 'face' : 'hands',
   };
 }
 
@@ -139,6 +195,8 @@ export function skinLikelihood(image: RawImage, mask: Mask, model: SkinModel | n
   const [ia, ib, ic] = model.inv;
   for (let r = 0; r < 256; r++) {
     const dr = r - model.mean[0];
+    // Rows whose nearest (Cr, Cb) is already past TABLE_REACH stay 0: most of the table.
+    if (ia * dr * dr - (ic > 0 ? (ib * dr) ** 2 / ic : 0) > TABLE_REACH) continue;
     for (let b = 0; b < 256; b++) {
       const db = b - model.mean[1];
       const d2 = ia * dr * dr + 2 * ib * dr * db + ic * db * db;
