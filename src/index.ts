@@ -7,3 +7,19 @@ export { TryonError, type ErrorCode, exitCodeFor, httpStatusFor } from './errors
 export { decodeImage, sniffFormat } from './image/decode.ts';
 export { encodeImage, resolveFormat } from './image/encode.ts';
 export * from './types.ts';
+export {
+  loadManifest,
+  parseManifest,
+  findPersons,
+  planBatch,
+  parseShard,
+  runBatch,
+  writeIndex,
+  type BatchPipeline,
+  type BatchEvent,
+  type BatchSummary,
+  type BatchPlan,
+  type GarmentSpec,
+  type PairRecord,
+  type ResultsDoc,
+} from './batch/index.ts';

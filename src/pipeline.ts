@@ -104,6 +104,21 @@ export class Tryon {
     return tryOn(person, garment, options, this.registry);
   }
 
+  /**
+   * Drops an analysis from the memory caches (the disk cache keeps it). The batch runner calls
+   * it when it is done with a person or a garment, so that memory follows its budget and not
+   * the size of the catalog.
+   */
+  forget(analysis: { key: string }): void {
+    this.persons.delete(analysis.key);
+    this.garments.delete(analysis.key);
+  }
+
+  /** Drops a template from the memory cache (its analysis' key is not its cache key). */
+  forgetTemplate(type: GarmentType, color: string): void {
+    this.garments.delete(sha256('template', type, color.toLowerCase()));
+  }
+
   async close(): Promise<void> {
     await this.registry.release();
   }
