@@ -51,6 +51,31 @@ describe('tryOn on a drawn person', () => {
     expect(px(r.image, 120 - 22 * s, 260 * s)).toEqual(px(person.image, 120 - 22 * s, 260 * s));
   });
 
+  it('paints uncovered skin with a fine grain and a soft edge, not a flat cut-out', async () => {
+    const person = stickPerson();
+    const r = await tryOn(person, flatGarment({ sleeve: 'none', color: [240, 240, 240] }), {}, registry);
+    const exposed = r.layers.exposedSkin.data;
+    const painted = (i: number): boolean => exposed[i] > 250 && r.layers.garmentMask.data[i] === 0;
+    const lumAt = (i: number): number => 0.299 * r.image.data[i * 3] + 0.587 * r.image.data[i * 3 + 1] + 0.114 * r.image.data[i * 3 + 2];
+    let diff = 0;
+    let pairs = 0;
+    let sum = 0;
+    let soft = 0;
+    for (let i = 0; i < exposed.length - 1; i++) {
+      if (painted(i) && painted(i + 1) && (i + 1) % person.width !== 0) {
+        diff += Math.abs(lumAt(i + 1) - lumAt(i));
+        sum += lumAt(i);
+        pairs++;
+      } else if (exposed[i] > 30 && exposed[i] < 225) soft++;
+    }
+    expect(pairs).toBeGreaterThan(50);
+    // Side by side, painted pixels differ (grain), but only a little (no blotches).
+    expect(diff / pairs).toBeGreaterThan(0.6);
+    expect(diff / pairs).toBeLessThan(0.06 * (sum / pairs));
+    // The exposed area fades in over a few pixels at its outline.
+    expect(soft).toBeGreaterThan(20);
+  });
+
   it('keeps a forearm across the torso in front of the shirt', async () => {
     const person = stickPerson({ armAcross: true });
     const r = await tryOn(person, flatGarment({ sleeve: 'short', color: [30, 160, 40] }), {}, registry);

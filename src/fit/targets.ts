@@ -267,7 +267,7 @@ function sleevePlan(body: Body, g: GarmentAnalysis, lm: Landmarks, ease: SizeEas
     ? body.limbHalfWidth(el, wr, cap((len - a1) / a2, 0, 1), arm, 0.1 * W)
     : body.limbHalfWidth(sh, el, len / a1, arm, 0.14 * W);
   const gCuffHalf = (dist(gOut, gIn) / 2) * f.k;
-  const cuffHalf = cap(Math.max(armHalf * 1.15, gCuffHalf * 0.7), armHalf * 1.05, armHalf * 1.6) * grow;
+  const cuffHalf = cap(Math.max(armHalf * 1.15, gCuffHalf * 0.7), armHalf * 1.05, armHalf * 1.35) * grow;
 
   // In the arm's frame (u along the upper arm from the shoulder joint, v towards the tip side)
   // the sleeve must stay a tube or the spline folds: the armpit on the inner side, the inner
@@ -383,7 +383,8 @@ function lowerTargets(body: Body, g: GarmentAnalysis, lm: Landmarks, ease: SizeE
     // Hip: the outer seam at crotch height.
     const tg = cap((lm.crotch!.y - gWaist.y) / Math.max(gOut.y - gWaist.y, 1), 0.05, 0.6);
     const hipHalf = body.halfWidthAt(crotch.y, side, 0.55 * W) * grow + 0.02 * W;
-    main.push({ name: `hip_${side}`, garment: lerp(gWaist, gOut, tg), body: atRow(body, crotch.y, side, hipHalf) });
+    const bHip = atRow(body, crotch.y, side, hipHalf);
+    main.push({ name: `hip_${side}`, garment: lerp(gWaist, gOut, tg), body: bHip });
     // Leg opening along the leg.
     const legLen = thigh + shin;
     const gLegLen = (dist(mid(gIn, gOut), lm.crotch!) * k) * (1 + ease.length);
@@ -409,8 +410,16 @@ function lowerTargets(body: Body, g: GarmentAnalysis, lm: Landmarks, ease: SizeE
       let nk = { x: -dk.y, y: dk.x };
       if (nk.x * o.x + nk.y * o.y < 0) nk = scale(nk, -1);
       const [ko, ki] = legPair(body, side, knee, nk, kneeHalf);
-      main.push({ name: `knee_${side}_out`, garment: lerp(lerp(gWaist, gOut, tg), gOut, fk), body: ko });
-      main.push({ name: `knee_${side}_in`, garment: lerp(lm.crotch!, gIn, fk), body: ki });
+      const gKneeOut = lerp(lerp(gWaist, gOut, tg), gOut, fk);
+      const gKneeIn = lerp(lm.crotch!, gIn, fk);
+      main.push({ name: `knee_${side}_out`, garment: gKneeOut, body: ko });
+      main.push({ name: `knee_${side}_in`, garment: gKneeIn, body: ki });
+      // Midpoints of the inner seam (crotch-knee, knee-hem) and the outer thigh: each leg
+      // follows its own thigh and shin in straight lines, and the spline does not bow the gap
+      // between the legs or balloon the thigh.
+      main.push({ name: `thigh_${side}_in`, garment: lerp(lm.crotch!, gKneeIn, 0.5), body: mid(crotch, ki) });
+      main.push({ name: `thigh_${side}_out`, garment: lerp(lerp(gWaist, gOut, tg), gKneeOut, 0.5), body: mid(bHip, ko) });
+      main.push({ name: `shin_${side}_in`, garment: lerp(gKneeIn, gIn, 0.5), body: mid(ki, bi) });
     }
   }
 }

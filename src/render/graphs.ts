@@ -15,16 +15,20 @@
  *
  * Mask channels (0..255): 0 occluder (hair, face, hands...), 1 arm in front of the torso,
  * 2 old garment to replace, 3 inside the body (skin rather than background), 4 background,
- * 5 the body's form shading where skin is painted (255 = none).
+ * 5 the body's form shading and fine skin texture where skin is painted, scaled by FORM_SCALE
+ * (FORM_SCALE * 255 = none), 6 the person's visible skin (where the painted skin takes its
+ * local colour from).
  */
 import { attr, DataType, GraphBuilder } from '../onnx/graph.ts';
 
-export const MASK = { occluder: 0, armFront: 1, old: 2, inside: 3, background: 4, form: 5 } as const;
-export const MASK_CHANNELS = 6;
+export const MASK = { occluder: 0, armFront: 1, old: 2, inside: 3, background: 4, form: 5, skin: 6 } as const;
+export const MASK_CHANNELS = 7;
 export const TEX_CHANNELS = 7;
+/** The form channel holds shade * FORM_SCALE so the skin texture's bright grains do not clip at 255. */
+export const FORM_SCALE = 0.85;
 
 /** Shading: gain = clamp((local / mean) ^ gamma, lo, hi), gentle so old folds and prints cannot blotch. */
-export const SHADE = { offset: 0.12, garmentGamma: 0.7, garmentLo: 0.75, garmentHi: 1.12, skinGamma: 0.4, skinLo: 0.9, skinHi: 1.05 };
+export const SHADE = { offset: 0.12, garmentGamma: 0.7, garmentLo: 0.75, garmentHi: 1.12, skinGamma: 0.6, skinLo: 0.84, skinHi: 1.08 };
 
 const EPS = 1e-4;
 
@@ -134,7 +138,10 @@ export function buildCompositeGraph(pool: number): Uint8Array {
   const armFront = feather(g, channels(g, masks, MASK.armFront, MASK.armFront + 1));
   // The old garment grows by two pixels before feathering: its anti-aliased rim, a collar's
   // edge the parsing gave to the neck, thin straps must go too, not half.
-  const old = feather(g, g.op('MaxPool', [channels(g, masks, MASK.old, MASK.old + 1)], { kernel_shape: attr.ints([5, 5]), strides: attr.ints([1, 1]), pads: attr.ints([2, 2, 2, 2]) }));
+  // A 5x5 feather (not 3x3): the parsing's labels come up from a coarser grid in steps, and a
+  // 1-px ramp shows those steps as a staircase along the new skin's edge.
+  const oldGrown = g.op('MaxPool', [channels(g, masks, MASK.old, MASK.old + 1)], { kernel_shape: attr.ints([5, 5]), strides: attr.ints([1, 1]), pads: attr.ints([2, 2, 2, 2]) });
+  const old = g.op('AveragePool', [oldGrown], { kernel_shape: attr.ints([5, 5]), strides: attr.ints([1, 1]), pads: attr.ints([2, 2, 2, 2]), count_include_pad: attr.int(0) });
   const inside = feather(g, channels(g, masks, MASK.inside, MASK.inside + 1));
   const bg = channels(g, masks, MASK.background, MASK.background + 1);
 
@@ -166,9 +173,27 @@ export function buildCompositeGraph(pool: number): Uint8Array {
   const shaded = g.op('Mul', [colour, gain(SHADE.garmentGamma, SHADE.garmentLo, SHADE.garmentHi)]);
 
   // Skin for uncovered old garment: the person's own skin colour (measured on the visible skin
-  // near the garment, see masks.ts), shaded like the photo.
-  const localSkin = skin;
-  const form = channels(g, masks, MASK.form, MASK.form + 1);
+  // near the garment, see masks.ts), shaded like the photo. Within reach of visible skin (the
+  // hand below a painted forearm, the neck above a painted chest) it leans towards that skin's
+  // own colour, so the two meet without a seam; the lean is partial because the nearby skin is
+  // lit differently and a few of its pixels may be mislabelled.
+  const real = channels(g, masks, MASK.skin, MASK.skin + 1);
+  // Cells of 4 * wide px (about 0.8 shoulder widths, pool being a twentieth): the skin the
+  // person shows around the painted area, not just the pixels next to it.
+  const wide = Math.min(pool * 4, 64);
+  const realDen = coarse(g, coarse(g, real, 4), wide);
+  const realNum = coarse(g, coarse(g, g.op('Mul', [photo, real]), 4), wide);
+  const near = up(g, div(g, realNum, realDen), size3);
+  const nearConf = up(g, g.op('Clip', [g.op('Mul', [realDen, scalar(g, 8)]), scalar(g, 0), scalar(g, 0.8)]), size1);
+  // Its lightness is kept within 15% of the global skin colour's (a lit cheek must not
+  // brighten a shaded arm).
+  const lumOf = (x: string): string => g.op('ReduceSum', [g.op('Mul', [x, g.constF32([0.299, 0.587, 0.114], [1, 3, 1, 1])]), g.constI64([1])], { keepdims: attr.int(1) });
+  const skinLum = lumOf(skin);
+  const nearLum = lumOf(near);
+  const lumFix = g.op('Clip', [div(g, skinLum, nearLum), scalar(g, 0.87), scalar(g, 1.15)]);
+  const nearFixed = g.op('Mul', [near, lumFix]);
+  const localSkin = g.op('Add', [g.op('Mul', [skin, one(g, nearConf)]), g.op('Mul', [nearFixed, nearConf])]);
+  const form = g.op('Mul', [channels(g, masks, MASK.form, MASK.form + 1), scalar(g, 1 / FORM_SCALE)]);
   const skinFill = g.op('Mul', [g.op('Mul', [localSkin, gain(SHADE.skinGamma, SHADE.skinLo, SHADE.skinHi)]), form]);
 
   // Outside the body the old garment becomes background: the nearby background, averaged.

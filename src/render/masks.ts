@@ -12,7 +12,7 @@
  */
 import { LABEL, type Box, type GarmentCategory, type PersonAnalysis, type Point, type RGB } from '../types.ts';
 import type { Body } from '../fit/body.ts';
-import { MASK, MASK_CHANNELS } from './graphs.ts';
+import { FORM_SCALE, MASK, MASK_CHANNELS } from './graphs.ts';
 
 export interface CropMasks {
   /** [h, w, 6] interleaved, 0..255. */
@@ -29,14 +29,32 @@ interface Capsule {
   r: number;
 }
 
-function inCapsule(x: number, y: number, c: Capsule): boolean {
+/** How far inside a capsule a pixel is, 0..1 over a 2-px ramp at its outline (anti-aliased). */
+function capsuleCover(x: number, y: number, c: Capsule): number {
   const abx = c.b.x - c.a.x;
   const aby = c.b.y - c.a.y;
   const len2 = abx * abx + aby * aby || 1;
   const t = Math.min(Math.max(((x - c.a.x) * abx + (y - c.a.y) * aby) / len2, 0), 1);
   const dx = x - c.a.x - abx * t;
   const dy = y - c.a.y - aby * t;
-  return dx * dx + dy * dy <= c.r * c.r;
+  const d2 = dx * dx + dy * dy;
+  if (d2 <= (c.r - 1) * (c.r - 1)) return 1;
+  if (d2 >= (c.r + 1) * (c.r + 1)) return 0;
+  return (c.r + 1 - Math.sqrt(d2)) / 2;
+}
+
+/** A repeatable noise value in about -1..1 (triangular) for a pixel: the painted skin's grain. */
+function grain(x: number, y: number): number {
+  let h = Math.imul(x, 374761393) + Math.imul(y, 668265263);
+  h = Math.imul(h ^ (h >>> 13), 1274126177);
+  h ^= h >>> 16;
+  return ((h & 0xff) + ((h >>> 8) & 0xff)) / 255 - 1;
+}
+
+/** Relative luminance grain of real skin (neighbour differences), clamped to a believable range. */
+function grainAmplitude(sumSq: number, n: number, meanLum: number): number {
+  if (n < 50 || meanLum <= 0) return 0.015;
+  return Math.min(Math.max(Math.sqrt(sumSq / n / 2) / meanLum, 0.006), 0.035);
 }
 
 /** Indices of the leg capsules in bodyShape's list. */
@@ -88,6 +106,25 @@ function nearBackground(labels: Uint8Array, width: number, height: number, x: nu
   return false;
 }
 
+/**
+ * The label a hair/face pixel stands for: its own when it belongs to a blob at least ~9 px
+ * across in some direction, else the surrounding label (the clothes it is a speck on).
+ */
+function speckLabel(labels: Uint8Array, width: number, height: number, x: number, y: number, l: number): number {
+  const r = 4;
+  let other = -1;
+  let same = 0;
+  for (const [dx, dy] of [[r, 0], [-r, 0], [0, r], [0, -r]]) {
+    const xx = x + dx;
+    const yy = y + dy;
+    if (xx < 0 || yy < 0 || xx >= width || yy >= height) continue;
+    const v = labels[yy * width + xx];
+    if (v === LABEL.hair || v === LABEL.face) same++;
+    else if (other < 0) other = v;
+  }
+  return same >= 2 || other < 0 ? l : other;
+}
+
 /** Whether the person analysis has a skin model (it has none when the face was not visible). */
 export function hasSkinModel(person: PersonAnalysis): boolean {
   if (person.skinColor[0] + person.skinColor[1] + person.skinColor[2] === 0) return false;
@@ -121,6 +158,9 @@ export function medianColour(person: PersonAnalysis, labels: ReadonlySet<number>
 interface PersonFacts {
   skinModel: boolean;
   top: RGB | null;
+  bottom: RGB | null;
+  backdrop: RGB | null;
+  hair: RGB | null;
   skinRef: RGB | null;
   sleeves: { left: number; right: number };
 }
@@ -137,7 +177,10 @@ function personFacts(body: Body): PersonFacts {
     // colour of the old top, and unlike the skin of the hands and neck.
     const skinRef = skinModel ? p.skinColor : medianColour(p, new Set([LABEL.hands, LABEL.neck, LABEL.torso_skin]));
     const sleeves = { left: oldSleeveEnd(body, 'left', top, skinRef), right: oldSleeveEnd(body, 'right', top, skinRef) };
-    f = { skinModel, top, skinRef, sleeves };
+    const bottom = medianColour(p, new Set([LABEL.lower_clothes]));
+    const backdrop = medianColour(p, new Set([LABEL.background]));
+    const hair = medianColour(p, new Set([LABEL.hair]));
+    f = { skinModel, top, bottom, backdrop, hair, skinRef, sleeves };
     facts.set(p, f);
   }
   return f;
@@ -163,6 +206,15 @@ function colourDist(a: ArrayLike<number>, b: ArrayLike<number>): number {
   const d1 = a[0] - a[1] - (b[0] - b[1]);
   const d2 = (a[0] + a[1]) / 2 - a[2] - ((b[0] + b[1]) / 2 - b[2]);
   return Math.hypot(0.5 * dl, d1, d2);
+}
+
+/** Distance from a point to the nearer arm's bones (shoulder-elbow-wrist). */
+function armDistance(body: Body, x: number, y: number): number {
+  let d2 = Infinity;
+  for (const side of ['left', 'right'] as const) {
+    d2 = Math.min(d2, project(x, y, body.shoulder[side], body.elbow[side]).d2, project(x, y, body.elbow[side], body.wrist[side]).d2);
+  }
+  return Math.sqrt(d2);
 }
 
 /** Position along an arm: 0 shoulder, 1 elbow, 2 wrist (nearest segment). */
@@ -286,18 +338,68 @@ export function buildMasks(body: Body, category: GarmentCategory, box: Box, opti
   const limbs = limbsOf(body);
   // Without a skin model (no face to sample) arms are left as they are.
   const known = personFacts(body);
-  const { skinModel, top, skinRef } = known;
+  const { skinModel, top, bottom, backdrop, hair, skinRef } = known;
+  const shoulderY = Math.min(body.shoulder.left.y, body.shoulder.right.y);
+  // Hair (by label, or by colour where the parsing called it clothes) within 8 % of the
+  // shoulder width in one of the four directions.
+  const hairR = Math.round(0.08 * body.shoulderWidth);
+  const nearHair = (x: number, y: number): boolean => {
+    for (const d of [hairR, hairR >> 1]) {
+      for (const [dx, dy] of [[d, 0], [-d, 0], [0, d], [0, -d]]) {
+        const xx = x + dx;
+        const yy = y + dy;
+        if (xx < 0 || yy < 0 || xx >= p.width || yy >= p.height) continue;
+        const j = yy * p.width + xx;
+        if (labels[j] === LABEL.hair) return true;
+        if (hair && Math.hypot(img[j * ch] - hair[0], img[j * ch + 1] - hair[1], img[j * ch + 2] - hair[2]) < 30) return true;
+      }
+    }
+    return false;
+  };
+  const capY = { left: body.shoulder.left.y + 0.35 * body.shoulderWidth, right: body.shoulder.right.y + 0.35 * body.shoulderWidth };
+  const hipY = Math.min(body.hip.left.y, body.hip.right.y) - 0.1 * body.shoulderWidth;
   const sleeves = upper ? known.sleeves : { left: 0, right: 0 };
   const skinSamples: number[][] = [[], [], []];
   const sums = [0, 0, 0];
   const weights = [0, 0, 0];
+  let grainSq = 0;
+  let grainSum = 0;
+  let grainN = 0;
+  let prevSkin = -1;
 
   for (let y = 0; y < box.height; y++) {
     const py = box.y + y;
     for (let x = 0; x < box.width; x++) {
       const px = box.x + x;
       const i = py * W + px;
-      const l = labels[i];
+      let l = labels[i];
+      // Specks of hair or face inside the clothes (a dark mesh or print the parsing misread)
+      // are not in front of the new garment: they would show as dots through it. A real
+      // strand of hair is wider than the probes' reach in one direction at least.
+      if ((l === LABEL.hair || l === LABEL.face) && py > (neckY === Infinity ? -1 : neckY)) l = speckLabel(labels, p.width, p.height, px, py, l);
+      // Wide trousers beside a hanging arm: the parsing often calls them arm or hand (or backdrop). Not skin, the
+      // trousers' colour and away from the arm's bones, they are the old trousers.
+      let notBody = false;
+      // (Or backdrop, inside the person mask.)
+      if (category !== 'upper' && (l === LABEL.left_arm || l === LABEL.right_arm || l === LABEL.hands || (l === LABEL.background && p.mask.data[i] > 127)) && bottom && py > hipY && (!skinModel || skin[i] < 100)) {
+        const c = img.subarray(i * ch, i * ch + 3);
+        if (colourDist(c, bottom) < 45 && (!skinRef || colourDist(c, skinRef) > 60) && armDistance(body, px + 0.5, py + 0.5) > 0.1 * body.shoulderWidth) {
+          l = LABEL.lower_clothes;
+          notBody = true;
+        }
+      }
+      // Backdrop the parsing (and the person mask) took for arm, off the arm's bone: with a
+      // light top on a light backdrop it would pass for the old sleeve and be painted skin.
+      // (Not on the shoulder cap, where a white top's sleeve on a light backdrop is likelier.)
+      if ((l === LABEL.left_arm || l === LABEL.right_arm) && backdrop && (!skinModel || skin[i] < 100) && py > capY[l === LABEL.left_arm ? 'left' : 'right']) {
+        const d = Math.hypot(img[i * ch] - backdrop[0], img[i * ch + 1] - backdrop[1], img[i * ch + 2] - backdrop[2]);
+        if (d < 16 && armDistance(body, px + 0.5, py + 0.5) > 0.06 * body.shoulderWidth) l = LABEL.background;
+      }
+      // Hair falling on the shoulders that the parsing calls clothes: painted over with skin it
+      // leaves a brown block under the hair. Above the shoulders and the hair's colour, it is hair.
+      if (l === LABEL.upper_clothes && hair && py < shoulderY && (!top || colourDist(img.subarray(i * ch, i * ch + 3), top) > 30)) {
+        if (Math.hypot(img[i * ch] - hair[0], img[i * ch + 1] - hair[1], img[i * ch + 2] - hair[2]) < 30) l = LABEL.hair;
+      }
       const o = (y * box.width + x) * MASK_CHANNELS;
       let occ = 0;
       let arm = 0;
@@ -326,8 +428,13 @@ export function buildMasks(body: Body, category: GarmentCategory, box: Box, opti
           // Well above the new neckline "clothes" are more likely the parsing's mistake (long
           // hair, the neck) than a collar: kept. (Skin-coloured ones nearer are kept by the
           // composite's colour test.)
-          if (upper) old = Math.round(255 * Math.min(Math.max((py - (neckY - 0.22 * body.shoulderWidth)) / (0.1 * body.shoulderWidth), 0), 1));
-          else occ = 255;
+          if (upper) {
+            old = Math.round(255 * Math.min(Math.max((py - (neckY - 0.22 * body.shoulderWidth)) / (0.1 * body.shoulderWidth), 0), 1));
+            // Unless it is plainly the old top's colour (its shoulder seam above a high
+            // halter neckline): that is no mistake of the parsing and must go.
+            // (Not next to hair: hair's edge blended with the backdrop can pass for a grey top.)
+            if (old < 255 && top && colourDist(img.subarray(i * ch, i * ch + 3), top) < 25 && (!skinRef || colourDist(img.subarray(i * ch, i * ch + 3), skinRef) > 60) && !nearHair(px, py)) old = 255;
+          } else occ = 255;
           break;
         case LABEL.torso_skin:
           skinSrc = 255;
@@ -363,28 +470,56 @@ export function buildMasks(body: Body, category: GarmentCategory, box: Box, opti
       out[o + MASK.old] = old;
       // Where skin will be painted: how the body's roundness shades it (limbs and torso darken
       // towards their edges), so the new skin is not a flat cut-out. 255 elsewhere.
-      out[o + MASK.form] = old > 0 ? Math.round(255 * formShade(body, px + 0.5, py + 0.5, limbs)) : 255;
+      out[o + MASK.form] = old > 0 ? 1 : 0; // marked here, filled in below
+      out[o + MASK.skin] = skinSrc > 200 && old === 0 && (!skinModel || skin[i] > 150) ? 255 : 0;
       if (skinSrc > 200 && ((x ^ y) & 1) === 0) for (let c = 0; c < 3; c++) skinSamples[c].push(img[i * ch + c]);
+      if (skinSrc > 200 && x > 0 && prevSkin >= 0) {
+        const lv = 0.299 * img[i * ch] + 0.587 * img[i * ch + 1] + 0.114 * img[i * ch + 2];
+        grainSq += (lv - prevSkin) ** 2;
+        grainSum += lv;
+        grainN++;
+      }
+      prevSkin = skinSrc > 200 ? 0.299 * img[i * ch] + 0.587 * img[i * ch + 1] + 0.114 * img[i * ch + 2] : -1;
       if (l !== LABEL.background && old === 0) {
         // Any body part is body (the old garment's rim is dilated into them in the composite).
         out[o + MASK.inside] = 255;
       } else if (old > 0) {
         // Inside the body: the skeleton's capsules, or the person mask not far outside them
         // (a broad body is wider than the capsules; a wide skirt's hem is not body).
-        let inside = false;
-        const inMask = p.mask.data[i] > 127;
-        for (let k = 0; k < caps.length; k++) {
-          if (inCapsule(px + 0.5, py + 0.5, caps[k]) || (inMask && inCapsule(px + 0.5, py + 0.5, loose[k]))) {
-            inside = true;
-            break;
-          }
+        // Soft: the capsules' outlines ramp over 2 px, and the person mask's own anti-aliased
+        // edge limits them, so the new skin's outline is smooth where it meets the backdrop.
+        let inside = 0;
+        const m = p.mask.data[i];
+        for (let k = 0; k < caps.length && inside < 1; k++) {
+          inside = Math.max(inside, capsuleCover(px + 0.5, py + 0.5, caps[k]), m > 127 ? capsuleCover(px + 0.5, py + 0.5, loose[k]) : 0);
         }
-        out[o + MASK.inside] = inside ? 255 : 0;
+        out[o + MASK.inside] = notBody ? 0 : Math.round(inside * Math.min(255, m * 1.5));
       }
       const lum = (0.299 * img[i * ch] + 0.587 * img[i * ch + 1] + 0.114 * img[i * ch + 2]) / 255;
       const k = l === LABEL.background ? 2 : old > 127 ? 0 : 1;
       sums[k] += lum;
       weights[k]++;
+    }
+  }
+  // Form shading and grain where skin may be painted: the old garment, and the few pixels
+  // round it that the composite's feather reaches (else they would be a bright rim).
+  const amp = grainAmplitude(grainSq, grainN, grainN ? grainSum / grainN : 0);
+  const R = 4;
+  const bw = box.width;
+  const bh = box.height;
+  const isOld = (x: number, y: number): boolean => x >= 0 && y >= 0 && x < bw && y < bh && out[(y * bw + x) * MASK_CHANNELS + MASK.form] === 1;
+  const near = new Uint8Array(bw * bh);
+  for (let y = 0; y < bh; y++) {
+    for (let x = 0; x < bw; x++) {
+      if (isOld(x, y)) near[y * bw + x] = 1;
+      else if (isOld(x - R, y) || isOld(x + R, y) || isOld(x, y - R) || isOld(x, y + R) || isOld(x - 2, y) || isOld(x + 2, y) || isOld(x, y - 2) || isOld(x, y + 2)) near[y * bw + x] = 1;
+    }
+  }
+  for (let y = 0; y < bh; y++) {
+    for (let x = 0; x < bw; x++) {
+      const j = y * bw + x;
+      const shade = near[j] ? formShade(body, box.x + x + 0.5, box.y + y + 0.5, limbs) * (1 + amp * 1.2 * grain(box.x + x, box.y + y)) : 1;
+      out[j * MASK_CHANNELS + MASK.form] = Math.min(255, Math.round(255 * FORM_SCALE * shade));
     }
   }
   const means = sums.map((s, k) => (weights[k] > 0 ? Math.max(s / weights[k], 0.02) : 0.5)) as [number, number, number];

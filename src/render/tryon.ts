@@ -45,7 +45,7 @@ export function warpSession(registry: ModelRegistry): Promise<ort.InferenceSessi
 }
 
 export function compositeSession(registry: ModelRegistry, pool: number): Promise<ort.InferenceSession> {
-  return registry.sessionFromBytes(`render-composite-v1-p${pool}`, graph(`composite-${pool}`, () => buildCompositeGraph(pool)));
+  return registry.sessionFromBytes(`render-composite-v2-p${pool}`, graph(`composite-${pool}`, () => buildCompositeGraph(pool)));
 }
 
 /** The shading's low-pass cell: about a twentieth of the shoulder width, a power of two. */
