@@ -88,7 +88,15 @@ function upperTargets(body: Body, g: GarmentAnalysis, lm: Landmarks, ease: SizeE
   for (const side of SIDES) {
     const o = out(body, side);
     // The keypoint is the joint; the seam sits on top of the shoulder.
-    const p = add(add(body.shoulder[side], scale(o, 0.06 * W)), scale(body.down, -0.14 * W));
+    let p = add(add(body.shoulder[side], scale(o, 0.06 * W)), scale(body.down, -0.14 * W));
+    // Where the silhouette shows the top of the shoulder higher than that (square or muscular
+    // shoulders, a raised shoulder), the seam follows the silhouette, not a fixed offset.
+    const top = silhouetteTop(body, add(body.shoulder[side], scale(o, 0.06 * W)), 0.3 * W);
+    if (top) {
+      const seam = add(top, scale(body.down, 0.02 * W));
+      const above = (q: Point): number => -(q.x * body.down.x + q.y * body.down.y);
+      if (above(seam) > above(p)) p = seam;
+    }
     const fromC = sub(p, sm);
     tip[side] = add(sm, scale(fromC, 1 + ease.width * 0.5));
   }
@@ -473,4 +481,22 @@ export function planFit(body: Body, g: GarmentAnalysis, ease: SizeEase): FitPlan
     }
   }
   return { main, sleeves, seams, sleeveBottom, scale: 1 / f.k };
+}
+
+/**
+ * The last person-mask pixel walking up the body axis from `from`, at most `reach` pixels;
+ * null when the walk never leaves the mask (the shoulder is cut by the frame).
+ */
+function silhouetteTop(body: Body, from: Point, reach: number): Point | null {
+  const { mask } = body.person;
+  let last: Point | null = null;
+  for (let t = 0; t <= reach; t += 1) {
+    const q = add(from, scale(body.down, -t));
+    const x = Math.round(q.x);
+    const y = Math.round(q.y);
+    if (x < 0 || y < 0 || x >= mask.width || y >= mask.height) return null;
+    if (mask.data[y * mask.width + x] < 128) return last;
+    last = q;
+  }
+  return null;
 }
