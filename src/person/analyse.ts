@@ -46,6 +46,10 @@ export interface PersonOptions {
 const WORK_SIDE = 512;
 /** Below this landmark-model flag the crop holds no person after all. */
 const MIN_POSE_FLAG = 0.5;
+/** Detector score above which a candidate is tried when nothing scored MIN_DETECTION_SCORE. */
+const WEAK_DETECTION_SCORE = 0.2;
+/** The pose flag a weak detection needs to count as a person. */
+const MIN_POSE_FLAG_WEAK = 0.8;
 /** Second-pass crop side over the keypoints' extent. */
 const TIGHT_MARGIN = 1.3;
 /** Guided-filter regulariser (luma in [0, 1]): lower follows the photo's edges more closely. */
@@ -130,9 +134,7 @@ export async function analyseWithNets(bytes: Buffer | Uint8Array, nets: PoseNets
   };
   lap('decode');
 
-  // Detection on the whole photo, letterboxed on mid-grey (0 in the detector's [-1, 1]).
-  const letterbox = letterboxAffine(width, height, DETECTOR_SIZE);
-  const detections = decodeDetections(await nets.detect(crop(letterbox, DETECTOR_SIZE, 1 / 127.5, -1, 1)), letterbox);
+  const { detections, weak } = await detectPeople((view) => nets.detect(crop(view, DETECTOR_SIZE, 1 / 127.5, -1, 1)), width, height);
   if (detections.length === 0) {
     throw new TryonError('NO_PERSON', `${name}: no person found in the photo`, {
       input: name,
@@ -150,7 +152,13 @@ export async function analyseWithNets(bytes: Buffer | Uint8Array, nets: PoseNets
     if (out.heatmap) refineFromHeatmap(out.landmarks, out.heatmap, LANDMARK_SIZE);
     return { crop: map, out, lm: decodeLandmarks(out.landmarks, map, width, height) };
   };
-  let pass = await runPass(alignmentRect(person.keypoints[0], person.keypoints[1]));
+  // A weak detection's face box is usually right but its body points are not (grey-scale
+  // photos): start from the whole photo instead and let the second pass tighten.
+  let pass = await runPass(
+    weak
+      ? { cx: width / 2, cy: height / 2, size: Math.max(width, height), rotation: 0 }
+      : alignmentRect(person.keypoints[0], person.keypoints[1]),
+  );
   if ((options.passes ?? 2) === 2 && pass.out.flag >= MIN_POSE_FLAG) {
     const tight = tightRect(pass.lm.keypoints, alignmentRect(pass.lm.alignment[0], pass.lm.alignment[1]), width, height);
     const second = await runPass(tight);
@@ -160,7 +168,8 @@ export async function analyseWithNets(bytes: Buffer | Uint8Array, nets: PoseNets
     const fit1 = widthFit(pass.out.landmarks, pass.out.segmentation, LANDMARK_SIZE);
     if (second.out.flag >= MIN_POSE_FLAG && !(fit2 < 1 && fit1 > fit2)) pass = second;
   }
-  if (pass.out.flag < MIN_POSE_FLAG) {
+  if (weak) warnings.push(`low person-detection confidence (${detections[0].score.toFixed(2)}); the pose model confirmed a person (${pass.out.flag.toFixed(2)})`);
+  if (pass.out.flag < (weak ? MIN_POSE_FLAG_WEAK : MIN_POSE_FLAG)) {
     throw new TryonError('NO_PERSON', `${name}: no person found in the photo (pose confidence ${pass.out.flag.toFixed(2)})`, {
       input: name,
       suggestion: 'Use a photo with one person, head to at least the hips in view.',
@@ -238,6 +247,45 @@ function tightRect(keypoints: Keypoint[], aligned: RotatedRect, width: number, h
 }
 
 /** The person to analyse: largest box weighted by score, so a clear foreground figure wins. */
+/**
+ * Person detection in up to three tries, stopping at the first that finds someone:
+ * 1. the whole photo letterboxed on mid-grey (0 in the detector's [-1, 1]);
+ * 2. for a wide or tall photo, overlapping square windows of its shorter side along the longer
+ *    one: the detector keys on the face, which a letterbox of a small person in a wide frame
+ *    (a street or landscape shot) shrinks below what it sees;
+ * 3. the best candidate above a low score (grey-scale and low-contrast photos score low on the
+ *    detector alone), marked weak: the caller accepts it only when the landmark model's pose
+ *    flag confirms a person with high confidence.
+ */
+async function detectPeople(
+  detect: (view: Affine) => Promise<Float32Array>,
+  width: number,
+  height: number,
+): Promise<{ detections: Detection[]; weak: boolean }> {
+  const letterbox = letterboxAffine(width, height, DETECTOR_SIZE);
+  const tried: { raw: Float32Array; view: Affine }[] = [{ raw: await detect(letterbox), view: letterbox }];
+  const found = decodeDetections(tried[0].raw, letterbox);
+  if (found.length > 0) return { detections: found, weak: false };
+  const side = Math.min(width, height);
+  const long = Math.max(width, height);
+  if (long > 1.25 * side) {
+    const count = Math.ceil((2 * long) / side) - 1; // windows overlap by about half
+    const s = side / DETECTOR_SIZE;
+    let windowed: Detection[] = [];
+    for (let i = 0; i < count; i++) {
+      const offset = ((long - side) * i) / Math.max(1, count - 1);
+      const view: Affine = width >= height ? { a: s, b: 0, c: offset, d: 0, e: s, f: 0 } : { a: s, b: 0, c: 0, d: 0, e: s, f: offset };
+      const raw = await detect(view);
+      tried.push({ raw, view });
+      windowed = windowed.concat(decodeDetections(raw, view));
+    }
+    // Windows overlap, so one person can be found twice: keep the best, without a crowd warning.
+    if (windowed.length > 0) return { detections: [windowed.sort((p, q) => q.score - p.score)[0]], weak: false };
+  }
+  const weak = tried.flatMap(({ raw, view }) => decodeDetections(raw, view, WEAK_DETECTION_SCORE)).sort((p, q) => q.score - p.score);
+  return { detections: weak.slice(0, 1), weak: weak.length > 0 };
+}
+
 function mostProminent(detections: Detection[]): Detection {
   let best = detections[0];
   let bestValue = -1;
