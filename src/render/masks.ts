@@ -76,6 +76,95 @@ function bodyShape(body: Body): Capsule[] {
   return caps;
 }
 
+/**
+ * The arm's own outline, for painting skin where an old sleeve was: capsules along the bones
+ * as wide as the arm's visible skin (its bare forearm, or upper arm below the sleeve), not as
+ * the sleeve, which stands off the arm. Null when the arm shows too little skin to measure.
+ */
+function armRadii(body: Body, side: 'left' | 'right', sleeveEnd: number, skinModel: boolean): { up: number; fore: number } | null {
+  const W = body.shoulderWidth;
+  const p = body.person;
+  const label = side === 'left' ? LABEL.left_arm : LABEL.right_arm;
+  const segs = [
+    { a: body.shoulder[side], b: body.elbow[side], from: Math.max(sleeveEnd + 0.1, 0.45), to: 0.9 },
+    { a: body.elbow[side], b: body.wrist[side], from: Math.max(sleeveEnd - 1 + 0.1, 0.1), to: 0.85 },
+  ];
+  const widths = segs.map(({ a, b, from, to }) => {
+    const len = Math.hypot(b.x - a.x, b.y - a.y);
+    if (to - from < 0.2 || len < 4) return null;
+    const reach = 0.25 * W;
+    const x0 = Math.max(0, Math.floor(Math.min(a.x, b.x) - reach));
+    const x1 = Math.min(p.width - 1, Math.ceil(Math.max(a.x, b.x) + reach));
+    const y0 = Math.max(0, Math.floor(Math.min(a.y, b.y) - reach));
+    const y1 = Math.min(p.height - 1, Math.ceil(Math.max(a.y, b.y) + reach));
+    let n = 0;
+    for (let y = y0; y <= y1; y++) {
+      for (let x = x0; x <= x1; x++) {
+        const i = y * p.width + x;
+        if (p.parsing.data[i] !== label || (skinModel && p.skin.data[i] < 150)) continue;
+        const { t, d2 } = project(x + 0.5, y + 0.5, a, b);
+        if (t > from && t < to && d2 < reach * reach) n++;
+      }
+    }
+    // Skin area over the length sampled: the mean width (a slice of it must be mostly seen).
+    // (Over 1.15: the arm's anti-aliased outline is not counted as skin.)
+    const w = (1.15 * n) / ((to - from) * len);
+    return w > 0.08 * W ? w : null;
+  });
+  let [up, fore] = widths.map((w) => (w === null ? null : w / 2));
+  // An upper arm is about a quarter wider than its forearm.
+  if (fore !== null) up = Math.max(up ?? 0, 1.25 * fore);
+  if (fore === null && up !== null) fore = up / 1.25;
+  if (up === null || fore === null) return null;
+  return { up: Math.min(Math.max(up, 0.07 * W), 0.22 * W), fore: Math.min(Math.max(fore, 0.05 * W), 0.18 * W) };
+}
+
+/**
+ * The arms' capsules: as measured (an arm without bare skin takes the other arm's width);
+ * null when neither arm shows enough skin (sleeves to the wrists), as then the sleeves'
+ * outline, long sleeves being mostly fitted, is the better guess of the arms.
+ */
+function armShape(body: Body, sleeves: { left: number; right: number }, skinModel: boolean): Capsule[] | null {
+  const left = armRadii(body, 'left', sleeves.left, skinModel);
+  const right = armRadii(body, 'right', sleeves.right, skinModel);
+  const r = { left: left ?? right, right: right ?? left };
+  if (!r.left || !r.right) return null;
+  return (['left', 'right'] as const).flatMap((side) => [
+    { a: body.shoulder[side], b: body.elbow[side], r: r[side]!.up },
+    { a: body.elbow[side], b: body.wrist[side], r: r[side]!.fore },
+  ]);
+}
+
+/**
+ * How much a pixel is inside the torso, 0..1: a tapered band along the spine from the
+ * shoulder joints' half-span at the top to a little more than the hip joints' at the hips
+ * (the hip joints sit inside the hips' outline), with a 2-px ramp at its edge.
+ */
+function torsoCover(body: Body, x: number, y: number): number {
+  const a = body.shoulderMid;
+  const b = body.hipMid;
+  const len = Math.hypot(b.x - a.x, b.y - a.y) || 1;
+  const ux = (b.x - a.x) / len;
+  const uy = (b.y - a.y) / len;
+  const along = (x - a.x) * ux + (y - a.y) * uy;
+  const top = 0.5 * body.shoulderWidth;
+  const d = Math.abs((x - a.x) * uy - (y - a.y) * ux);
+  // Above the shoulder line only the slope from the neck to the shoulders (the trapezius,
+  // highest at the neck): the shoulders' round tops are the arms' capsules.
+  const above = body.shoulderWidth * (0.25 - 0.15 * Math.min(d / top, 1));
+  if (along < -above - 1) return 0;
+  const t = Math.min(Math.max(along / len, 0), 1);
+  const hips = 0.5 * Math.hypot(body.hip.left.x - body.hip.right.x, body.hip.left.y - body.hip.right.y) + 0.12 * body.shoulderWidth;
+  const r = top + (hips - top) * t;
+  return Math.min(Math.max((r + 1 - d) / 2, 0), 1, Math.max((along + above + 1) / 2, 0));
+}
+
+/** Whether a point is above the line through the shoulder joints (along the spine). */
+function aboveShoulders(body: Body, x: number, y: number): boolean {
+  const { shoulderMid: a, down } = body;
+  return (x - a.x) * down.x + (y - a.y) * down.y < 0;
+}
+
 /** Projection of p on segment a->b: fraction t (clamped) and squared distance. */
 function project(x: number, y: number, a: Point, b: Point): { t: number; d2: number } {
   const abx = b.x - a.x;
@@ -163,6 +252,8 @@ interface PersonFacts {
   hair: RGB | null;
   skinRef: RGB | null;
   sleeves: { left: number; right: number };
+  /** The arms' own outline (see armShape), for skin painted where an old sleeve was; null when unknown. */
+  arms: Capsule[] | null;
 }
 
 /** What the masks need to know about a person regardless of the garment: computed once per analysis. */
@@ -180,7 +271,8 @@ function personFacts(body: Body): PersonFacts {
     const bottom = medianColour(p, new Set([LABEL.lower_clothes]));
     const backdrop = medianColour(p, new Set([LABEL.background]));
     const hair = medianColour(p, new Set([LABEL.hair]));
-    f = { skinModel, top, bottom, backdrop, hair, skinRef, sleeves };
+    const arms = armShape(body, sleeves, skinModel);
+    f = { skinModel, top, bottom, backdrop, hair, skinRef, sleeves, arms };
     facts.set(p, f);
   }
   return f;
@@ -490,8 +582,19 @@ export function buildMasks(body: Body, category: GarmentCategory, box: Box, opti
         // edge limits them, so the new skin's outline is smooth where it meets the backdrop.
         let inside = 0;
         const m = p.mask.data[i];
-        for (let k = 0; k < caps.length && inside < 1; k++) {
-          inside = Math.max(inside, capsuleCover(px + 0.5, py + 0.5, caps[k]), m > 127 ? capsuleCover(px + 0.5, py + 0.5, loose[k]) : 0);
+        if (upper && known.arms && (l === LABEL.left_arm || l === LABEL.right_arm || aboveShoulders(body, px + 0.5, py + 0.5))) {
+          // An old sleeve, or old clothes above the shoulder line: skin only on the arm's own
+          // outline, the torso and the neck. The sleeve's fabric standing off the arm (and the
+          // parsing's arm reaching into the backdrop) becomes backdrop, not a block of skin the
+          // sleeve's shape. (Not when no arm shows skin to measure: long sleeves to the wrists
+          // are mostly fitted, and their outline is the better guess of the arm's.)
+          inside = torsoCover(body, px + 0.5, py + 0.5);
+          for (const c of known.arms) if (inside < 1) inside = Math.max(inside, capsuleCover(px + 0.5, py + 0.5, c));
+          inside = Math.max(inside, capsuleCover(px + 0.5, py + 0.5, caps[caps.length - 1]));
+        } else {
+          for (let k = 0; k < caps.length && inside < 1; k++) {
+            inside = Math.max(inside, capsuleCover(px + 0.5, py + 0.5, caps[k]), m > 127 ? capsuleCover(px + 0.5, py + 0.5, loose[k]) : 0);
+          }
         }
         out[o + MASK.inside] = notBody ? 0 : Math.round(inside * Math.min(255, m * 1.5));
       }
