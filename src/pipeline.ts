@@ -40,6 +40,12 @@ class PromiseCache<T> {
   }
 }
 
+/**
+ * Part of every person cache key: bump it whenever analysePerson's output changes for the same
+ * photo, so a disk cache written by an older version is not served.
+ */
+export const PERSON_ANALYSIS_VERSION = 3;
+
 export function sha256(...parts: (Uint8Array | string)[]): string {
   const h = createHash('sha256');
   for (const p of parts) h.update(p);
@@ -76,7 +82,7 @@ export class Tryon {
   /** Analyses a person photo once; later calls with the same bytes hit the memory or disk cache. */
   async analysePerson(input: Buffer | Uint8Array | string, name = typeof input === 'string' ? input : 'person image'): Promise<PersonAnalysis> {
     const bytes = await readInput(input, name);
-    const key = sha256(bytes, JSON.stringify(this.config.person));
+    const key = sha256(bytes, JSON.stringify({ ...this.config.person, analysis: PERSON_ANALYSIS_VERSION }));
     return this.persons.get(key, async () => {
       const cached = this.disk ? await this.disk.get(key) : null;
       if (cached) return cached;

@@ -1,7 +1,8 @@
 /**
  * Photos unlike catalog shots: a small person in a wide, busy frame (the detector keys on the
  * face, which a letterbox of the whole frame shrinks too far), and a grey-scale photo (the
- * detector's score and body points are weak there; the pose model has to confirm).
+ * detector's score and body points are weak there; the pose model has to confirm), and a
+ * head-and-shoulders close-up, which BlazePose cannot read and must be refused, not rendered.
  */
 import path from 'node:path';
 import sharp from 'sharp';
@@ -68,5 +69,13 @@ describe.skipIf(!HAVE_SHARED)('person framing', () => {
     const ls = a.keypoints.find((k) => k.name === 'left_shoulder')!;
     const rs = reference.keypoints.find((k) => k.name === 'left_shoulder')!;
     expect(Math.hypot(ls.x - rs.x, ls.y - rs.y)).toBeLessThan(30);
+  });
+
+  it('refuses a head-and-shoulders close-up instead of inventing a body under the chin', async () => {
+    const closeUp = await sharp(path.join(SHARED_FIXTURES, 'persons', '01861_00.jpg')).extract({ left: 0, top: 0, width: 768, height: 560 }).jpeg().toBuffer();
+    await expect(analysePerson(closeUp, registry, options('close-up.jpg'))).rejects.toMatchObject({
+      code: 'NO_PERSON',
+      message: expect.stringMatching(/^close-up\.jpg: the pose found does not fit a body .* only the head and shoulders/),
+    });
   });
 });

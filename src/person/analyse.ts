@@ -26,7 +26,7 @@ import { refinedMask } from './mask.ts';
 import { LANDMARK_SIZE, poseNetsFromRegistry, type LandmarkOutput, type PoseNets } from './nets.ts';
 import { toOpenPose } from './openpose.ts';
 import { parseBody } from './parsing.ts';
-import { widthFit } from './plausible.ts';
+import { headBodyMismatch, widthFit } from './plausible.ts';
 import { fitSkinModel, skinLikelihood } from './skin.ts';
 import { halveImage, sampleCrop } from './sample.ts';
 
@@ -176,6 +176,13 @@ export async function analyseWithNets(bytes: Buffer | Uint8Array, nets: PoseNets
     });
   }
   const keypoints = pass.lm.keypoints;
+  const mismatch = headBodyMismatch(keypoints);
+  if (mismatch) {
+    throw new TryonError('NO_PERSON', `${name}: the pose found does not fit a body (${mismatch}); the photo seems to show only the head and shoulders`, {
+      input: name,
+      suggestion: 'Use a photo that shows the person from the head to at least the hips.',
+    });
+  }
   lap('landmarks');
 
   // Mask: segmentation pulled back to the photo, then snapped to the photo's edges.

@@ -62,3 +62,32 @@ export function widthFit(raw: Float32Array, seg: Float32Array, size: number): nu
   const fit = Math.min(shoulders, hips);
   return Number.isFinite(fit) ? fit : Number.NaN;
 }
+
+/**
+ * Head-to-body proportions of the final keypoints, as multiples of the ear-to-ear distance:
+ * the nose sits 1.2-2.7 ear widths above the shoulder line and the shoulders span 2.0-3.7
+ * ear widths on the 28 fixture photos (front and three-quarter views), and roughly so on any
+ * adult. BlazePose needs the body down to the hips; on a head-and-shoulders close-up it
+ * shrinks an imagined body under the chin (measured: 0.44 and 1.17). Returns why the pose is
+ * implausible, or null. Skipped when the ears are not both visible (profiles, backs, hats).
+ */
+export function headBodyMismatch(keypoints: readonly { name: string; x: number; y: number; score: number }[]): string | null {
+  const k = (n: string) => keypoints.find((p) => p.name === n);
+  const le = k('left_ear');
+  const re = k('right_ear');
+  const ls = k('left_shoulder');
+  const rs = k('right_shoulder');
+  const nose = k('nose');
+  if (!le || !re || !ls || !rs || !nose || le.score < 0.5 || re.score < 0.5 || nose.score < 0.5) return null;
+  const ears = Math.hypot(le.x - re.x, le.y - re.y);
+  if (ears < 1) return null;
+  const neck = Math.hypot(nose.x - (ls.x + rs.x) / 2, nose.y - (ls.y + rs.y) / 2) / ears;
+  const span = Math.hypot(ls.x - rs.x, ls.y - rs.y) / ears;
+  if (neck < MIN_NECK_EARS || span < MIN_SHOULDERS_EARS) {
+    return `shoulders ${span.toFixed(1)} and nose-to-shoulders ${neck.toFixed(1)} ear widths, where a body shows at least ${MIN_SHOULDERS_EARS} and ${MIN_NECK_EARS}`;
+  }
+  return null;
+}
+
+export const MIN_NECK_EARS = 0.8;
+export const MIN_SHOULDERS_EARS = 1.5;
