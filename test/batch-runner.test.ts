@@ -234,7 +234,8 @@ describe('runBatch', () => {
     const summary = await runBatch(s.plan(), first.pipeline, {
       concurrency: 2,
       version: 't',
-      rssLimit: 1, // always over; renewed again only after 96 MB more growth, which this test never makes
+      rssLimit: 1, // always over; renewed again only after more growth than a process can make here
+      rssRegrowth: 1e15,
       renew: async () => {
         fresh.push(testPipeline());
         return fresh.at(-1)!.pipeline;

@@ -118,8 +118,10 @@ export interface RunOptions {
    * between garment columns, with nothing in flight, when RSS is over `rssLimit`.
    */
   renew?: () => Promise<BatchPipeline>;
-  /** Process RSS in bytes above which `renew` is called (if RSS grew by 96 MB since the last renewal). Default 800 MB. */
+  /** Process RSS in bytes above which `renew` is called (if RSS grew by `rssRegrowth` since the last renewal). Default 800 MB. */
   rssLimit?: number;
+  /** Growth in bytes since the last renewal needed before another one. Default 96 MB. */
+  rssRegrowth?: number;
 }
 
 /** Neutral colours for templates with no colour in the manifest. */
@@ -237,12 +239,13 @@ export async function runBatch(plan: BatchPlan, firstPipeline: BatchPipeline, op
   let pipeline = firstPipeline;
   let renewals = 0;
   const rssLimit = options.rssLimit ?? 800 * 1024 * 1024;
+  const rssRegrowth = options.rssRegrowth ?? 96 * 1024 * 1024;
   // The allocator keeps some freed memory: renew only after real growth since the last renewal.
-  let rssAfterRenew = 0;
+  let rssAfterRenew = -Infinity;
   /** Between garment columns, with nothing in flight: a fresh pipeline when the process has grown past the limit. */
   const renewIfLarge = async (): Promise<void> => {
     const rss = process.memoryUsage.rss();
-    if (!options.renew || aborted() || rss < rssLimit || rss < rssAfterRenew + 96 * 1024 * 1024) return;
+    if (!options.renew || aborted() || rss < rssLimit || rss < rssAfterRenew + rssRegrowth) return;
     pipeline = await options.renew();
     renewals++;
     rssAfterRenew = process.memoryUsage.rss();
