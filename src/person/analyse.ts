@@ -25,7 +25,7 @@ import { decodeLandmarks, refineFromHeatmap, type DecodedLandmarks } from './lan
 import { refinedMask } from './mask.ts';
 import { LANDMARK_SIZE, poseNetsFromRegistry, type LandmarkOutput, type PoseNets } from './nets.ts';
 import { toOpenPose } from './openpose.ts';
-import { parseBody } from './parsing.ts';
+import { maskBounds, parseBody } from './parsing.ts';
 import { headBodyMismatch, widthFit } from './plausible.ts';
 import { fitSkinModel, skinLikelihood } from './skin.ts';
 import { halveImage, sampleCrop } from './sample.ts';
@@ -79,21 +79,12 @@ function toWork(m: Affine, sx: number, sy: number): Affine {
 }
 
 function personBox(mask: Mask, keypoints: Keypoint[]): Box {
-  const { data, width, height } = mask;
-  let x0 = width;
-  let y0 = height;
-  let x1 = -1;
-  let y1 = -1;
-  for (let y = 0; y < height; y++) {
-    const row = y * width;
-    for (let x = 0; x < width; x++) {
-      if (data[row + x] < 128) continue;
-      if (x < x0) x0 = x;
-      if (x > x1) x1 = x;
-      if (y < y0) y0 = y;
-      y1 = y;
-    }
-  }
+  const { width, height } = mask;
+  const b = maskBounds(mask);
+  let x0 = b ? b.x0 : width;
+  let y0 = b ? b.y0 : height;
+  let x1 = b ? b.x1 : -1;
+  let y1 = b ? b.y1 : -1;
   for (const k of keypoints) {
     if (k.score < 0.5 || k.x < 0 || k.y < 0 || k.x >= width || k.y >= height) continue;
     x0 = Math.min(x0, Math.floor(k.x));

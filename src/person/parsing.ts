@@ -66,7 +66,8 @@ interface Bounds {
   y1: number;
 }
 
-function maskBounds(mask: Mask): Bounds | null {
+/** Bounds of the mask's inside pixels (>= 128), inclusive; null for an empty mask. */
+export function maskBounds(mask: Mask): Bounds | null {
   const { data, width, height } = mask;
   let x0 = width;
   let y0 = height;
