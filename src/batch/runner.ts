@@ -31,7 +31,7 @@ import { renderIndexHtml } from './html.ts';
 import { Journal, journalPath } from './journal.ts';
 import type { BatchPlan, Pair } from './plan.ts';
 import { preparePlan, type Prepared } from './prepare.ts';
-import { readResultsDocs, ResultsWriter, type PairRecord, type ResultsDoc, type StageTimes } from './results.ts';
+import { readResultsDocs, ResultsWriter, type PairRecord, type ResultsDoc, type ResultsSummary, type StageTimes } from './results.ts';
 import { thumbPaths, writeThumb, writeThumbFromFile } from './thumbs.ts';
 import type { GarmentSpec } from './manifest.ts';
 import type { PersonSpec } from './persons.ts';
@@ -122,6 +122,28 @@ export interface RunOptions {
   rssLimit?: number;
   /** Growth in bytes since the last renewal needed before another one. Default 96 MB. */
   rssRegrowth?: number;
+}
+
+/** The run's summary from its results' counts; the exit code is 130 when interrupted, 1 when any pair failed or is pending. */
+export function batchSummary(
+  s: ResultsSummary,
+  run: { out: string; results: string; index: string; rendered: number; interrupted: boolean; elapsedMs: number },
+): BatchSummary {
+  return {
+    out: run.out,
+    results: run.results,
+    index: run.index,
+    pairs: s.pairs,
+    done: s.done,
+    failed: s.failed,
+    pending: s.pending,
+    resumed: s.resumed,
+    rendered: run.rendered,
+    interrupted: run.interrupted,
+    elapsedMs: Math.round(run.elapsedMs),
+    pairsPerSecond: Math.round((run.rendered / Math.max(run.elapsedMs, 1)) * 1000 * 100) / 100,
+    exitCode: run.interrupted ? 130 : s.failed > 0 || s.pending > 0 ? 1 : 0,
+  };
 }
 
 /** Neutral colours for templates with no colour in the manifest. */
@@ -513,22 +535,8 @@ export async function runBatch(plan: BatchPlan, firstPipeline: BatchPipeline, op
   const doc = await writer.flush({ complete: !interrupted, interrupted });
   await journal.remove();
   const index = await writeIndex(outDir);
-  const s = doc.summary;
-  const elapsedMs = now() - started;
   const summary: BatchSummary = {
-    out: outDir,
-    results: writer.file,
-    index,
-    pairs: s.pairs,
-    done: s.done,
-    failed: s.failed,
-    pending: s.pending,
-    resumed: s.resumed,
-    rendered,
-    interrupted,
-    elapsedMs: Math.round(elapsedMs),
-    pairsPerSecond: Math.round((rendered / Math.max(elapsedMs, 1)) * 1000 * 100) / 100,
-    exitCode: interrupted ? 130 : s.failed > 0 || s.pending > 0 ? 1 : 0,
+    ...batchSummary(doc.summary, { out: outDir, results: writer.file, index, rendered, interrupted, elapsedMs: now() - started }),
     renewals,
   };
   emit({ type: 'summary', ...summary });

@@ -19,7 +19,7 @@ import { mergeWorkerResults } from '../batch/merge.ts';
 import type { BatchPlan } from '../batch/plan.ts';
 import type { Prepared } from '../batch/prepare.ts';
 import { resultsFileName } from '../batch/results.ts';
-import type { BatchEvent, BatchSummary } from '../batch/runner.ts';
+import { batchSummary, type BatchEvent, type BatchSummary } from '../batch/runner.ts';
 import type { Reporter } from './batch-report.ts';
 
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'tryon.js');
@@ -111,23 +111,14 @@ export async function runWorkers(input: {
   });
 
   const doc = await mergeWorkerResults(plan, prepared, interrupted);
-  const s = doc.summary;
-  const elapsedMs = performance.now() - started;
-  const summary: BatchSummary = {
+  const summary = batchSummary(doc.summary, {
     out: plan.outDir,
     results: path.join(plan.outDir, resultsFileName(plan.shard)),
     index: path.join(plan.outDir, 'index.html'),
-    pairs: s.pairs,
-    done: s.done,
-    failed: s.failed,
-    pending: s.pending,
-    resumed: s.resumed,
     rendered,
     interrupted,
-    elapsedMs: Math.round(elapsedMs),
-    pairsPerSecond: Math.round((rendered / Math.max(elapsedMs, 1)) * 1000 * 100) / 100,
-    exitCode: interrupted ? 130 : s.failed > 0 || s.pending > 0 ? 1 : 0,
-  };
+    elapsedMs: performance.now() - started,
+  });
   reporter.event({ type: 'summary', ...summary });
   return summary;
 }
