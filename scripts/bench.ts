@@ -30,6 +30,8 @@ const { values } = parseArgs({
     persons: { type: 'string' },
     garments: { type: 'string' },
     concurrency: { type: 'string' },
+    engine: { type: 'string' },
+    threads: { type: 'string' },
     format: { type: 'string', default: 'jpeg' },
     fixtures: { type: 'string', default: process.env.TRYON_SHARED_FIXTURES ?? path.resolve(PACKAGE_ROOT, '..', 'shared', 'fixtures') },
     out: { type: 'string' },
@@ -62,7 +64,8 @@ async function main(): Promise<void> {
   const out = values.out ? path.resolve(values.out) : mkdtempSync(path.join(os.tmpdir(), 'tryon-bench-out-'));
   const cacheDir = mkdtempSync(path.join(os.tmpdir(), 'tryon-bench-cache-')); // cold cache
   const tLoad = performance.now();
-  const options = { cacheDir, ...(values.concurrency ? { concurrency: Number(values.concurrency) } : {}) };
+  const render = { ...(values.engine ? { engine: values.engine as 'js' | 'onnx' } : {}), ...(values.threads ? { threads: Number(values.threads) } : {}) };
+  const options = { cacheDir, ...(values.concurrency ? { concurrency: Number(values.concurrency) } : {}), render };
   let tryon = await Tryon.create(options);
   const loadMs = performance.now() - tLoad;
   const plan = planBatch({
@@ -76,8 +79,9 @@ async function main(): Promise<void> {
   let peakRss = process.memoryUsage.rss();
   const timer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 100);
   const rssAt: Record<string, number> = {};
+  const memoryAt: Record<string, { heapUsed: number; external: number; arrayBuffers: number }> = {};
   const quarters = [0.25, 0.5, 0.75, 1].map((q) => Math.max(1, Math.round(q * plan.pairs.length)));
-  process.stderr.write(`bench: ${persons.length} persons x ${garments.length} garments = ${plan.pairs.length} pairs, concurrency ${tryon.budget.concurrency} (intra-op ${tryon.budget.intraOp}, sharp ${tryon.budget.sharp}), provider ${tryon.registry.provider}, models loaded in ${Math.round(loadMs)} ms\n`);
+  process.stderr.write(`bench: ${persons.length} persons x ${garments.length} garments = ${plan.pairs.length} pairs, concurrency ${tryon.budget.concurrency} (intra-op ${tryon.budget.intraOp}, sharp ${tryon.budget.sharp}), provider ${tryon.registry.provider}, render ${tryon.renderer.engine} on ${tryon.renderer.threads} worker threads, models loaded in ${Math.round(loadMs)} ms\n`);
 
   const summary = await runBatch(plan, tryon, {
     concurrency: tryon.budget.concurrency,
@@ -90,7 +94,12 @@ async function main(): Promise<void> {
     onEvent: (e) => {
       if (e.type === 'pair-done' || e.type === 'pair-failed') {
         const i = quarters.indexOf(e.finished);
-        if (i >= 0) rssAt[`${[25, 50, 75, 100][i]}%`] = mb(process.memoryUsage.rss());
+        if (i >= 0) {
+          const m = process.memoryUsage();
+          rssAt[`${[25, 50, 75, 100][i]}%`] = mb(m.rss);
+          // What of it is this thread's JavaScript heap and its buffers (the rest: native, workers).
+          memoryAt[`${[25, 50, 75, 100][i]}%`] = { heapUsed: mb(m.heapUsed), external: mb(m.external), arrayBuffers: mb(m.arrayBuffers) };
+        }
         if (e.finished % 50 === 0) process.stderr.write(`  ${e.finished}/${e.toRender}\n`);
       }
       if (e.type === 'pair-failed') process.stderr.write(`  failed ${e.person} x ${e.garment}: [${e.error.code}] ${e.error.message}\n`);
@@ -113,6 +122,7 @@ async function main(): Promise<void> {
     batch: { persons: persons.length, garments: garments.length, pairs: plan.pairs.length, format: plan.options.format, thumbnails: plan.options.thumbnails },
     budget: tryon.budget,
     provider: tryon.registry.provider,
+    renderer: tryon.renderer,
     modelLoadMs: Math.round(loadMs),
     elapsedMs: summary.elapsedMs,
     pairsPerSecond: summary.pairsPerSecond,
@@ -123,6 +133,8 @@ async function main(): Promise<void> {
       personAnalysis: median([...perPerson.values()].map((m) => m.personAnalysis as number)),
       garmentAnalysis: median([...perGarment.values()].map((m) => m.garmentAnalysis as number)),
       fit: perPair('fit'),
+      texture: perPair('texture'),
+      masks: perPair('masks'),
       warp: perPair('warp'),
       composite: perPair('composite'),
       render: perPair('render'),
@@ -133,6 +145,7 @@ async function main(): Promise<void> {
     peakRssMb: mb(peakRss),
     pipelineRenewals: summary.renewals ?? 0,
     rssMbAt: rssAt,
+    mainThreadMbAt: memoryAt,
     out: values.keep ? out : null,
   };
   const json = JSON.stringify(result, null, 2);
@@ -145,7 +158,7 @@ async function main(): Promise<void> {
   process.stdout.write(
     `\n${result.batch.pairs} pairs in ${(summary.elapsedMs / 1000).toFixed(1)} s: ${summary.pairsPerSecond} pairs/s (${summary.failed} failed)\n` +
       `medians (ms): decode ${m.decode}, person analysis ${m.personAnalysis}, garment analysis ${m.garmentAnalysis}, ` +
-      `fit ${m.fit}, warp ${m.warp}, composite ${m.composite}, encode ${m.encode}, write ${m.write}, pair total ${m.pairTotal}\n` +
+      `fit ${m.fit}, texture ${m.texture}, masks ${m.masks}, warp ${m.warp}, composite ${m.composite}, encode ${m.encode}, write ${m.write}, pair total ${m.pairTotal}\n` +
       `peak RSS ${result.peakRssMb} MB (pipeline renewed ${result.pipelineRenewals} times); RSS at ${Object.entries(rssAt).map(([k, v]) => `${k} ${v} MB`).join(', ')}\n` +
       `written to ${path.relative(process.cwd(), file)}\n${json}\n`,
   );

@@ -11,6 +11,10 @@ import { integerIn, invalid, is, oneOf } from './validate.ts';
 export const DEVICES = ['auto', 'cpu', 'cuda', 'webgpu'] as const;
 export type Device = (typeof DEVICES)[number];
 
+/** Where the per-pair pixel work runs: auto = TypeScript on a CPU provider, the ONNX graphs on a GPU. */
+export const RENDER_ENGINES = ['auto', 'js', 'onnx'] as const;
+export type RenderEngineName = (typeof RENDER_ENGINES)[number];
+
 export const LANDMARK_MODELS = ['lite', 'full', 'heavy'] as const;
 export type LandmarkModel = (typeof LANDMARK_MODELS)[number];
 
@@ -33,6 +37,18 @@ export interface TryonConfig {
     /** Refuse garment photos with more pixels than this. Default 40 000 000. */
     maxPixels: number;
   };
+  render: {
+    /**
+     * 'js': the render maths fused in TypeScript (src/render/cpu/), faster on a CPU; 'onnx': the
+     * render graphs on the models' execution provider; 'auto' (default): 'onnx' on a GPU, else 'js'.
+     */
+    engine: RenderEngineName;
+    /**
+     * Render worker threads when rendering on the CPU (0: render on the calling thread).
+     * Default: the core count. Ignored on a GPU, where the graphs run on the device.
+     */
+    threads: number;
+  };
 }
 
 export const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -50,6 +66,7 @@ export function defaultConfig(): TryonConfig {
     cacheDir: defaultCacheDir(),
     person: { maxPixels: 40_000_000, landmarkModel: 'full' },
     garment: { maxPixels: 40_000_000 },
+    render: { engine: 'auto', threads: Math.max(1, os.availableParallelism()) },
   };
 }
 
@@ -83,5 +100,7 @@ export function resolveConfig(options: DeepPartial<TryonConfig> = {}): TryonConf
   integerIn('person.maxPixels', config.person.maxPixels, 1, 1_000_000_000);
   oneOf('person.landmarkModel', config.person.landmarkModel, LANDMARK_MODELS);
   integerIn('garment.maxPixels', config.garment.maxPixels, 1, 1_000_000_000);
+  oneOf('render.engine', config.render.engine, RENDER_ENGINES);
+  integerIn('render.threads', config.render.threads, 0, 256);
   return config;
 }

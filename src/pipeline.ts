@@ -11,7 +11,8 @@ import { analysePerson } from './person/analyse.ts';
 import { PersonDiskCache } from './person/cache.ts';
 import { analyseGarment, type GarmentOptions } from './garment/analyse.ts';
 import { renderTemplate } from './garment/templates.ts';
-import { tryOn, type TryOnOptions } from './render/tryon.ts';
+import { tryOn, type RenderEngine, type TryOnOptions } from './render/tryon.ts';
+import { RenderPool } from './render/pool.ts';
 import { readInput } from './image/decode.ts';
 import type { GarmentAnalysis, GarmentType, PersonAnalysis, TryOnResult } from './types.ts';
 
@@ -61,11 +62,19 @@ export class Tryon {
   private persons: PromiseCache<PersonAnalysis>;
   private garments: PromiseCache<GarmentAnalysis>;
   private disk: PersonDiskCache | null;
+  /** How pairs render: on this thread (engine) or in worker threads (pool). */
+  private engine: RenderEngine;
+  private pool: RenderPool | null;
 
   private constructor(config: TryonConfig, registry: ModelRegistry, budget: ThreadBudget) {
     this.config = config;
     this.registry = registry;
     this.budget = budget;
+    const onGpu = registry.provider !== 'cpu';
+    const engine = config.render.engine === 'auto' ? (onGpu ? 'onnx' : 'js') : config.render.engine;
+    this.engine = engine === 'js' ? { kind: 'cpu' } : { kind: 'onnx', registry };
+    // Worker threads only on the CPU: a GPU does the pixel work itself, from one thread.
+    this.pool = !onGpu && config.render.threads > 0 ? new RenderPool({ threads: config.render.threads, engine: engine === 'js' ? 'js' : 'onnx', modelsDir: config.modelsDir }) : null;
     this.persons = new PromiseCache(32);
     this.garments = new PromiseCache(256);
     this.disk = config.cacheDir ? new PersonDiskCache(config.cacheDir) : null;
@@ -106,8 +115,24 @@ export class Tryon {
     return this.garments.get(key, async () => renderTemplate(type, color));
   }
 
+  /** Renders a pair: in a render worker thread when there are any (config.render.threads). */
   tryOn(person: PersonAnalysis, garment: GarmentAnalysis, options: TryOnOptions = {}): Promise<TryOnResult> {
-    return tryOn(person, garment, options, this.registry);
+    return this.pool ? this.pool.tryOn(person, garment, options) : tryOn(person, garment, options, this.engine);
+  }
+
+  /** Pairs that can render at once off the calling thread: two per render thread (one queued), 0 without. */
+  get renderSlots(): number {
+    return this.pool ? 2 * this.pool.threads : 0;
+  }
+
+  /** Whether pairs render through ONNX graphs (whose arenas grow; see the batch runner's renew). */
+  get rendersWithOnnx(): boolean {
+    return this.renderer.engine === 'onnx';
+  }
+
+  /** Where pairs render, for reports: engine and threads. */
+  get renderer(): { engine: 'js' | 'onnx'; threads: number } {
+    return { engine: this.engine.kind === 'cpu' ? 'js' : 'onnx', threads: this.pool?.threads ?? 0 };
   }
 
   /**
@@ -118,6 +143,7 @@ export class Tryon {
   forget(analysis: { key: string }): void {
     this.persons.delete(analysis.key);
     this.garments.delete(analysis.key);
+    this.pool?.forget(analysis);
   }
 
   /** Drops a template from the memory cache (its analysis' key is not its cache key). */
@@ -126,6 +152,7 @@ export class Tryon {
   }
 
   async close(): Promise<void> {
+    await this.pool?.close();
     await this.registry.release();
   }
 }

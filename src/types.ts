@@ -191,8 +191,8 @@ export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 export interface TryOnResult {
   /** RGB, same size as the person photo. */
   image: RawImage;
-  /** Debug layers, full resolution. */
-  layers: {
+  /** Debug layers, full resolution (absent when the try-on was asked for none). */
+  layers?: {
     garmentMask: Mask; // where the new garment is, after occlusion
     warpedGarment: RawImage; // the warped garment before compositing (RGB)
     exposedSkin: Mask; // where old garment was replaced by skin

@@ -89,7 +89,7 @@ describe('sizes on the same person', () => {
       const areas: number[] = [];
       for (const size of SIZES) {
         const r = await tryOn(person, garment, { size }, registry);
-        areas.push(r.layers.garmentMask.data.reduce((a, v) => a + v, 0) / 255);
+        areas.push(r.layers!.garmentMask.data.reduce((a, v) => a + v, 0) / 255);
       }
       for (let i = 1; i < areas.length; i++) expect(areas[i]).toBeGreaterThan(areas[i - 1] * 1.01);
     }

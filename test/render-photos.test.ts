@@ -41,7 +41,7 @@ describe.skipIf(!HAVE_SHARED)('tryOn on the fixture photographs', () => {
         expect(q.deltaE, where).not.toBeNull();
         expect(q.deltaE!, where).toBeLessThan(10);
         // The garment covers a real part of the picture.
-        const area = r.layers.garmentMask.data.reduce((a, v) => a + (v > 128 ? 1 : 0), 0);
+        const area = r.layers!.garmentMask.data.reduce((a, v) => a + (v > 128 ? 1 : 0), 0);
         expect(area / (person.width * person.height), where).toBeGreaterThan(0.03);
       }
     }
@@ -53,7 +53,7 @@ describe.skipIf(!HAVE_SHARED)('tryOn on the fixture photographs', () => {
     const areas: number[] = [];
     for (const size of ['S', 'M', 'L', 'XL'] as const) {
       const r = await tryon.tryOn(person, tee, { size });
-      areas.push(r.layers.garmentMask.data.reduce((a, v) => a + v, 0));
+      areas.push(r.layers!.garmentMask.data.reduce((a, v) => a + v, 0));
     }
     for (let i = 1; i < 4; i++) expect(areas[i]).toBeGreaterThan(areas[i - 1]);
   });

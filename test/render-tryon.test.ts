@@ -20,7 +20,7 @@ describe('tryOn on a drawn person', () => {
     const garment = flatGarment({ stripes: true });
     const r = await tryOn(person, garment, {}, registry);
     expect([r.image.width, r.image.height, r.image.channels]).toEqual([person.width, person.height, 3]);
-    expect(Object.keys(r.timings)).toEqual(['fit', 'warp', 'composite']);
+    expect(Object.keys(r.timings)).toEqual(['fit', 'texture', 'masks', 'warp', 'composite']);
     const { box } = fitGarment(person, garment);
     for (let y = 0; y < person.height; y += 3) {
       for (let x = 0; x < person.width; x += 3) {
@@ -46,7 +46,7 @@ describe('tryOn on a drawn person', () => {
     const after = px(r.image, 120 + 34 * s, 80 * s);
     expect(before[2]).toBeGreaterThan(before[0]); // blue
     expect(after[0]).toBeGreaterThan(after[2]); // skin: more red than blue
-    expect(r.layers.exposedSkin.data.some((v) => v > 128)).toBe(true);
+    expect(r.layers!.exposedSkin.data.some((v) => v > 128)).toBe(true);
     // The trousers well below the hem are untouched.
     expect(px(r.image, 120 - 22 * s, 260 * s)).toEqual(px(person.image, 120 - 22 * s, 260 * s));
   });
@@ -54,8 +54,8 @@ describe('tryOn on a drawn person', () => {
   it('paints uncovered skin with a fine grain and a soft edge, not a flat cut-out', async () => {
     const person = stickPerson();
     const r = await tryOn(person, flatGarment({ sleeve: 'none', color: [240, 240, 240] }), {}, registry);
-    const exposed = r.layers.exposedSkin.data;
-    const painted = (i: number): boolean => exposed[i] > 250 && r.layers.garmentMask.data[i] === 0;
+    const exposed = r.layers!.exposedSkin.data;
+    const painted = (i: number): boolean => exposed[i] > 250 && r.layers!.garmentMask.data[i] === 0;
     const lumAt = (i: number): number => 0.299 * r.image.data[i * 3] + 0.587 * r.image.data[i * 3 + 1] + 0.114 * r.image.data[i * 3 + 2];
     let diff = 0;
     let pairs = 0;

@@ -16,8 +16,13 @@ export interface StageTimes {
   decode?: number;
   personAnalysis?: number;
   garmentAnalysis?: number;
-  /** Parts of the render (tryOn's own timings): fitting the garment to the body, warping it, compositing. */
+  /**
+   * Parts of the render (tryOn's own timings): fitting the garment to the body, its texture,
+   * the per-pixel roles (masks), warping it, compositing.
+   */
   fit?: number;
+  texture?: number;
+  masks?: number;
   warp?: number;
   composite?: number;
   encode?: number;

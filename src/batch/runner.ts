@@ -41,11 +41,23 @@ export interface BatchPipeline {
   analysePerson(input: string, name: string): Promise<PersonAnalysis>;
   analyseGarment(input: string, options: { type: GarmentType; category: GarmentCategory; color?: string; name: string }): Promise<GarmentAnalysis>;
   template(type: GarmentType, color: string): Promise<GarmentAnalysis>;
-  tryOn(person: PersonAnalysis, garment: GarmentAnalysis, options: { size?: Size }): Promise<TryOnResult>;
+  tryOn(person: PersonAnalysis, garment: GarmentAnalysis, options: { size?: Size; layers?: boolean }): Promise<TryOnResult>;
   /** Drops an analysis from the pipeline's memory cache once the batch is done with it. */
   forget?(analysis: PersonAnalysis | GarmentAnalysis): void;
   /** The same for a template (cached by type and colour). */
   forgetTemplate?(type: GarmentType, color: string): void;
+  /**
+   * Pairs the pipeline can render at once off this thread (its render worker threads, with a
+   * queued pair each so none waits while this thread analyses); absent or 0 when it renders on
+   * the calling thread.
+   */
+  readonly renderSlots?: number;
+  /**
+   * Whether renders run ONNX graphs, whose CPU arenas grow with every new crop shape (so
+   * `RunOptions.renew` gives memory back); false for the TypeScript render path, where renewing
+   * would only cost a reload. Absent: assumed true.
+   */
+  readonly rendersWithOnnx?: boolean;
 }
 
 export type BatchEvent =
@@ -267,7 +279,7 @@ export async function runBatch(plan: BatchPlan, firstPipeline: BatchPipeline, op
   /** Between garment columns, with nothing in flight: a fresh pipeline when the process has grown past the limit. */
   const renewIfLarge = async (): Promise<void> => {
     const rss = process.memoryUsage.rss();
-    if (!options.renew || aborted() || rss < rssLimit || rss < rssAfterRenew + rssRegrowth) return;
+    if (!options.renew || pipeline.rendersWithOnnx === false || aborted() || rss < rssLimit || rss < rssAfterRenew + rssRegrowth) return;
     pipeline = await options.renew();
     renewals++;
     rssAfterRenew = process.memoryUsage.rss();
@@ -340,7 +352,11 @@ export async function runBatch(plan: BatchPlan, firstPipeline: BatchPipeline, op
     concurrency,
   });
 
+  // Analyses (on this thread) and renders (on the pipeline's render threads when it has them)
+  // have separate limits, so the two overlap.
   const work: LimitFunction = pLimit(concurrency);
+  const renders: LimitFunction = firstPipeline.renderSlots ? pLimit(firstPipeline.renderSlots) : work;
+  const columnsInFlight = firstPipeline.renderSlots ? 2 : 1;
   let finished = 0;
   let rendered = 0;
 
@@ -393,11 +409,13 @@ export async function runBatch(plan: BatchPlan, firstPipeline: BatchPipeline, op
     const t0 = now();
     let stage = 'render';
     try {
-      const result = await pipeline.tryOn(person.value!, garment.value!, pair.size ? { size: pair.size } : {});
+      const result = await pipeline.tryOn(person.value!, garment.value!, { ...(pair.size ? { size: pair.size } : {}), layers: false });
       const t1 = now();
       ms.render = round(t1 - t0);
       const rt = result.timings ?? {};
       if (rt.fit !== undefined) ms.fit = round(rt.fit);
+      if (rt.texture !== undefined) ms.texture = round(rt.texture);
+      if (rt.masks !== undefined) ms.masks = round(rt.masks);
       if (rt.warp !== undefined) ms.warp = round(rt.warp);
       if (rt.composite !== undefined) ms.composite = round(rt.composite);
       stage = 'encode';
@@ -457,34 +475,47 @@ export async function runBatch(plan: BatchPlan, firstPipeline: BatchPipeline, op
     });
   };
 
-  /** Renders the pending pairs of one tile, garment by garment, each with a fresh copy of the garment. */
-  const renderTile = async (
-    persons: Map<PersonSpec, Outcome<PersonAnalysis>>,
-    garments: Map<GarmentSpec, Outcome<GarmentAnalysis>>,
-  ): Promise<void> => {
-    const byName = new Map([...persons].map(([spec, o]) => [spec.name, o]));
-    for (const [gspec, g] of garments) {
-      if (aborted()) return;
-      const tasks: Promise<void>[] = [];
-      const column = (pairsByGarment.get(gspec.name) ?? []).filter((pair) => byName.has(pair.person.name));
-      if (column.length === 0) continue;
-      // A copy per tile: the renderer's texture cache lives and dies with this object.
-      const copy: Outcome<GarmentAnalysis> = g.value ? { ...g, value: { ...g.value } } : g;
-      for (const pair of column) {
-        const p = byName.get(pair.person.name)!;
-        if (!p.value && !p.error) continue; // aborted before its analysis started
-        if (p.error) {
-          failPair(pair, p.error, 'person', { personAnalysis: round(p.ms) });
-        } else if (copy.error) {
-          failPair(pair, copy.error, 'garment', { personAnalysis: round(p.ms), garmentAnalysis: round(copy.ms) });
-        } else {
-          tasks.push(work(() => renderPair(pair, p, copy)));
-        }
-      }
-      // Column by column: the copy's textures are freed after it, and the pipeline may be renewed.
-      await Promise.all(tasks);
-      await renewIfLarge();
+  /**
+   * Queues the pending pairs of one column of a tile (one garment, the block's persons) with a
+   * fresh copy of the garment: the renderer caches warped textures on the garment object, so
+   * they live and die with the copy. Returns when the column is rendered.
+   */
+  const renderColumn = (gspec: GarmentSpec, g: Outcome<GarmentAnalysis>, byName: Map<string, Outcome<PersonAnalysis>>): Promise<void> => {
+    const column = (pairsByGarment.get(gspec.name) ?? []).filter((pair) => byName.has(pair.person.name));
+    const copy: Outcome<GarmentAnalysis> = g.value ? { ...g, value: { ...g.value } } : g;
+    const tasks: Promise<void>[] = [];
+    for (const pair of column) {
+      const p = byName.get(pair.person.name)!;
+      if (!p.value && !p.error) continue; // aborted before its analysis started
+      if (p.error) failPair(pair, p.error, 'person', { personAnalysis: round(p.ms) });
+      else if (copy.error) failPair(pair, copy.error, 'garment', { personAnalysis: round(p.ms), garmentAnalysis: round(copy.ms) });
+      else tasks.push(renders(() => renderPair(pair, p, copy)));
     }
+    return Promise.all(tasks).then(() => {});
+  };
+
+  /**
+   * Renders a tile column by column. With render workers two columns are in flight, so the next
+   * garment is analysed here while the workers render the last one; rendering on this thread,
+   * one (the pipeline may be renewed between columns). Only the garments in flight hold textures. `next` yields the tile's garments in order (analysing
+   * them as it goes for a garment block's first tile).
+   */
+  const renderTile = async (persons: Map<PersonSpec, Outcome<PersonAnalysis>>, next: () => Promise<[GarmentSpec, Outcome<GarmentAnalysis>] | null>): Promise<void> => {
+    const byName = new Map([...persons].map(([spec, o]) => [spec.name, o]));
+    const inFlight: Promise<void>[] = [];
+    let columns = 0;
+    for (;;) {
+      if (aborted()) break;
+      const item = await next();
+      if (!item) break;
+      if (inFlight.length >= columnsInFlight) await inFlight.shift();
+      // Nothing in flight (always so when rendering on this thread): the moment to renew.
+      if (inFlight.length === 0 && columns > 0) await renewIfLarge();
+      columns++;
+      inFlight.push(renderColumn(item[0], item[1], byName));
+    }
+    await Promise.all(inFlight);
+    await renewIfLarge();
   };
 
   // ---- tiles: garment blocks (outer) x person blocks (inner)
@@ -506,22 +537,47 @@ export async function runBatch(plan: BatchPlan, firstPipeline: BatchPipeline, op
   const personOrder = [...new Map(todo.map((p) => [p.person.name, p.person])).values()];
   let nextGarment = 0;
   while (nextGarment < garmentOrder.length && !aborted()) {
-    const gBlock = await fillBlock(garmentOrder, nextGarment, (g) => work(() => analyseGarment(g)), garmentBudget, concurrency, aborted);
-    nextGarment = gBlock.next;
-    const inBlock = new Set([...gBlock.outcomes.keys()].map((g) => g.name));
-    const persons = personOrder.filter((p) => pairsByPerson.get(p.name)!.some((pair) => inBlock.has(pair.garment.name)));
+    // The garment block is found while its first tile renders: garments are analysed one by
+    // one, each column queued as soon as its garment is ready, until the block's budget is
+    // reached. Later person blocks reuse the block's analyses.
+    const block: [GarmentSpec, Outcome<GarmentAnalysis>][] = [];
+    let blockBytes = 0;
+    let blockDone = false;
+    // Persons with pairs in the block (all of them until the block is known).
+    const hasPairsIn = (p: PersonSpec): boolean => !blockDone || pairsByPerson.get(p.name)!.some((pair) => block.some(([g]) => g === pair.garment));
+    let persons = personOrder;
     let nextPerson = 0;
     while (nextPerson < persons.length && !aborted()) {
+      persons = [...persons.slice(0, nextPerson), ...persons.slice(nextPerson).filter(hasPairsIn)];
+      if (nextPerson >= persons.length) break;
       const pBlock = await fillBlock(persons, nextPerson, analysePerson, personBudget, concurrency, aborted);
       nextPerson = pBlock.next;
-      await renderTile(pBlock.outcomes, gBlock.outcomes);
+      let k = 0;
+      const next = async (): Promise<[GarmentSpec, Outcome<GarmentAnalysis>] | null> => {
+        if (k < block.length) return block[k++];
+        if (blockDone || nextGarment >= garmentOrder.length || (block.length > 0 && blockBytes >= garmentBudget)) {
+          blockDone = true;
+          return null;
+        }
+        const spec = garmentOrder[nextGarment++];
+        const outcome = await work(() => analyseGarment(spec));
+        if (outcome.value) blockBytes += analysisBytes(outcome.value);
+        block.push([spec, outcome]);
+        k++;
+        return [spec, outcome];
+      };
+      await renderTile(pBlock.outcomes, next);
+      blockDone = true;
       for (const o of pBlock.outcomes.values()) if (o.value) pipeline.forget?.(o.value);
     }
-    for (const [g, o] of gBlock.outcomes) {
+    // (Interrupted before any person block: the garments counted so far are the block.)
+    blockDone = true;
+    for (const [g, o] of block) {
       if (!o.value) continue;
       if (g.image) pipeline.forget?.(o.value);
       else pipeline.forgetTemplate?.(g.type, g.color ?? templateColor(g.type, g.category));
     }
+    if (block.length === 0) break;
   }
 
   // ---- the end: pairs never started stay pending, with the reason when interrupted

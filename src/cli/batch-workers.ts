@@ -1,10 +1,10 @@
 /**
  * `tryon batch --workers N`: N processes, each running its part of the pairs.
  *
- * Why processes: onnxruntime-node runs `session.run` synchronously on the JavaScript thread
- * (dist/backend.js), and much of the pipeline is JavaScript too, so one process keeps about
- * one core busy whatever `--concurrency` says. N processes use N cores, at N times the memory
- * (each loads its own models: about 0.7-0.9 GB each on the 768x1024 fixtures).
+ * Pairs already render in worker threads (src/render/pool.ts), so one process uses every core
+ * for renders; processes add parallel analyses (onnxruntime-node runs `session.run`
+ * synchronously on the JavaScript thread), at N times the models' memory. Each process gets
+ * its share of the render threads.
  *
  * Each worker is `tryon batch` itself with `--worker k/N --json` added: it takes the k-th
  * contiguous part of the (shard's) pair list, so it analyses only its own persons, and writes
@@ -32,6 +32,8 @@ export async function runWorkers(input: {
   argv: string[];
   /** Pairs in flight per worker. */
   concurrency: number;
+  /** Render worker threads of each process. */
+  threads: number;
   reporter: Reporter;
 }): Promise<BatchSummary> {
   const { plan, prepared, reporter } = input;
@@ -56,7 +58,7 @@ export async function runWorkers(input: {
   const children: ChildProcess[] = [];
   const stderrs: string[] = [];
   const exits = Array.from({ length: input.workers }, (_, i) => {
-    const args = [BIN, ...input.argv, '--json', '--worker', `${i + 1}/${input.workers}`, '--concurrency', String(input.concurrency)];
+    const args = [BIN, ...input.argv, '--json', '--worker', `${i + 1}/${input.workers}`, '--concurrency', String(input.concurrency), '--threads', String(input.threads)];
     const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
     children.push(child);
     stderrs.push('');

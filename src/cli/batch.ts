@@ -39,6 +39,7 @@ interface BatchCliOptions {
   dryRun?: boolean;
   json?: boolean;
   workers?: string;
+  threads?: string;
   worker?: string;
 }
 
@@ -98,7 +99,8 @@ export function registerBatch(program: Command): void {
     .option('--quality <n>', 'JPEG/WebP quality 1-100', '90')
     .option('--size <size>', `garment size where the manifest gives none: ${SIZES.join(', ')}`)
     .option('--concurrency <n>', 'pairs in flight; also sizes ONNX Runtime and sharp threads (default: core count)')
-    .option('--workers <n>', 'processes, each with its own models, to use more cores (about 0.8 GB each; default 1)')
+    .option('--threads <n>', 'render worker threads (default: core count; 0 renders on the main thread)')
+    .option('--workers <n>', 'processes, each with its own models and render threads (rarely needed now that pairs render in threads; default 1)')
     .addOption(new Option('--worker <k/n>', 'internal: this process is worker k of n of --workers').hideHelp())
     .option('--device <device>', `execution provider: ${DEVICES.join(', ')}`, 'auto')
     .option('--models <dir>', 'models folder (default: the package models/)')
@@ -136,10 +138,12 @@ async function batchAction(opts: BatchCliOptions): Promise<void> {
   const device = oneOf('--device', opts.device, DEVICES) as Device;
   const shard = opts.shard === undefined ? null : parseShard(opts.shard);
   const workers = toInteger('--workers', opts.workers, 1, 64) ?? 1;
+  const threads = toInteger('--threads', opts.threads, 0, 256);
   const worker = opts.worker === undefined ? null : parseShard(opts.worker);
   const config = resolveConfig({
     device,
     ...(concurrency !== undefined ? { concurrency } : {}),
+    ...(threads !== undefined ? { render: { threads } } : {}),
     ...(opts.models ? { modelsDir: path.resolve(opts.models) } : {}),
     cacheDir: opts.cache === false ? null : opts.cacheDir ? path.resolve(opts.cacheDir) : undefined,
   });
@@ -183,7 +187,7 @@ async function batchAction(opts: BatchCliOptions): Promise<void> {
     const reporter = createReporter({ json, colours: colours() });
     try {
       // Two pairs in flight per worker: one in JavaScript and ONNX Runtime, one in libvips.
-      const summary = await runWorkers({ plan, prepared, workers, argv: process.argv.slice(2), concurrency: Math.max(2, Math.ceil(config.concurrency / workers)), reporter });
+      const summary = await runWorkers({ plan, prepared, workers, argv: process.argv.slice(2), concurrency: Math.max(2, Math.ceil(config.concurrency / workers)), threads: Math.ceil(config.render.threads / workers), reporter });
       process.exitCode = summary.exitCode;
     } finally {
       reporter.stop();

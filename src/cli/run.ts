@@ -112,23 +112,26 @@ export async function writeDebug(dir: string, person: PersonAnalysis, garment: G
     warped: path.join(dir, 'warped-garment.png'),
     exposed: path.join(dir, 'exposed-skin.png'),
   };
+  const layers = result.layers;
+  if (!layers) throw new TryonError('INTERNAL', 'writeDebug needs a try-on result with its layers (options.layers must not be false)');
   await png({ data: parsing, width, height, channels: 3 }, files.parsing);
-  await png(result.layers.garmentMask, files.garmentMask);
+  await png(layers.garmentMask, files.garmentMask);
   await png(garment.mask, files.sourceMask);
-  await png(result.layers.warpedGarment, files.warped);
-  await png(result.layers.exposedSkin, files.exposed);
+  await png(layers.warpedGarment, files.warped);
+  await png(layers.exposedSkin, files.exposed);
   return Object.values(files);
 }
 
 /** Runs one try-on as the CLI does; returns what it wrote. */
 export async function runTryon(opts: RunOptions): Promise<{ output: string; debug: string[]; timings: Record<string, number> }> {
-  const tryon = await Tryon.create({ device: opts.device, ...(opts.cacheDir !== undefined ? { cacheDir: opts.cacheDir } : {}) });
+  // One pair: rendered on this thread (starting a render worker would cost more than it saves).
+  const tryon = await Tryon.create({ device: opts.device, render: { threads: 0 }, ...(opts.cacheDir !== undefined ? { cacheDir: opts.cacheDir } : {}) });
   try {
     const person = await tryon.analysePerson(opts.person, opts.person);
     const garment = opts.garment
       ? await tryon.analyseGarment(opts.garment, { name: opts.garment, type: opts.type, category: opts.category ?? (opts.type ? undefined : 'upper'), color: opts.color })
       : await tryon.template(opts.type ?? DEFAULT_TYPE, opts.color ?? DEFAULT_COLOR);
-    const result = await tryon.tryOn(person, garment, { size: opts.size });
+    const result = await tryon.tryOn(person, garment, { size: opts.size, layers: Boolean(opts.debug) });
     const bytes = await encodeImage(result.image, opts.format, opts.quality);
     await writeFileAtomic(opts.output, bytes);
     const debug = opts.debug ? await writeDebug(opts.debug, person, garment, result) : [];

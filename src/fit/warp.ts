@@ -66,13 +66,20 @@ export function partClassifier(plan: FitPlan, garment: GarmentAnalysis): (x: num
   };
 }
 
+/** One side's seam on a garment row: a pixel x is `(x - x0) * sign` garment pixels beyond it. */
+export interface SeamOnRow {
+  part: 1 | 2;
+  x0: number;
+  sign: number;
+}
+
 /**
- * For a garment pixel: the sleeve it is nearest to beyond a seam (1 left, 2 right, 0 none) and
- * how far beyond that seam it lies, in garment pixels (negative: on the main part's side).
+ * The seams a garment row crosses (none below a side's cuff, where it is the skirt or the hem
+ * flaring out, not the sleeve), for code that walks the garment row by row.
  */
-export function seamDistance(plan: FitPlan, garment: GarmentAnalysis): (x: number, y: number) => { part: 0 | 1 | 2; d: number } {
+export function seamRows(plan: FitPlan, garment: GarmentAnalysis): (y: number) => SeamOnRow[] {
   const sides = (['left', 'right'] as Side[]).filter((s) => plan.seams[s]);
-  if (sides.length === 0) return () => ({ part: 0, d: -Infinity });
+  if (sides.length === 0) return () => [];
   const l = plan.seams.left?.[0];
   const r = plan.seams.right?.[0];
   const centreX = l && r ? (l.x + r.x) / 2 : garment.width / 2;
@@ -88,15 +95,28 @@ export function seamDistance(plan: FitPlan, garment: GarmentAnalysis): (x: numbe
     }
     return line[0].x;
   };
+  const fixed = sides.map((s) => {
+    const line = plan.seams[s]!;
+    return { line, part: (s === 'left' ? 1 : 2) as 1 | 2, bottom: plan.sleeveBottom[s] ?? Infinity, sign: Math.sign(line[0].x - centreX) || (s === 'left' ? 1 : -1) };
+  });
+  return (y) => {
+    const out: SeamOnRow[] = [];
+    for (const f of fixed) if (!(y > f.bottom)) out.push({ part: f.part, x0: seamX(f.line, y), sign: f.sign });
+    return out;
+  };
+}
+
+/**
+ * For a garment pixel: the sleeve it is nearest to beyond a seam (1 left, 2 right, 0 none) and
+ * how far beyond that seam it lies, in garment pixels (negative: on the main part's side).
+ */
+export function seamDistance(plan: FitPlan, garment: GarmentAnalysis): (x: number, y: number) => { part: 0 | 1 | 2; d: number } {
+  const rows = seamRows(plan, garment);
   return (x, y) => {
     let best: { part: 0 | 1 | 2; d: number } = { part: 0, d: -Infinity };
-    for (const s of sides) {
-      const line = plan.seams[s]!;
-      // Below the cuffs it is the skirt or the hem flaring out, not the sleeve.
-      if (y > (plan.sleeveBottom[s] ?? Infinity)) continue;
-      const sign = Math.sign(line[0].x - centreX) || (s === 'left' ? 1 : -1);
-      const d = (x - seamX(line, y)) * sign;
-      if (d > best.d) best = { part: s === 'left' ? 1 : 2, d };
+    for (const s of rows(y)) {
+      const d = (x - s.x0) * s.sign;
+      if (d > best.d) best = { part: s.part, d };
     }
     return best;
   };

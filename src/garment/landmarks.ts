@@ -332,9 +332,11 @@ function upperLandmarks(g: Rows, L: Float32Array | null, dress: boolean): Upper 
       const x = p % w, y = (p - x) / w;
       xs.push(x);
       ys.push(y);
-      for (const [nx, ny] of [[x - 1, y], [x + 1, y], [x, y - 1], [x, y + 1]]) {
-        if (cand(nx, ny) && !seen[ny * w + nx]) { seen[ny * w + nx] = 1; stack.push(ny * w + nx); }
-      }
+      // Left, right, up, down (this order: the cuff search below keeps the first best).
+      if (cand(x - 1, y) && !seen[p - 1]) { seen[p - 1] = 1; stack.push(p - 1); }
+      if (cand(x + 1, y) && !seen[p + 1]) { seen[p + 1] = 1; stack.push(p + 1); }
+      if (cand(x, y - 1) && !seen[p - w]) { seen[p - w] = 1; stack.push(p - w); }
+      if (cand(x, y + 1) && !seen[p + w]) { seen[p + w] = 1; stack.push(p + w); }
     }
     const n = xs.length;
     // A sleeve stands well out of the body line; a bulging side seam does not.

@@ -20,7 +20,7 @@
  */
 import { TryonError } from '../errors.ts';
 import type { Mask, RawImage } from '../types.ts';
-import { imageToLab, rgbToLab } from './color.ts';
+import { imageToLab, rgbToLabInto } from './color.ts';
 import { components, dilate, erode, floodFromBorder, largestComponent } from './morph.ts';
 
 export interface WorkMask {
@@ -55,13 +55,22 @@ function downscale(img: RawImage, s: number): { data: Uint8Array; w: number; h: 
   }
   if (s === 2) {
     // The usual case (768x1024 -> 384x512): four pixels a sample, no inner loops.
+    const data = img.data;
     const rowIn = img.width * ch;
     for (let y = 0; y < h; y++) {
       const r0 = 2 * y * rowIn, r1 = r0 + rowIn, ro = y * w * ch;
+      if (ch === 3) {
+        for (let x = 0, i0 = r0, i1 = r1, o = ro; x < w; x++, i0 += 6, i1 += 6, o += 3) {
+          out[o] = (data[i0] + data[i0 + 3] + data[i1] + data[i1 + 3] + 2) >> 2;
+          out[o + 1] = (data[i0 + 1] + data[i0 + 4] + data[i1 + 1] + data[i1 + 4] + 2) >> 2;
+          out[o + 2] = (data[i0 + 2] + data[i0 + 5] + data[i1 + 2] + data[i1 + 5] + 2) >> 2;
+        }
+        continue;
+      }
       for (let x = 0; x < w; x++) {
         const i0 = r0 + 2 * x * ch, i1 = r1 + 2 * x * ch;
         for (let c = 0; c < ch; c++) {
-          out[ro + x * ch + c] = (img.data[i0 + c] + img.data[i0 + ch + c] + img.data[i1 + c] + img.data[i1 + ch + c] + 2) >> 2;
+          out[ro + x * ch + c] = (data[i0 + c] + data[i0 + ch + c] + data[i1 + c] + data[i1 + ch + c] + 2) >> 2;
         }
       }
     }
@@ -86,13 +95,14 @@ function downscale(img: RawImage, s: number): { data: Uint8Array; w: number; h: 
   return { data: out, w, h };
 }
 
+// `new Float32Array(array)` copies an array directly; `Float32Array.from` walks an iterator (slow).
 function median(values: Float32Array | number[]): number {
-  const s = Float32Array.from(values).sort();
+  const s = new Float32Array(values).sort();
   return s.length ? s[s.length >> 1] : 0;
 }
 
 function quantile(values: Float32Array | number[], q: number): number {
-  const s = Float32Array.from(values).sort();
+  const s = new Float32Array(values).sort();
   return s.length ? s[Math.min(s.length - 1, Math.floor(q * s.length))] : 0;
 }
 
@@ -107,12 +117,20 @@ function boxMean(src: Float32Array, w: number, h: number, r: number): Float32Arr
     }
   }
   const out = new Float32Array(w * h);
+  // Window columns per x, tabled once instead of clamped per pixel.
+  const xa = new Int32Array(w);
+  const xb = new Int32Array(w);
+  for (let x = 0; x < w; x++) {
+    xa[x] = Math.max(0, x - r);
+    xb[x] = Math.min(w, x + r + 1);
+  }
   for (let y = 0; y < h; y++) {
     const y0 = Math.max(0, y - r), y1 = Math.min(h, y + r + 1);
+    const top = y0 * (w + 1), bottom = y1 * (w + 1), rows = y1 - y0;
     for (let x = 0; x < w; x++) {
-      const x0 = Math.max(0, x - r), x1 = Math.min(w, x + r + 1);
-      const sum = I[y1 * (w + 1) + x1] - I[y0 * (w + 1) + x1] - I[y1 * (w + 1) + x0] + I[y0 * (w + 1) + x0];
-      out[y * w + x] = sum / ((y1 - y0) * (x1 - x0));
+      const x0 = xa[x], x1 = xb[x];
+      const sum = I[bottom + x1] - I[top + x1] - I[bottom + x0] + I[top + x0];
+      out[y * w + x] = sum / (rows * (x1 - x0));
     }
   }
   return out;
@@ -120,46 +138,75 @@ function boxMean(src: Float32Array, w: number, h: number, r: number): Float32Arr
 
 /** Feathers a 0/1 work mask and upsamples it bilinearly to full resolution as 0..255. */
 function upsampleSoft(bin: Uint8Array, w: number, h: number, W: number, H: number, s: number): Uint8Array {
-  // 3x3 box blur gives a one-work-pixel soft edge (about s full pixels).
+  // 3x3 box blur (edges clamped) gives a one-work-pixel soft edge (about s full pixels);
+  // separable integer sums, then one division: the same values as summing the 9 directly.
+  const rowSum = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++) {
+    const row = y * w;
+    for (let x = 0; x < w; x++) rowSum[row + x] = bin[row + (x > 0 ? x - 1 : 0)] + bin[row + x] + bin[row + (x < w - 1 ? x + 1 : w - 1)];
+  }
   const soft = new Float32Array(w * h);
   for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      let sum = 0;
-      for (let dy = -1; dy <= 1; dy++) {
-        const yy = Math.min(h - 1, Math.max(0, y + dy));
-        for (let dx = -1; dx <= 1; dx++) {
-          const xx = Math.min(w - 1, Math.max(0, x + dx));
-          sum += bin[yy * w + xx];
-        }
-      }
-      soft[y * w + x] = sum / 9;
-    }
+    const up = (y > 0 ? y - 1 : 0) * w;
+    const row = y * w;
+    const down = (y < h - 1 ? y + 1 : h - 1) * w;
+    for (let x = 0; x < w; x++) soft[row + x] = (rowSum[up + x] + rowSum[row + x] + rowSum[down + x]) / 9;
   }
   const out = new Uint8ClampedArray(W * H);
-  const x0s = new Int32Array(W), x1s = new Int32Array(W), fxs = new Float32Array(W);
-  for (let X = 0; X < W; X++) {
+  // Full-resolution columns grouped by their left work column: within a group the four
+  // corner values are the same, so wholly outside / inside stretches are decided once.
+  const fxs = new Float32Array(W);
+  const first = new Int32Array(w + 1).fill(W);
+  for (let X = W - 1; X >= 0; X--) {
     const fx = Math.min(w - 1, Math.max(0, (X + 0.5) / s - 0.5));
-    x0s[X] = Math.floor(fx);
-    x1s[X] = Math.min(w - 1, x0s[X] + 1);
-    fxs[X] = fx - x0s[X];
+    const x0 = Math.floor(fx);
+    fxs[X] = fx - x0;
+    first[x0] = X;
   }
+  for (let c = w - 1; c >= 0; c--) if (first[c] > first[c + 1]) first[c] = first[c + 1];
+  // Per work row: each cell's state against the next row down, 0 = the four corners all
+  // outside, 1 = all inside, 2 = mixed; rows of the photo then fill or skip whole runs.
+  const state = new Uint8Array(w);
+  let stateRow = -1;
   for (let Y = 0; Y < H; Y++) {
     const fy = Math.min(h - 1, Math.max(0, (Y + 0.5) / s - 0.5));
     const y0 = Math.floor(fy);
     const y1 = Math.min(h - 1, y0 + 1);
     const ty = fy - y0;
     const r0 = y0 * w, r1 = y1 * w;
-    const row = Y * W;
-    for (let X = 0; X < W; X++) {
-      const a = soft[r0 + x0s[X]], b = soft[r0 + x1s[X]], c = soft[r1 + x0s[X]], d = soft[r1 + x1s[X]];
-      // Fast paths: fully outside or fully inside.
-      if (a + b + c + d === 0) continue;
-      if (a === 1 && b === 1 && c === 1 && d === 1) { out[row + X] = 255; continue; }
-      const tx = fxs[X];
-      const v = (a * (1 - tx) + b * tx) * (1 - ty) + (c * (1 - tx) + d * tx) * ty;
-      // A slight contrast stretch keeps the edge soft (about s px) but the inside solid.
-      out[row + X] = (v - 0.5) * 408 + 128;
+    if (y0 !== stateRow) {
+      stateRow = y0;
+      for (let c = 0; c < w; c++) {
+        const c1 = c < w - 1 ? c + 1 : c;
+        const a = soft[r0 + c], b = soft[r0 + c1], cc = soft[r1 + c], d = soft[r1 + c1];
+        state[c] = a + b + cc + d === 0 ? 0 : a === 1 && b === 1 && cc === 1 && d === 1 ? 1 : 2;
+      }
     }
+    const row = Y * W;
+    let fillFrom = -1;
+    for (let c = 0; c < w; c++) {
+      const xs = first[c], xe = first[c + 1];
+      if (xs >= xe) continue;
+      const st = state[c];
+      if (st === 1) {
+        if (fillFrom < 0) fillFrom = xs;
+        continue;
+      }
+      if (fillFrom >= 0) {
+        out.fill(255, row + fillFrom, row + xs);
+        fillFrom = -1;
+      }
+      if (st === 0) continue;
+      const c1 = c < w - 1 ? c + 1 : c;
+      const a = soft[r0 + c], b = soft[r0 + c1], cc = soft[r1 + c], d = soft[r1 + c1];
+      for (let X = xs; X < xe; X++) {
+        const tx = fxs[X];
+        const v = (a * (1 - tx) + b * tx) * (1 - ty) + (cc * (1 - tx) + d * tx) * ty;
+        // A slight contrast stretch keeps the edge soft (about s px) but the inside solid.
+        out[row + X] = (v - 0.5) * 408 + 128;
+      }
+    }
+    if (fillFrom >= 0) out.fill(255, row + fillFrom, row + W);
   }
   return new Uint8Array(out.buffer);
 }
@@ -186,10 +233,13 @@ function refineEdge(mask: Uint8Array, img: RawImage, bin: Uint8Array, w: number,
   const grown = dilate(bin, w, h, 1);
   const core = erode(bin, w, h, 3);
   const W = img.width, H = img.height, ch = img.channels;
+  const px = img.data;
   const [gL, gA, gB] = bg;
   // The band: full-resolution pixels of work pixels near the outline (not on the frame edge).
-  const band: number[] = [];
-  const inBand = new Uint8Array(W * H);
+  let cells = 0;
+  for (let j = 0; j < w * h; j++) if (grown[j] && !core[j]) cells++;
+  const bandAll = new Int32Array(cells * s * s);
+  let count = 0;
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
       const j = y * w + x;
@@ -198,28 +248,29 @@ function refineEdge(mask: Uint8Array, img: RawImage, bin: Uint8Array, w: number,
         if (Y === 0) continue;
         for (let X = x * s; X < Math.min(W - 1, x * s + s); X++) {
           if (X === 0) continue;
-          const i = Y * W + X;
-          inBand[i] = 1;
-          band.push(i);
+          bandAll[count++] = Y * W + X;
         }
       }
     }
   }
-  const lab = new Float32Array(band.length * 3);
-  const slot = new Int32Array(W * H).fill(-1);
-  band.forEach((i, k) => {
-    slot[i] = k;
+  const band = bandAll.subarray(0, count);
+  // Lab of the band's pixels; the band's L also as a full-resolution plane for the neighbours.
+  const lab = new Float32Array(count * 3);
+  const inBand = new Uint8Array(W * H);
+  const Lfull = new Float32Array(W * H);
+  for (let k = 0; k < count; k++) {
+    const i = band[k];
     const o = i * ch;
-    const c = rgbToLab(img.data[o], img.data[o + 1], img.data[o + 2]);
-    lab[k * 3] = c[0];
-    lab[k * 3 + 1] = c[1];
-    lab[k * 3 + 2] = c[2];
-  });
+    rgbToLabInto(px[o], px[o + 1], px[o + 2], lab, k * 3);
+    inBand[i] = 1;
+    Lfull[i] = lab[k * 3];
+  }
   // faint: backdrop-like pixels the flood may cross.
   const faint = new Uint8Array(W * H);
   const removed = new Uint8Array(W * H);
-  const stack: number[] = [];
-  for (let k = 0; k < band.length; k++) {
+  const stack = new Int32Array(count);
+  let top = 0;
+  for (let k = 0; k < count; k++) {
     const i = band[k];
     const X = i % W, Y = (i - X) / W;
     const j = Math.min(h - 1, Math.floor(Y / s)) * w + Math.min(w - 1, Math.floor(X / s));
@@ -230,31 +281,36 @@ function refineEdge(mask: Uint8Array, img: RawImage, bin: Uint8Array, w: number,
     const g = Math.abs(dL) < 2 ? Math.max(0, dC - 3) : Math.sqrt(dL * dL + dC * dC);
     // Smooth at full resolution too: fabric (even plain white) has weave; glow and fringe do not.
     let rough = 0;
-    for (const q of [i - 1, i + 1, i - W, i + W]) if (slot[q] >= 0) rough += Math.abs(lab[slot[q] * 3] - l);
+    if (inBand[i - 1]) rough += Math.abs(Lfull[i - 1] - l);
+    if (inBand[i + 1]) rough += Math.abs(Lfull[i + 1] - l);
+    if (inBand[i - W]) rough += Math.abs(Lfull[i - W] - l);
+    if (inBand[i + W]) rough += Math.abs(Lfull[i + W] - l);
     // Faint, or a smooth retouching glow a little lighter than the backdrop, or a neutral
     // soft shadow line hugging the outline (the flood stops at the garment's own colour or texture).
     if (((g < Math.max(Tlo, 1) || (dL > 0 && dL < 8 && dC < 3)) && rough < 2) || (dL < 0 && dL > -10 && dC < 2.5 && rough < 5)) {
       faint[i] = 1;
-      if (mask[i] < 128) { removed[i] = 1; stack.push(i); }
+      if (mask[i] < 128) { removed[i] = 1; stack[top++] = i; }
     }
   }
-  while (stack.length) {
-    const i = stack.pop() as number;
-    for (const k of [i - 1, i + 1, i - W, i + W]) {
-      if (faint[k] && !removed[k]) { removed[k] = 1; stack.push(k); }
-    }
+  // Every pixel is pushed at most once (marked removed as it is pushed): the stack fits the band.
+  while (top > 0) {
+    const i = stack[--top];
+    if (faint[i - 1] && !removed[i - 1]) { removed[i - 1] = 1; stack[top++] = i - 1; }
+    if (faint[i + 1] && !removed[i + 1]) { removed[i + 1] = 1; stack[top++] = i + 1; }
+    if (faint[i - W] && !removed[i - W]) { removed[i - W] = 1; stack[top++] = i - W; }
+    if (faint[i + W] && !removed[i + W]) { removed[i + W] = 1; stack[top++] = i + W; }
   }
   // Anti-alias the new edge: the band's mask becomes the mean of its 3x3 neighbourhood after
   // removal (never above its own value).
-  const out = new Uint8Array(band.length);
-  for (let k = 0; k < band.length; k++) {
+  const out = new Uint8Array(count);
+  for (let k = 0; k < count; k++) {
     const i = band[k];
     if (removed[i]) continue;
     let sum = 0;
     for (let dy = -W; dy <= W; dy += W) for (let dx = -1; dx <= 1; dx++) if (!removed[i + dy + dx]) sum += mask[i + dy + dx];
     out[k] = Math.min(mask[i], sum / 9 + 40);
   }
-  for (let k = 0; k < band.length; k++) mask[band[k]] = out[k];
+  for (let k = 0; k < count; k++) mask[band[k]] = out[k];
 }
 
 /** Mask from an alpha channel (PNG cut-outs). */
@@ -337,6 +393,12 @@ function backdropPlanes(
   };
   const rows = (y0: number) => (x: number, d: number) => (y0 + d) * w + x;
   const cols = (x0: number) => (y: number, d: number) => y * w + x0 + d;
+  const us = new Float64Array(w);
+  const nus = new Float64Array(w);
+  for (let x = 0; x < w; x++) {
+    us[x] = x / (w - 1);
+    nus[x] = 1 - us[x];
+  }
   return planes.map((plane) => {
     const top = curve(rows(0), w, plane);
     const bot = curve(rows(h - band), w, plane);
@@ -347,11 +409,13 @@ function backdropPlanes(
     const out = new Float32Array(w * h);
     for (let y = 0; y < h; y++) {
       const v = y / (h - 1);
+      const nv = 1 - v;
+      const l = lef[y], ri = rig[y];
+      const row = y * w;
       for (let x = 0; x < w; x++) {
-        const u = x / (w - 1);
-        out[y * w + x] =
-          (1 - v) * top[x] + v * bot[x] + (1 - u) * lef[y] + u * rig[y] -
-          ((1 - u) * (1 - v) * c00 + u * (1 - v) * c10 + (1 - u) * v * c01 + u * v * c11);
+        const u = us[x], nu = nus[x];
+        // The same operations in the same order as the textbook formula: the same bits.
+        out[row + x] = nv * top[x] + v * bot[x] + nu * l + u * ri - (nu * nv * c00 + u * nv * c10 + nu * v * c01 + u * v * c11);
       }
     }
     return out;
@@ -426,13 +490,18 @@ export function garmentMask(img: RawImage, hasAlpha: boolean, name: string): Gar
   const texT = 0.1 + 2 * gNoise;
   const barrier = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
+    // An edge is a barrier whatever the colour; near the backdrop's colour nothing else counts.
+    if (grad[i] > G) { barrier[i] = 1; continue; }
+    if (!(dist[i] > T)) continue;
     const dL = L[i] - gL[i];
     // A soft shadow: a little darker than the backdrop, same hue, smooth. (Glow and the
     // colour fringe of JPEG round saturated garments are trimmed at full resolution.)
-    const da = A[i] - gA[i], db = B[i] - gB[i];
-    const dC = Math.sqrt(da * da + db * db);
-    const shadow = tex[i] < texT && dL < 0 && dL > -14 && dC < 2 + noise;
-    barrier[i] = (dist[i] > T && !shadow) || grad[i] > G ? 1 : 0;
+    let shadow = false;
+    if (tex[i] < texT && dL < 0 && dL > -14) {
+      const da = A[i] - gA[i], db = B[i] - gB[i];
+      shadow = Math.sqrt(da * da + db * db) < 2 + noise;
+    }
+    barrier[i] = shadow ? 0 : 1;
   }
   // The faint-but-textured cue finds the outline of a white garment on white, far from any
   // strong content; next to strong edges it would only pick up JPEG ringing (and seal the
@@ -466,17 +535,22 @@ export function garmentMask(img: RawImage, hasAlpha: boolean, name: string): Gar
   // fabric fades into the fabric around it.
   const rimG = new Float64Array(areas.length);
   const rimN = new Float64Array(areas.length);
+  const rimStep = (i: number, l: number, d: number): void => {
+    if (labels[i + d] === l) return;
+    const k = i + d * (r + 1);
+    rimG[l] += Math.max(grad[k], grad[k + d]);
+    rimN[l]++;
+  };
   for (let y = r + 2; y < h - r - 2; y++) {
     for (let x = r + 2; x < w - r - 2; x++) {
       const i = y * w + x;
       const l = labels[i];
       if (!l) continue;
-      for (const d of [1, -1, w, -w]) {
-        if (labels[i + d] === l) continue;
-        const k = i + d * (r + 1);
-        rimG[l] += Math.max(grad[k], grad[k + d]);
-        rimN[l]++;
-      }
+      // In this order (1, -1, w, -w): the sums are the same to the last bit.
+      rimStep(i, l, 1);
+      rimStep(i, l, -1);
+      rimStep(i, l, w);
+      rimStep(i, l, -w);
     }
   }
   const gMean = inliers.reduce((acc, i) => acc + grad[i], 0) / inliers.length;
@@ -500,23 +574,21 @@ export function garmentMask(img: RawImage, hasAlpha: boolean, name: string): Gar
   // The closing also shuts gaps narrower than about 3r (a sleeve hanging close to the body,
   // the top of the gap between trouser legs). Reopen them: flood again from the backdrop,
   // without the dilation, through pixels that are plainly backdrop (flat and within Tlo).
-  const stack: number[] = [];
   const reopened = new Uint8Array(n);
-  const plain = (i: number): boolean => raw[i] === 1 && !barrier[i] && dist[i] <= Tlo && grad[i] < 0.5 * G && !reopened[i];
-  for (let i = 0; i < n; i++) {
-    if (!background[i]) continue;
+  const halfG = 0.5 * G;
+  const plain = (i: number): boolean => raw[i] === 1 && !barrier[i] && dist[i] <= Tlo && grad[i] < halfG && !reopened[i];
+  // Every pixel is pushed at most once (marked as it is pushed).
+  const stack = new Int32Array(n);
+  let top = 0;
+  const visit = (i: number): void => {
     const x = i % w;
-    for (const k of [x > 0 ? i - 1 : -1, x < w - 1 ? i + 1 : -1, i - w, i + w]) {
-      if (k >= 0 && k < n && plain(k)) { reopened[k] = 1; stack.push(k); }
-    }
-  }
-  while (stack.length) {
-    const i = stack.pop() as number;
-    const x = i % w;
-    for (const k of [x > 0 ? i - 1 : -1, x < w - 1 ? i + 1 : -1, i - w, i + w]) {
-      if (k >= 0 && k < n && plain(k)) { reopened[k] = 1; stack.push(k); }
-    }
-  }
+    if (x > 0 && plain(i - 1)) { reopened[i - 1] = 1; stack[top++] = i - 1; }
+    if (x < w - 1 && plain(i + 1)) { reopened[i + 1] = 1; stack[top++] = i + 1; }
+    if (i >= w && plain(i - w)) { reopened[i - w] = 1; stack[top++] = i - w; }
+    if (i < n - w && plain(i + w)) { reopened[i + w] = 1; stack[top++] = i + w; }
+  };
+  for (let i = 0; i < n; i++) if (background[i]) visit(i);
+  while (top > 0) visit(stack[--top]);
   for (let i = 0; i < n; i++) if (reopened[i]) raw[i] = 0;
 
   // 5. The largest component.

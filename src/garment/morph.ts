@@ -4,29 +4,43 @@
  * worked at about 384x512, where this is a few milliseconds.
  */
 
-/** Dilates a 0/1 mask by a (2r+1)^2 square. */
+/**
+ * Dilates a 0/1 mask by a (2r+1)^2 square. Each pass keeps the position of the last set pixel
+ * that has entered the window: a pixel is set when that one has not left the window yet.
+ */
 export function dilate(src: Uint8Array, w: number, h: number, r: number): Uint8Array {
   if (r <= 0) return src.slice();
+  const FAR = -(1 << 30);
   const tmp = new Uint8Array(w * h);
   for (let y = 0; y < h; y++) {
     const row = y * w;
-    // Running count of set pixels in the window [x - r, x + r].
-    let count = 0;
-    for (let x = 0; x < Math.min(r, w); x++) count += src[row + x];
+    let last = FAR;
+    for (let x = 0; x < Math.min(r, w); x++) if (src[row + x]) last = x;
     for (let x = 0; x < w; x++) {
-      if (x + r < w) count += src[row + x + r];
-      if (x - r - 1 >= 0) count -= src[row + x - r - 1];
-      tmp[row + x] = count > 0 ? 1 : 0;
+      const j = x + r;
+      if (j < w && src[row + j]) last = j;
+      tmp[row + x] = last >= x - r ? 1 : 0;
     }
   }
+  // Vertical pass row by row (the last set row per column), so memory is walked in order.
   const out = new Uint8Array(w * h);
-  for (let x = 0; x < w; x++) {
-    let count = 0;
-    for (let y = 0; y < Math.min(r, h); y++) count += tmp[y * w + x];
-    for (let y = 0; y < h; y++) {
-      if (y + r < h) count += tmp[(y + r) * w + x];
-      if (y - r - 1 >= 0) count -= tmp[(y - r - 1) * w + x];
-      out[y * w + x] = count > 0 ? 1 : 0;
+  const lastY = new Int32Array(w).fill(FAR);
+  for (let y = 0; y < Math.min(r, h); y++) {
+    const row = y * w;
+    for (let x = 0; x < w; x++) if (tmp[row + x]) lastY[x] = y;
+  }
+  for (let y = 0; y < h; y++) {
+    const j = y + r;
+    const row = y * w;
+    const oldest = y - r;
+    if (j < h) {
+      const add = j * w;
+      for (let x = 0; x < w; x++) {
+        if (tmp[add + x]) lastY[x] = j;
+        out[row + x] = lastY[x] >= oldest ? 1 : 0;
+      }
+    } else {
+      for (let x = 0; x < w; x++) out[row + x] = lastY[x] >= oldest ? 1 : 0;
     }
   }
   return out;

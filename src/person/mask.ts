@@ -55,18 +55,33 @@ export function segmentationToGrid(seg: Float32Array, segSize: number, crop: Aff
 export function boxMean(src: Float32Array, width: number, height: number, r: number, out: Float32Array, tmp: Float32Array): Float32Array {
   const invX = new Float32Array(width);
   for (let x = 0; x < width; x++) invX[x] = 1 / (Math.min(x + r, width - 1) - Math.max(x - r, 0) + 1);
-  // Horizontal pass into tmp.
+  // Horizontal pass into tmp: head (nothing leaves the window yet), middle (one pixel enters
+  // and one leaves), tail; per pixel the same additions in the same order as one loop with
+  // both tests, so the sums are the same to the last bit.
+  const head = Math.min(r, width);
+  const middle = Math.max(head, width - r - 1);
   for (let y = 0; y < height; y++) {
     const row = y * width;
     let sum = 0;
     for (let x = 0, last = Math.min(r, width - 1); x <= last; x++) sum += src[row + x];
-    for (let x = 0; x < width; x++) {
+    let x = 0;
+    for (; x < head; x++) {
+      tmp[row + x] = sum * invX[x];
+      if (x + r + 1 < width) sum += src[row + x + r + 1];
+    }
+    for (; x < middle; x++) {
+      tmp[row + x] = sum * invX[x];
+      sum += src[row + x + r + 1];
+      sum -= src[row + x - r];
+    }
+    for (; x < width; x++) {
       tmp[row + x] = sum * invX[x];
       if (x + r + 1 < width) sum += src[row + x + r + 1];
       if (x - r >= 0) sum -= src[row + x - r];
     }
   }
-  // Vertical pass into out, column sums kept per x so memory is walked row by row.
+  // Vertical pass into out, column sums kept per x so memory is walked row by row; one sweep
+  // per row writes the row and moves the window ((s + a) - b: the same as two steps).
   const sums = new Float64Array(width);
   for (let y = 0, last = Math.min(r, height - 1); y <= last; y++) {
     const row = y * width;
@@ -75,14 +90,30 @@ export function boxMean(src: Float32Array, width: number, height: number, r: num
   for (let y = 0; y < height; y++) {
     const inv = 1 / (Math.min(y + r, height - 1) - Math.max(y - r, 0) + 1);
     const row = y * width;
-    for (let x = 0; x < width; x++) out[row + x] = sums[x] * inv;
-    if (y + r + 1 < height) {
-      const add = (y + r + 1) * width;
-      for (let x = 0; x < width; x++) sums[x] += tmp[add + x];
-    }
-    if (y - r >= 0) {
-      const sub = (y - r) * width;
-      for (let x = 0; x < width; x++) sums[x] -= tmp[sub + x];
+    const adds = y + r + 1 < height;
+    const subs = y - r >= 0;
+    const add = (y + r + 1) * width;
+    const sub = (y - r) * width;
+    if (adds && subs) {
+      for (let x = 0; x < width; x++) {
+        const v = sums[x];
+        out[row + x] = v * inv;
+        sums[x] = v + tmp[add + x] - tmp[sub + x];
+      }
+    } else if (adds) {
+      for (let x = 0; x < width; x++) {
+        const v = sums[x];
+        out[row + x] = v * inv;
+        sums[x] = v + tmp[add + x];
+      }
+    } else if (subs) {
+      for (let x = 0; x < width; x++) {
+        const v = sums[x];
+        out[row + x] = v * inv;
+        sums[x] = v - tmp[sub + x];
+      }
+    } else {
+      for (let x = 0; x < width; x++) out[row + x] = sums[x] * inv;
     }
   }
   return out;
@@ -104,14 +135,22 @@ export function colorGrid(image: RawImage, step: number, gw: number, gh: number,
   const py1 = Math.min(height, (cy0 + wh) * step);
   const cellOf = new Int32Array(width);
   for (let x = px0; x < px1; x++) cellOf[x] = Math.min(gw - 1, Math.floor(x / step)) - cx0;
+  // Sums interleaved (one cache line per cell, not three), then split; integer sums under
+  // 2^24 are exact in float32 whatever the order.
+  const acc = new Float32Array(n * 3);
   for (let y = py0; y < py1; y++) {
     const grow = (Math.min(gh - 1, Math.floor(y / step)) - cy0) * ww;
     for (let x = px0, o = (y * width + px0) * channels; x < px1; x++, o += channels) {
-      const c = grow + cellOf[x];
-      r[c] += data[o];
-      g[c] += data[o + 1];
-      b[c] += data[o + 2];
+      const c = (grow + cellOf[x]) * 3;
+      acc[c] += data[o];
+      acc[c + 1] += data[o + 1];
+      acc[c + 2] += data[o + 2];
     }
+  }
+  for (let i = 0; i < n; i++) {
+    r[i] = acc[i * 3];
+    g[i] = acc[i * 3 + 1];
+    b[i] = acc[i * 3 + 2];
   }
   // Cells on the right and bottom edges may hold fewer pixels.
   for (let wy = 0; wy < wh; wy++) {
@@ -254,6 +293,8 @@ export function applyColorCoefficients(image: RawImage, coef: Float32Array[], gw
     const fy = gc - (gc | 0);
     const line = y * width;
     let ready = -1;
+    // Start of a run of always-255 cells not yet filled (one fill per run, not per cell).
+    let fillFrom = -1;
     for (let cell = 0; cell < gw; cell++) {
       const xs = first[cell];
       const xe = first[cell + 1];
@@ -261,8 +302,17 @@ export function applyColorCoefficients(image: RawImage, coef: Float32Array[], gw
       const next = cell < gxMax ? cell + 1 : cell;
       const f = fixed[r0 + cell];
       if (f !== 0 && f === fixed[r0 + next] && f === fixed[r1 + cell] && f === fixed[r1 + next]) {
-        if (f === 2) out.fill(255, line + xs, line + xe);
+        if (f === 2) {
+          if (fillFrom < 0) fillFrom = xs;
+        } else if (fillFrom >= 0) {
+          out.fill(255, line + fillFrom, line + xs);
+          fillFrom = -1;
+        }
         continue;
+      }
+      if (fillFrom >= 0) {
+        out.fill(255, line + fillFrom, line + xs);
+        fillFrom = -1;
       }
       // Vertical blend of this cell and the next, computed once per row.
       for (let c = Math.max(cell, ready + 1); c <= next; c++) {
@@ -286,6 +336,7 @@ export function applyColorCoefficients(image: RawImage, coef: Float32Array[], gw
         out[i] = v <= 0 ? 0 : v >= 255 ? 255 : v + 0.5;
       }
     }
+    if (fillFrom >= 0) out.fill(255, line + fillFrom, line + width);
   }
   return { data: out, width, height };
 }
@@ -340,3 +391,39 @@ export function refinedMask(image: RawImage, seg: Float32Array, segSize: number,
 
 /** Person probability below which a grid cell is background as it stands (under 1/255 of the mask). */
 const MIN_PROBABILITY = 1 / 512;
+
+/**
+ * Bounds of the pixels >= `min`, inclusive; null when there are none. Finds the first and last
+ * rows with such a pixel, then in the rows between reads each row only from its ends up to
+ * the extent found so far: a person covering part of the frame costs a fraction of a full scan.
+ */
+export function boundsOver(mask: Mask, min: number): { x0: number; y0: number; x1: number; y1: number } | null {
+  const { data, width, height } = mask;
+  const rowHas = (y: number): boolean => {
+    for (let x = 0, i = y * width; x < width; x++, i++) if (data[i] >= min) return true;
+    return false;
+  };
+  let y0 = 0;
+  while (y0 < height && !rowHas(y0)) y0++;
+  if (y0 === height) return null;
+  let y1 = height - 1;
+  while (y1 > y0 && !rowHas(y1)) y1--;
+  let x0 = width;
+  let x1 = -1;
+  for (let y = y0; y <= y1; y++) {
+    const row = y * width;
+    for (let x = 0; x < x0; x++) {
+      if (data[row + x] >= min) {
+        x0 = x;
+        break;
+      }
+    }
+    for (let x = width - 1; x > x1; x--) {
+      if (data[row + x] >= min) {
+        x1 = x;
+        break;
+      }
+    }
+  }
+  return { x0, y0, x1, y1 };
+}

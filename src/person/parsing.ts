@@ -17,6 +17,7 @@
  */
 import { LABEL, type Keypoint, type LabelMap, type Mask, type RawImage, type RGB } from '../types.ts';
 import { bodyGeometry, ellipseDistance2, Part, type BodyGeometry } from './body.ts';
+import { boundsOver } from './mask.ts';
 
 const PERSON = 128;
 // Label ids as plain constants: LABEL is built at run time and the hot loops should not look it up.
@@ -68,23 +69,7 @@ interface Bounds {
 
 /** Bounds of the mask's inside pixels (>= 128), inclusive; null for an empty mask. */
 export function maskBounds(mask: Mask): Bounds | null {
-  const { data, width, height } = mask;
-  let x0 = width;
-  let y0 = height;
-  let x1 = -1;
-  let y1 = -1;
-  for (let y = 0; y < height; y++) {
-    const row = y * width;
-    for (let x = 0; x < width; x++) {
-      if (data[row + x] >= PERSON) {
-        if (x < x0) x0 = x;
-        if (x > x1) x1 = x;
-        if (y < y0) y0 = y;
-        y1 = y;
-      }
-    }
-  }
-  return x1 < 0 ? null : { x0, y0, x1, y1 };
+  return boundsOver(mask, PERSON);
 }
 
 /** Part id per 2x2 block inside the bounds. */
@@ -119,48 +104,101 @@ function partMap(mask: Mask, g: BodyGeometry, b: Bounds): { parts: Uint8Array; s
   const shoulderLat = Math.abs(leftLat) > 0.15 * g.shoulderWidth ? Math.abs(leftLat) : 0;
   const armholeMargin = ARMHOLE_MARGIN * g.shoulderWidth;
   const armholeDepth = ARMHOLE_DEPTH * g.torsoLength;
-  for (let by = b.y0 >> 1; by <= b.y1 >> 1; by++) {
-    const y = 2 * by;
-    const down = y + 1 < mask.height ? width : 0;
-    for (let bx = b.x0 >> 1; bx <= b.x1 >> 1; bx++) {
-      const x = 2 * bx;
-      const i = y * width + x;
-      const right = x + 1 < width ? 1 : 0;
-      if (data[i] < PERSON && data[i + right] < PERSON && data[i + down] < PERSON && data[i + down + right] < PERSON) continue;
-      const cx = x + 1;
-      const cy = y + 1;
-      let best = 0;
-      let bestD = Infinity;
-      let frontBest = 0;
-      let frontD = 1;
+  // Capsules that cannot be nearest anywhere in a tile of blocks are left out of the tile's
+  // per-block loop: over the tile, a capsule's d is at least its distance to the tile from the
+  // capsule's bounding box, and at most its largest d at the tile's corners (d is convex).
+  // Dropped capsules are never the minimum (with a margin far above rounding), and the kept
+  // ones are tried in their original order, so every block gets the same part as trying all.
+  const bbox = new Float64Array(n * 4);
+  for (let j = 0; j < n; j++) {
+    const c = caps[j];
+    bbox.set([Math.min(c.ax, c.bx), Math.min(c.ay, c.by), Math.max(c.ax, c.bx), Math.max(c.ay, c.by)], j * 4);
+  }
+  const dAt = (o: number, x: number, y: number): number => {
+    const px = x - k[o];
+    const py = y - k[o + 1];
+    let t = (px * k[o + 2] + py * k[o + 3]) * k[o + 4];
+    t = t < 0 ? 0 : t > 1 ? 1 : t;
+    const ex = px - t * k[o + 2];
+    const ey = py - t * k[o + 3];
+    return (ex * ex + ey * ey) * k[o + 5];
+  };
+  const keep = new Int32Array(n);
+  const lower = new Float64Array(n);
+  const TILE = 8;
+  const bxFirst = b.x0 >> 1;
+  const bxLast = b.x1 >> 1;
+  for (let ty = b.y0 >> 1; ty <= b.y1 >> 1; ty += TILE) {
+    const tyEnd = Math.min(b.y1 >> 1, ty + TILE - 1);
+    for (let tx = bxFirst; tx <= bxLast; tx += TILE) {
+      const txEnd = Math.min(bxLast, tx + TILE - 1);
+      // Block centres of the tile span [X0, X1] x [Y0, Y1].
+      const X0 = 2 * tx + 1;
+      const X1 = 2 * txEnd + 1;
+      const Y0 = 2 * ty + 1;
+      const Y1 = 2 * tyEnd + 1;
+      let minUpper = Infinity;
+      let minFrontUpper = Infinity;
       for (let j = 0, o = 0; j < n; j++, o += 6) {
-        const px = cx - k[o];
-        const py = cy - k[o + 1];
-        let t = (px * k[o + 2] + py * k[o + 3]) * k[o + 4];
-        t = t < 0 ? 0 : t > 1 ? 1 : t;
-        const ex = px - t * k[o + 2];
-        const ey = py - t * k[o + 3];
-        const d = (ex * ex + ey * ey) * k[o + 5];
-        if (d < bestD) {
-          bestD = d;
-          best = ids[j];
-        }
-        if (front[j] === 1 && d < frontD) {
-          frontD = d;
-          frontBest = ids[j];
+        const gx = Math.max(0, bbox[j * 4] - X1, X0 - bbox[j * 4 + 2]);
+        const gy = Math.max(0, bbox[j * 4 + 1] - Y1, Y0 - bbox[j * 4 + 3]);
+        lower[j] = (gx * gx + gy * gy) * k[o + 5];
+        const upper = Math.max(dAt(o, X0, Y0), dAt(o, X1, Y0), dAt(o, X0, Y1), dAt(o, X1, Y1));
+        if (upper < minUpper) minUpper = upper;
+        if (front[j] === 1 && upper < minFrontUpper) minFrontUpper = upper;
+      }
+      const bestCut = minUpper * (1 + 1e-6) + 1e-9;
+      const frontCut = Math.min(1, minFrontUpper * (1 + 1e-6) + 1e-9);
+      let kept = 0;
+      for (let j = 0; j < n; j++) {
+        if (lower[j] <= bestCut || (front[j] === 1 && lower[j] <= frontCut)) keep[kept++] = j;
+      }
+      for (let by = ty; by <= tyEnd; by++) {
+        const y = 2 * by;
+        const down = y + 1 < mask.height ? width : 0;
+        for (let bx = tx; bx <= txEnd; bx++) {
+          const x = 2 * bx;
+          const i = y * width + x;
+          const right = x + 1 < width ? 1 : 0;
+          if (data[i] < PERSON && data[i + right] < PERSON && data[i + down] < PERSON && data[i + down + right] < PERSON) continue;
+          const cx = x + 1;
+          const cy = y + 1;
+          let best = 0;
+          let bestD = Infinity;
+          let frontBest = 0;
+          let frontD = 1;
+          for (let q = 0; q < kept; q++) {
+            const j = keep[q];
+            const o = j * 6;
+            const px = cx - k[o];
+            const py = cy - k[o + 1];
+            let t = (px * k[o + 2] + py * k[o + 3]) * k[o + 4];
+            t = t < 0 ? 0 : t > 1 ? 1 : t;
+            const ex = px - t * k[o + 2];
+            const ey = py - t * k[o + 3];
+            const d = (ex * ex + ey * ey) * k[o + 5];
+            if (d < bestD) {
+              bestD = d;
+              best = ids[j];
+            }
+            if (front[j] === 1 && d < frontD) {
+              frontD = d;
+              frontBest = ids[j];
+            }
+          }
+          let part = frontBest !== 0 ? frontBest : best;
+          if ((part === P_LUPPER || part === P_RUPPER) && shoulderLat !== 0) {
+            // The upper arm's round cap reaches over the shoulder joint onto the torso; medial of
+            // the line through the shoulder joint along the body axis (the armhole) is torso,
+            // which keeps a tank top's straps and a T-shirt's yoke with the garment.
+            const lat = (cx - g.shoulderMid.x) * nx + (cy - g.shoulderMid.y) * ny;
+            const along = (cx - g.shoulderMid.x) * axx + (cy - g.shoulderMid.y) * axy;
+            const side = part === P_LUPPER ? leftSign : -leftSign;
+            if (along < armholeDepth && lat * side < shoulderLat - armholeMargin) part = P_TORSO;
+          }
+          parts[by * stride + bx] = part;
         }
       }
-      let part = frontBest !== 0 ? frontBest : best;
-      if ((part === P_LUPPER || part === P_RUPPER) && shoulderLat !== 0) {
-        // The upper arm's round cap reaches over the shoulder joint onto the torso; medial of
-        // the line through the shoulder joint along the body axis (the armhole) is torso,
-        // which keeps a tank top's straps and a T-shirt's yoke with the garment.
-        const lat = (cx - g.shoulderMid.x) * nx + (cy - g.shoulderMid.y) * ny;
-        const along = (cx - g.shoulderMid.x) * axx + (cy - g.shoulderMid.y) * axy;
-        const side = part === P_LUPPER ? leftSign : -leftSign;
-        if (along < armholeDepth && lat * side < shoulderLat - armholeMargin) part = P_TORSO;
-      }
-      parts[by * stride + bx] = part;
     }
   }
   return { parts, stride };
@@ -325,7 +363,7 @@ export function parseBody(image: RawImage, mask: Mask, skin: Mask, keypoints: Ke
   let hairColor = hairN >= HAIR_MIN_SAMPLES ? medianColor(hairHist, hairN) : null;
   if (hairColor && upperCore && shadeDistance(hairColor[0], hairColor[1], hairColor[2], upperCore) < HAIR_DISTINCT) hairColor = null;
   const hairLuma = hairN > 0 ? hairY / hairN : 0;
-  const [hr, hg, hb] = hairColor ?? [0, 0, 0];
+  const hairRef: RGB = hairColor ?? [0, 0, 0];
   let split = SPLIT_FALLBACK;
   const distinct =
     upperColor && lowerColor && Math.hypot(upperColor[0] - lowerColor[0], upperColor[1] - lowerColor[1], upperColor[2] - lowerColor[2]) > SAME_COLOR;
@@ -435,7 +473,7 @@ export function parseBody(image: RawImage, mask: Mask, skin: Mask, keypoints: Ke
           const gg = img[o + 1];
           const bb = img[o + 2];
           const luma = 0.299 * r + 0.587 * gg + 0.114 * bb;
-          if (Math.abs(luma - hairLuma) < HAIR_LUMA && shadeDistance(r, gg, bb, [hr, hg, hb]) < HAIR_RATIO * shadeDistance(r, gg, bb, upperCore)) label = HAIR;
+          if (Math.abs(luma - hairLuma) < HAIR_LUMA && shadeDistance(r, gg, bb, hairRef) < HAIR_RATIO * shadeDistance(r, gg, bb, upperCore)) label = HAIR;
         }
       }
       labels[i] = label;

@@ -6,7 +6,7 @@
  * is read from a 256x256 (Cr, Cb) table, so the full-resolution pass is a lookup per pixel.
  */
 import type { Keypoint, Mask, RawImage, RGB } from '../types.ts';
-import { boxMean } from './mask.ts';
+import { boundsOver, boxMean } from './mask.ts';
 
 export interface SkinModel {
   mean: [number, number];
@@ -200,6 +200,8 @@ export function skinLikelihood(image: RawImage, mask: Mask, model: SkinModel | n
     for (let b = 0; b < 256; b++) {
       const db = b - model.mean[1];
       const d2 = ia * dr * dr + 2 * ib * dr * db + ic * db * db;
+      // Past the reach (with a margin far above rounding) the entry is 0 anyway: no exp needed.
+      if (d2 > TABLE_REACH + 0.01) continue;
       // Flat top inside one sigma: the whole core of the skin distribution is surely skin.
       table[(r << 8) | b] = Math.round(255 * Math.exp(-0.5 * Math.max(0, d2 - 1)));
     }
@@ -213,21 +215,9 @@ export function skinLikelihood(image: RawImage, mask: Mask, model: SkinModel | n
   // Work only inside the mask's bounding box (plus the smoothing margin): the person is
   // often half the photo or less.
   const md = mask.data;
-  let x0 = width;
-  let x1 = -1;
-  let y0 = height;
-  let y1 = -1;
-  for (let y = 0; y < height; y++) {
-    const row = y * width;
-    for (let x = 0; x < width; x++) {
-      if (md[row + x] === 0) continue;
-      if (x < x0) x0 = x;
-      if (x > x1) x1 = x;
-      if (y0 === height) y0 = y;
-      y1 = y;
-    }
-  }
-  if (x1 < 0) return { data: out, width, height };
+  const bounds = boundsOver(mask, 1);
+  if (!bounds) return { data: out, width, height };
+  let { x0, x1, y0, y1 } = bounds;
   x0 = Math.max(0, x0 - smooth);
   y0 = Math.max(0, y0 - smooth);
   x1 = Math.min(width - 1, x1 + smooth);

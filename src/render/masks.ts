@@ -1,21 +1,33 @@
 /**
- * The per-pixel roles the composite graph needs, read from the person's parsing over the
- * crop: what stays in front of the new garment, which arm pixels are in front of its main
- * part, what is old garment to replace, where the body is (skin) versus backdrop, and the
- * mean luminance of each material for the shading.
- *
- * Upper garment and dress: hair, face, neck and hands stay in front; arms are in front of the
- * shirt's body but under its sleeves; the old top (and an old sleeve's fabric on the arms,
- * told from skin by the skin likelihood) is replaced. A dress also replaces the old trousers
- * or skirt. Lower garment: the top, arms and hands stay in front; the old trousers/skirt are
- * replaced and where the new ones do not reach they become leg skin.
+ * The per-pixel roles of a crop for the composite graph (what stays in front, what is old
+ * garment to replace, where the body is, the form shading; see src/render/roles.ts for their
+ * definition), and the crop's material luminances and visible skin colour. The roles are
+ * cached per person analysis (see "The cache" below), so a pair costs a copy of its crop.
  */
-import { LABEL, type Box, type GarmentCategory, type PersonAnalysis, type Point, type RGB } from '../types.ts';
+import { LABEL, type Box, type GarmentCategory, type PersonAnalysis, type RGB } from '../types.ts';
 import type { Body } from '../fit/body.ts';
 import { FORM_SCALE, MASK, MASK_CHANNELS } from './graphs.ts';
+import {
+  formShade,
+  grain,
+  grainAmplitude,
+  insideWhereOld,
+  limbsOf,
+  neckRamp,
+  newRoles,
+  pixelRoles,
+  roleContext,
+  speckLabel,
+  startLabel,
+  type Limb,
+  type RoleContext,
+  type Roles,
+} from './roles.ts';
+
+export { fillSkinColour, formShade, hasSkinModel, medianColour, oldSleeveEnd } from './roles.ts';
 
 export interface CropMasks {
-  /** [h, w, 6] interleaved, 0..255. */
+  /** [h, w, MASK_CHANNELS] interleaved, 0..255 (channels: MASK in graphs.ts). */
   data: Uint8Array;
   /** Mean luminance 0..1 of old garment, body, background in the crop. */
   means: [number, number, number];
@@ -23,615 +35,464 @@ export interface CropMasks {
   skin: RGB | null;
 }
 
-interface Capsule {
-  a: Point;
-  b: Point;
-  r: number;
-}
-
-/** How far inside a capsule a pixel is, 0..1 over a 2-px ramp at its outline (anti-aliased). */
-function capsuleCover(x: number, y: number, c: Capsule): number {
-  const abx = c.b.x - c.a.x;
-  const aby = c.b.y - c.a.y;
-  const len2 = abx * abx + aby * aby || 1;
-  const t = Math.min(Math.max(((x - c.a.x) * abx + (y - c.a.y) * aby) / len2, 0), 1);
-  const dx = x - c.a.x - abx * t;
-  const dy = y - c.a.y - aby * t;
-  const d2 = dx * dx + dy * dy;
-  if (d2 <= (c.r - 1) * (c.r - 1)) return 1;
-  if (d2 >= (c.r + 1) * (c.r + 1)) return 0;
-  return (c.r + 1 - Math.sqrt(d2)) / 2;
-}
-
-/** A repeatable noise value in about -1..1 (triangular) for a pixel: the painted skin's grain. */
-function grain(x: number, y: number): number {
-  let h = Math.imul(x, 374761393) + Math.imul(y, 668265263);
-  h = Math.imul(h ^ (h >>> 13), 1274126177);
-  h ^= h >>> 16;
-  return ((h & 0xff) + ((h >>> 8) & 0xff)) / 255 - 1;
-}
-
-/** Relative luminance grain of real skin (neighbour differences), clamped to a believable range. */
-function grainAmplitude(sumSq: number, n: number, meanLum: number): number {
-  if (n < 50 || meanLum <= 0) return 0.015;
-  return Math.min(Math.max(Math.sqrt(sumSq / n / 2) / meanLum, 0.006), 0.035);
-}
-
-/** Indices of the leg capsules in bodyShape's list. */
-const LEG_CAPSULES = new Set([2, 3, 7, 8]);
-
-/** A rough body silhouette (limbs as capsules, the torso as thick segments) for skin versus backdrop. */
-function bodyShape(body: Body): Capsule[] {
-  const W = body.shoulderWidth;
-  const caps: Capsule[] = [];
-  for (const side of ['left', 'right'] as const) {
-    caps.push({ a: body.shoulder[side], b: body.elbow[side], r: 0.14 * W });
-    caps.push({ a: body.elbow[side], b: body.wrist[side], r: 0.11 * W });
-    caps.push({ a: body.hip[side], b: body.knee[side], r: 0.19 * W });
-    caps.push({ a: body.knee[side], b: body.ankle[side], r: 0.12 * W });
-    caps.push({ a: body.shoulder[side], b: body.hip[side], r: 0.3 * W });
-  }
-  caps.push({ a: body.shoulderMid, b: body.hipMid, r: 0.45 * W });
-  caps.push({ a: body.shoulderMid, b: { x: body.shoulderMid.x, y: body.shoulderMid.y - 0.4 * W }, r: 0.15 * W });
-  return caps;
-}
-
-/**
- * The arm's own outline, for painting skin where an old sleeve was: capsules along the bones
- * as wide as the arm's visible skin (its bare forearm, or upper arm below the sleeve), not as
- * the sleeve, which stands off the arm. Null when the arm shows too little skin to measure.
- */
-function armRadii(body: Body, side: 'left' | 'right', sleeveEnd: number, skinModel: boolean): { up: number; fore: number } | null {
-  const W = body.shoulderWidth;
-  const p = body.person;
-  const label = side === 'left' ? LABEL.left_arm : LABEL.right_arm;
-  const segs = [
-    { a: body.shoulder[side], b: body.elbow[side], from: Math.max(sleeveEnd + 0.1, 0.45), to: 0.9 },
-    { a: body.elbow[side], b: body.wrist[side], from: Math.max(sleeveEnd - 1 + 0.1, 0.1), to: 0.85 },
-  ];
-  const widths = segs.map(({ a, b, from, to }) => {
-    const len = Math.hypot(b.x - a.x, b.y - a.y);
-    if (to - from < 0.2 || len < 4) return null;
-    const reach = 0.25 * W;
-    const x0 = Math.max(0, Math.floor(Math.min(a.x, b.x) - reach));
-    const x1 = Math.min(p.width - 1, Math.ceil(Math.max(a.x, b.x) + reach));
-    const y0 = Math.max(0, Math.floor(Math.min(a.y, b.y) - reach));
-    const y1 = Math.min(p.height - 1, Math.ceil(Math.max(a.y, b.y) + reach));
-    let n = 0;
-    for (let y = y0; y <= y1; y++) {
-      for (let x = x0; x <= x1; x++) {
-        const i = y * p.width + x;
-        if (p.parsing.data[i] !== label || (skinModel && p.skin.data[i] < 150)) continue;
-        const { t, d2 } = project(x + 0.5, y + 0.5, a, b);
-        if (t > from && t < to && d2 < reach * reach) n++;
-      }
-    }
-    // Skin area over the length sampled: the mean width (a slice of it must be mostly seen).
-    // (Over 1.15: the arm's anti-aliased outline is not counted as skin.)
-    const w = (1.15 * n) / ((to - from) * len);
-    return w > 0.08 * W ? w : null;
-  });
-  let [up, fore] = widths.map((w) => (w === null ? null : w / 2));
-  // An upper arm is about a quarter wider than its forearm.
-  if (fore !== null) up = Math.max(up ?? 0, 1.25 * fore);
-  if (fore === null && up !== null) fore = up / 1.25;
-  if (up === null || fore === null) return null;
-  return { up: Math.min(Math.max(up, 0.07 * W), 0.22 * W), fore: Math.min(Math.max(fore, 0.05 * W), 0.18 * W) };
-}
-
-/**
- * The arms' capsules: as measured (an arm without bare skin takes the other arm's width);
- * null when neither arm shows enough skin (sleeves to the wrists), as then the sleeves'
- * outline, long sleeves being mostly fitted, is the better guess of the arms.
- */
-function armShape(body: Body, sleeves: { left: number; right: number }, skinModel: boolean): Capsule[] | null {
-  const left = armRadii(body, 'left', sleeves.left, skinModel);
-  const right = armRadii(body, 'right', sleeves.right, skinModel);
-  const r = { left: left ?? right, right: right ?? left };
-  if (!r.left || !r.right) return null;
-  return (['left', 'right'] as const).flatMap((side) => [
-    { a: body.shoulder[side], b: body.elbow[side], r: r[side]!.up },
-    { a: body.elbow[side], b: body.wrist[side], r: r[side]!.fore },
-  ]);
-}
-
-/**
- * How much a pixel is inside the torso, 0..1: a tapered band along the spine from the
- * shoulder joints' half-span at the top to a little more than the hip joints' at the hips
- * (the hip joints sit inside the hips' outline), with a 2-px ramp at its edge.
- */
-function torsoCover(body: Body, x: number, y: number): number {
-  const a = body.shoulderMid;
-  const b = body.hipMid;
-  const len = Math.hypot(b.x - a.x, b.y - a.y) || 1;
-  const ux = (b.x - a.x) / len;
-  const uy = (b.y - a.y) / len;
-  const along = (x - a.x) * ux + (y - a.y) * uy;
-  const top = 0.5 * body.shoulderWidth;
-  const d = Math.abs((x - a.x) * uy - (y - a.y) * ux);
-  // Above the shoulder line only the slope from the neck to the shoulders (the trapezius,
-  // highest at the neck): the shoulders' round tops are the arms' capsules.
-  const above = body.shoulderWidth * (0.25 - 0.15 * Math.min(d / top, 1));
-  if (along < -above - 1) return 0;
-  const t = Math.min(Math.max(along / len, 0), 1);
-  const hips = 0.5 * Math.hypot(body.hip.left.x - body.hip.right.x, body.hip.left.y - body.hip.right.y) + 0.12 * body.shoulderWidth;
-  const r = top + (hips - top) * t;
-  return Math.min(Math.max((r + 1 - d) / 2, 0), 1, Math.max((along + above + 1) / 2, 0));
-}
-
-/** Whether a point is above the line through the shoulder joints (along the spine). */
-function aboveShoulders(body: Body, x: number, y: number): boolean {
-  const { shoulderMid: a, down } = body;
-  return (x - a.x) * down.x + (y - a.y) * down.y < 0;
-}
-
-/** Projection of p on segment a->b: fraction t (clamped) and squared distance. */
-function project(x: number, y: number, a: Point, b: Point): { t: number; d2: number } {
-  const abx = b.x - a.x;
-  const aby = b.y - a.y;
-  const len2 = abx * abx + aby * aby || 1;
-  const t = Math.min(Math.max(((x - a.x) * abx + (y - a.y) * aby) / len2, 0), 1);
-  return { t, d2: (x - a.x - abx * t) ** 2 + (y - a.y - aby * t) ** 2 };
-}
-
-/**
- * How much an arm pixel is in front of the new garment's main part, 0..255. The parsing
- * calls the whole shoulder cap "arm", but the shirt's shoulder covers that: only the arm
- * below the armpit (the upper arm's lower half, the forearm) passes in front of the torso.
- */
-function armFrontness(body: Body, side: 'left' | 'right', x: number, y: number): number {
-  const up = project(x, y, body.shoulder[side], body.elbow[side]);
-  const fore = project(x, y, body.elbow[side], body.wrist[side]);
-  if (fore.d2 < up.d2) return 255;
-  return Math.round(255 * Math.min(Math.max((up.t - 0.4) / 0.2, 0), 1));
-}
-
-function nearBackground(labels: Uint8Array, width: number, height: number, x: number, y: number, r: number): boolean {
-  for (const [dx, dy] of [[r, 0], [-r, 0], [0, r], [0, -r]]) {
-    const xx = x + dx;
-    const yy = y + dy;
-    if (xx < 0 || yy < 0 || xx >= width || yy >= height || labels[yy * width + xx] === LABEL.background) return true;
-  }
-  return false;
-}
-
-/**
- * The label a hair/face pixel stands for: its own when it belongs to a blob at least ~9 px
- * across in some direction, else the surrounding label (the clothes it is a speck on).
- */
-function speckLabel(labels: Uint8Array, width: number, height: number, x: number, y: number, l: number): number {
-  const r = 4;
-  let other = -1;
-  let same = 0;
-  for (const [dx, dy] of [[r, 0], [-r, 0], [0, r], [0, -r]]) {
-    const xx = x + dx;
-    const yy = y + dy;
-    if (xx < 0 || yy < 0 || xx >= width || yy >= height) continue;
-    const v = labels[yy * width + xx];
-    if (v === LABEL.hair || v === LABEL.face) same++;
-    else if (other < 0) other = v;
-  }
-  return same >= 2 || other < 0 ? l : other;
-}
-
-/** Whether the person analysis has a skin model (it has none when the face was not visible). */
-export function hasSkinModel(person: PersonAnalysis): boolean {
-  if (person.skinColor[0] + person.skinColor[1] + person.skinColor[2] === 0) return false;
-  const d = person.skin.data;
-  for (let i = 0; i < d.length; i += 97) if (d[i] > 0) return true;
-  return false;
-}
-
-/** Median colour of the pixels with one of `labels` (every 3rd pixel); null when none. */
-export function medianColour(person: PersonAnalysis, labels: ReadonlySet<number>): RGB | null {
-  // Histogram medians over every 5th pixel: a whole photo in a few milliseconds.
-  const hist = [new Uint32Array(256), new Uint32Array(256), new Uint32Array(256)];
-  const { data } = person.parsing;
-  const img = person.image;
-  const want = new Uint8Array(256);
-  for (const l of labels) want[l] = 1;
-  let n = 0;
-  for (let i = 0; i < data.length; i += 5) {
-    if (!want[data[i]]) continue;
-    for (let c = 0; c < 3; c++) hist[c][img.data[i * img.channels + c]]++;
-    n++;
-  }
-  if (n < 20) return null;
-  return hist.map((h) => {
-    let acc = 0;
-    for (let v = 0; v < 256; v++) if ((acc += h[v]) * 2 >= n) return v;
-    return 255;
-  }) as RGB;
-}
-
-interface PersonFacts {
-  skinModel: boolean;
-  top: RGB | null;
-  bottom: RGB | null;
-  backdrop: RGB | null;
-  hair: RGB | null;
-  skinRef: RGB | null;
-  sleeves: { left: number; right: number };
-  /** The arms' own outline (see armShape), for skin painted where an old sleeve was; null when unknown. */
-  arms: Capsule[] | null;
-}
-
-/** What the masks need to know about a person regardless of the garment: computed once per analysis. */
-const facts = new WeakMap<PersonAnalysis, PersonFacts>();
-function personFacts(body: Body): PersonFacts {
-  const p = body.person;
-  let f = facts.get(p);
-  if (!f) {
-    const skinModel = hasSkinModel(p);
-    const top = medianColour(p, new Set([LABEL.upper_clothes]));
-    // Without a skin model (no face to sample) a sleeve is told by colour alone: arm slices the
-    // colour of the old top, and unlike the skin of the hands and neck.
-    const skinRef = skinModel ? p.skinColor : medianColour(p, new Set([LABEL.hands, LABEL.neck, LABEL.torso_skin]));
-    const sleeves = { left: oldSleeveEnd(body, 'left', top, skinRef), right: oldSleeveEnd(body, 'right', top, skinRef) };
-    const bottom = medianColour(p, new Set([LABEL.lower_clothes]));
-    const backdrop = medianColour(p, new Set([LABEL.background]));
-    const hair = medianColour(p, new Set([LABEL.hair]));
-    const arms = armShape(body, sleeves, skinModel);
-    f = { skinModel, top, bottom, backdrop, hair, skinRef, sleeves, arms };
-    facts.set(p, f);
-  }
-  return f;
-}
-
-/** The colour to paint uncovered skin with: the analysis's, or when it has none the arms' and legs'. */
-export function fillSkinColour(person: PersonAnalysis): RGB {
-  if (hasSkinModel(person)) return person.skinColor;
-  // Hands and neck are bare far more often than arms and legs.
-  return (
-    medianColour(person, new Set([LABEL.hands, LABEL.neck, LABEL.torso_skin])) ??
-    medianColour(person, new Set([LABEL.left_arm, LABEL.right_arm, LABEL.legs])) ?? [190, 150, 125]
-  );
-}
-
-/**
- * Colour distance that weighs hue over lightness (opponent channels, lightness at half): the
- * lit and the shaded side of one sleeve are the same cloth, while skin and grey cloth of the
- * same lightness are not.
- */
-function colourDist(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  const dl = (a[0] + a[1] + a[2] - b[0] - b[1] - b[2]) / 3;
-  const d1 = a[0] - a[1] - (b[0] - b[1]);
-  const d2 = (a[0] + a[1]) / 2 - a[2] - ((b[0] + b[1]) / 2 - b[2]);
-  return Math.hypot(0.5 * dl, d1, d2);
-}
-
-/** Distance from a point to the nearer arm's bones (shoulder-elbow-wrist). */
-function armDistance(body: Body, x: number, y: number): number {
-  let d2 = Infinity;
-  for (const side of ['left', 'right'] as const) {
-    d2 = Math.min(d2, project(x, y, body.shoulder[side], body.elbow[side]).d2, project(x, y, body.elbow[side], body.wrist[side]).d2);
-  }
-  return Math.sqrt(d2);
-}
-
-/** Position along an arm: 0 shoulder, 1 elbow, 2 wrist (nearest segment). */
-function sleeveT(body: Body, side: 'left' | 'right', x: number, y: number): number {
-  const up = project(x, y, body.shoulder[side], body.elbow[side]);
-  const fore = project(x, y, body.elbow[side], body.wrist[side]);
-  return fore.d2 < up.d2 ? 1 + fore.t : up.t;
-}
-
-/**
- * Where the person's own sleeve ends on an arm (0..2 as sleeveT; 0 = bare arm): the arm is
- * cut in slices along its length and the sleeve runs from the shoulder while the slices'
- * median skin likelihood stays low. Slices, not pixels: the arm's anti-aliased edge has low
- * skin likelihood too and must not count as fabric.
- */
-export function oldSleeveEnd(body: Body, side: 'left' | 'right', top: RGB | null, skinRef: RGB | null = null): number {
-  const p = body.person;
-  const skinModel = hasSkinModel(p);
-  if (!skinModel && !top) return 0;
-  const label = side === 'left' ? LABEL.left_arm : LABEL.right_arm;
-  const bins = 20;
-  const values: number[][] = Array.from({ length: bins }, () => []);
-  const colours: number[][][] = Array.from({ length: bins }, () => [[], [], []]);
-  const median = (v: number[]): number => v.sort((a, c) => a - c)[Math.floor(v.length / 2)];
-  const pts = [body.shoulder[side], body.elbow[side], body.wrist[side]];
-  const pad = 0.3 * body.shoulderWidth;
-  const x0 = Math.max(0, Math.floor(Math.min(...pts.map((q) => q.x)) - pad));
-  const x1 = Math.min(p.width - 1, Math.ceil(Math.max(...pts.map((q) => q.x)) + pad));
-  const y0 = Math.max(0, Math.floor(Math.min(...pts.map((q) => q.y)) - pad));
-  const y1 = Math.min(p.height - 1, Math.ceil(Math.max(...pts.map((q) => q.y)) + pad));
-  for (let y = y0; y <= y1; y += 2) {
-    for (let x = x0; x <= x1; x += 2) {
-      const i = y * p.width + x;
-      if (p.parsing.data[i] !== label) continue;
-      const t = sleeveT(body, side, x + 0.5, y + 0.5);
-      const b = Math.min(bins - 1, Math.floor((t / 2) * bins));
-      values[b].push(p.skin.data[i]);
-      for (let c = 0; c < 3; c++) colours[b][c].push(p.image.data[i * p.image.channels + c]);
-    }
-  }
-  let end = 0;
-  for (let b = 0; b < bins; b++) {
-    const v = values[b];
-    if (v.length < 4) continue;
-    // Fabric: not skin, and (when the old top is known) the old top's colour.
-    // Colour decides first (the skin likelihood accepts grey cloth on dark skin): a slice is
-    // sleeve when it is clearly nearer the old top's colour than the skin's.
-    const c = colours[b].map(median);
-    const dTop = top ? colourDist(c, top) : Infinity;
-    const dSkin = skinRef ? colourDist(c, skinRef) : Infinity;
-    const fabric = (dTop < 70 && dTop < dSkin - 15) || (skinModel && median(v) < 60 && dTop < 70);
-    if (fabric) end = ((b + 1) / bins) * 2;
-    else break;
-  }
-  return end;
-}
-
-/**
- * Cylinder-like shading of the body at a point, 0.78..1: across the nearest limb (within its
- * rough radius) or else across the torso from its centre line.
- */
-export function formShade(body: Body, x: number, y: number, limbs: Limb[] = limbsOf(body)): number {
-  let best = Infinity;
-  for (const { a, b, r, capped } of limbs) {
-    const { t, d2 } = project(x, y, a, b);
-    // Not the shoulder's or hip's end cap of the upper segments: the torso shades those.
-    if (t <= 0 && capped) continue;
-    const q = Math.sqrt(d2) / r;
-    if (q < 1.3 && q < best) best = q;
-  }
-  if (best < Infinity) return 1 - 0.22 * Math.min(best, 1) ** 2;
-  const dx = Math.abs(x - body.centreAt(y)) / (0.65 * body.shoulderWidth);
-  return 1 - 0.15 * Math.min(dx, 1) ** 2;
-}
-
-interface Limb {
-  a: Point;
-  b: Point;
-  r: number;
-  capped: boolean;
-}
-
-function limbsOf(body: Body): Limb[] {
-  const W = body.shoulderWidth;
-  const limbs: Limb[] = [];
-  for (const side of ['left', 'right'] as const) {
-    limbs.push({ a: body.shoulder[side], b: body.elbow[side], r: 0.13 * W, capped: true });
-    limbs.push({ a: body.elbow[side], b: body.wrist[side], r: 0.1 * W, capped: false });
-    limbs.push({ a: body.hip[side], b: body.knee[side], r: 0.2 * W, capped: true });
-    limbs.push({ a: body.knee[side], b: body.ankle[side], r: 0.13 * W, capped: false });
-  }
-  return limbs;
-}
-
-/** Whether an arm is nearer the camera than the torso (BlazePose z), so it is drawn in front of the shirt. */
-function armInFront(body: Body, side: 'left' | 'right'): boolean {
-  const arm = body.depth(`${side}_elbow`, `${side}_wrist`);
-  const torso = body.depth('left_shoulder', 'right_shoulder', 'left_hip', 'right_hip');
-  return arm - torso < 0.5 * body.shoulderWidth;
-}
-
 export interface MaskOptions {
   /** Row of the new garment's neckline: neck skin below it is covered, above it stays in front. */
   neckY?: number;
 }
 
-export function buildMasks(body: Body, category: GarmentCategory, box: Box, options: MaskOptions = {}): CropMasks {
-  const neckY = options.neckY ?? Infinity;
-  const p = body.person;
-  const { width: W } = p;
-  const labels = p.parsing.data;
-  const skin = p.skin.data;
-  const img = p.image.data;
-  const ch = p.image.channels;
-  const out = new Uint8Array(box.width * box.height * MASK_CHANNELS);
-  const upper = category !== 'lower';
-  const front = { left: armInFront(body, 'left'), right: armInFront(body, 'right') };
-  const caps = bodyShape(body);
-  // Legs get no slack: the person mask there is a skirt's or wide trousers' outline, not legs.
-  const loose = caps.map((c, k) => ({ ...c, r: LEG_CAPSULES.has(k) ? c.r : c.r * 1.6 }));
-  const limbs = limbsOf(body);
-  // Without a skin model (no face to sample) arms are left as they are.
-  const known = personFacts(body);
-  const { skinModel, top, bottom, backdrop, hair, skinRef } = known;
-  const shoulderY = Math.min(body.shoulder.left.y, body.shoulder.right.y);
-  // Hair (by label, or by colour where the parsing called it clothes) within 8 % of the
-  // shoulder width in one of the four directions.
-  const hairR = Math.round(0.08 * body.shoulderWidth);
-  const nearHair = (x: number, y: number): boolean => {
-    for (const d of [hairR, hairR >> 1]) {
-      for (const [dx, dy] of [[d, 0], [-d, 0], [0, d], [0, -d]]) {
-        const xx = x + dx;
-        const yy = y + dy;
-        if (xx < 0 || yy < 0 || xx >= p.width || yy >= p.height) continue;
-        const j = yy * p.width + xx;
-        if (labels[j] === LABEL.hair) return true;
-        if (hair && Math.hypot(img[j * ch] - hair[0], img[j * ch + 1] - hair[1], img[j * ch + 2] - hair[2]) < 30) return true;
-      }
-    }
-    return false;
-  };
-  const capY = { left: body.shoulder.left.y + 0.35 * body.shoulderWidth, right: body.shoulder.right.y + 0.35 * body.shoulderWidth };
-  const hipY = Math.min(body.hip.left.y, body.hip.right.y) - 0.1 * body.shoulderWidth;
-  const sleeves = upper ? known.sleeves : { left: 0, right: 0 };
-  const skinSamples: number[][] = [[], [], []];
-  const sums = [0, 0, 0];
-  const weights = [0, 0, 0];
-  let grainSq = 0;
-  let grainSum = 0;
-  let grainN = 0;
-  let prevSkin = -1;
+/**
+ * Zeroed working buffers that never leave this module (the skin sources, the old garment's
+ * marks), reused between calls: fresh ones of a crop's size cost more in page faults than
+ * their filling. (Calls are synchronous, so one set per thread suffices.)
+ */
+const scratchBuffers: Uint8Array[] = [new Uint8Array(0), new Uint8Array(0)];
+function scratch(k: number, n: number): Uint8Array {
+  if (scratchBuffers[k].length < n) scratchBuffers[k] = new Uint8Array(Math.ceil(n * 1.25));
+  const b = scratchBuffers[k].subarray(0, n);
+  b.fill(0);
+  return b;
+}
 
-  for (let y = 0; y < box.height; y++) {
-    const py = box.y + y;
-    for (let x = 0; x < box.width; x++) {
-      const px = box.x + x;
-      const i = py * W + px;
-      let l = labels[i];
-      // Specks of hair or face inside the clothes (a dark mesh or print the parsing misread)
-      // are not in front of the new garment: they would show as dots through it. A real
-      // strand of hair is wider than the probes' reach in one direction at least.
-      if ((l === LABEL.hair || l === LABEL.face) && py > (neckY === Infinity ? -1 : neckY)) l = speckLabel(labels, p.width, p.height, px, py, l);
-      // Wide trousers beside a hanging arm: the parsing often calls them arm or hand (or backdrop). Not skin, the
-      // trousers' colour and away from the arm's bones, they are the old trousers.
-      let notBody = false;
-      // (Or backdrop, inside the person mask.)
-      if (category !== 'upper' && (l === LABEL.left_arm || l === LABEL.right_arm || l === LABEL.hands || (l === LABEL.background && p.mask.data[i] > 127)) && bottom && py > hipY && (!skinModel || skin[i] < 100)) {
-        const c = img.subarray(i * ch, i * ch + 3);
-        if (colourDist(c, bottom) < 45 && (!skinRef || colourDist(c, skinRef) > 60) && armDistance(body, px + 0.5, py + 0.5) > 0.1 * body.shoulderWidth) {
-          l = LABEL.lower_clothes;
-          notBody = true;
-        }
+/** What the crop's statistics gather (see cropStatsRow), and the old garment's marks. */
+interface CropStats {
+  /** Luminance sums and counts of old garment, body, background. */
+  sumOld: number;
+  sumBody: number;
+  sumBack: number;
+  nOld: number;
+  nBody: number;
+  nBack: number;
+  /** Histograms of the skin samples' R, G, B (256 bins each) and their count. */
+  hist: Uint32Array;
+  samples: number;
+  grainSq: number;
+  grainSum: number;
+  grainN: number;
+  /** Where the old garment is (old > 0): the crop with a 4-px border of none, stride width + 8. */
+  marks: Uint8Array;
+}
+
+function newCropStats(box: Box): CropStats {
+  const marks = scratch(1, (box.width + 8) * (box.height + 8));
+  return { sumOld: 0, sumBody: 0, sumBack: 0, nOld: 0, nBody: 0, nBack: 0, hist: new Uint32Array(768), samples: 0, grainSq: 0, grainSum: 0, grainN: 0, marks };
+}
+
+/**
+ * One crop row into the statistics (called row by row, in order, while the row is fresh):
+ * the materials' luminance sums, the visible skin's colour histograms (every other pixel,
+ * checkered) and neighbour differences (its grain), and the old garment's marks.
+ */
+function cropStatsRow(st: CropStats, img: Uint8Array, ch: number, imgWidth: number, box: Box, y: number, out: Uint8Array, src: Uint8Array): void {
+  const bw = box.width;
+  const marks = st.marks;
+  // (Locals, not the imported constants, in the per-pixel loops: V8 does not fold those.)
+  const NC = MASK_CHANNELS;
+  const cOld = MASK.old;
+  const cBack = MASK.background;
+  const hist = st.hist;
+  let { sumOld, sumBody, sumBack, nOld, nBody, nBack, samples, grainSq, grainSum, grainN } = st;
+  let s = ((box.y + y) * imgWidth + box.x) * ch;
+  let m = (y + 4) * (bw + 8) + 4;
+  let j = y * bw;
+  let o = j * NC;
+  let prevSkin = -1;
+  for (let x = 0; x < bw; x++, s += ch, m++, j++, o += NC) {
+    const r = img[s];
+    const g = img[s + 1];
+    const b = img[s + 2];
+    const lv = 0.299 * r + 0.587 * g + 0.114 * b;
+    const lum = lv / 255;
+    const old = out[o + cOld];
+    if (old !== 0) marks[m] = 1;
+    if (out[o + cBack] !== 0) {
+      sumBack += lum;
+      nBack++;
+    } else if (old > 127) {
+      sumOld += lum;
+      nOld++;
+    } else {
+      sumBody += lum;
+      nBody++;
+    }
+    if (src[j] !== 0) {
+      if (((x ^ y) & 1) === 0) {
+        hist[r]++;
+        hist[256 + g]++;
+        hist[512 + b]++;
+        samples++;
       }
-      // Backdrop the parsing (and the person mask) took for arm, off the arm's bone: with a
-      // light top on a light backdrop it would pass for the old sleeve and be painted skin.
-      // (Not on the shoulder cap, where a white top's sleeve on a light backdrop is likelier.)
-      if ((l === LABEL.left_arm || l === LABEL.right_arm) && backdrop && (!skinModel || skin[i] < 100) && py > capY[l === LABEL.left_arm ? 'left' : 'right']) {
-        const d = Math.hypot(img[i * ch] - backdrop[0], img[i * ch + 1] - backdrop[1], img[i * ch + 2] - backdrop[2]);
-        if (d < 16 && armDistance(body, px + 0.5, py + 0.5) > 0.06 * body.shoulderWidth) l = LABEL.background;
-      }
-      // Hair falling on the shoulders that the parsing calls clothes: painted over with skin it
-      // leaves a brown block under the hair. Above the shoulders and the hair's colour, it is hair.
-      if (l === LABEL.upper_clothes && hair && py < shoulderY && (!top || colourDist(img.subarray(i * ch, i * ch + 3), top) > 30)) {
-        if (Math.hypot(img[i * ch] - hair[0], img[i * ch + 1] - hair[1], img[i * ch + 2] - hair[2]) < 30) l = LABEL.hair;
-      }
-      const o = (y * box.width + x) * MASK_CHANNELS;
-      let occ = 0;
-      let arm = 0;
-      let old = 0;
-      let skinSrc = 0;
-      switch (l) {
-        case LABEL.background:
-          out[o + MASK.background] = 255;
-          break;
-        case LABEL.hair:
-        case LABEL.face:
-        case LABEL.hands:
-          occ = 255;
-          if (l === LABEL.hands) skinSrc = skinModel ? skin[i] : 255;
-          break;
-        case LABEL.neck:
-          occ = upper && py < neckY ? 255 : 0;
-          skinSrc = 255;
-          break;
-        case LABEL.legs:
-          skinSrc = 255;
-          break;
-        case LABEL.upper_clothes:
-          // (Skin the parsing called clothes is kept by the composite's colour test, not here:
-          // the skin likelihood also accepts grey cloth on dark skin.)
-          // Well above the new neckline "clothes" are more likely the parsing's mistake (long
-          // hair, the neck) than a collar: kept. (Skin-coloured ones nearer are kept by the
-          // composite's colour test.)
-          if (upper) {
-            old = Math.round(255 * Math.min(Math.max((py - (neckY - 0.22 * body.shoulderWidth)) / (0.1 * body.shoulderWidth), 0), 1));
-            // Unless it is plainly the old top's colour (its shoulder seam above a high
-            // halter neckline): that is no mistake of the parsing and must go.
-            // (Not next to hair: hair's edge blended with the backdrop can pass for a grey top.)
-            if (old < 255 && top && colourDist(img.subarray(i * ch, i * ch + 3), top) < 25 && (!skinRef || colourDist(img.subarray(i * ch, i * ch + 3), skinRef) > 60) && !nearHair(px, py)) old = 255;
-          } else occ = 255;
-          break;
-        case LABEL.torso_skin:
-          skinSrc = 255;
-          break;
-        case LABEL.lower_clothes:
-          if (category !== 'upper') old = 255;
-          break;
-        case LABEL.left_arm:
-        case LABEL.right_arm: {
-          const side = l === LABEL.left_arm ? 'left' : 'right';
-          if (upper) {
-            arm = front[side] ? armFrontness(body, side, px + 0.5, py + 0.5) : 0;
-            // An old sleeve is fabric on the arm: low skin likelihood.
-            // An old sleeve: arm pixels from the shoulder down to where the sleeve ends.
-            // Beyond it, only clearly non-skin pixels away from the backdrop count: the old
-            // top's side seen past a hanging arm, not the arm's anti-aliased outline.
-            const c = img.subarray(i * ch, i * ch + 3);
-            const dTop = top ? colourDist(c, top) : Infinity;
-            const fabric = dTop < 45 && (!skinRef || dTop < colourDist(c, skinRef) - 25) && (!skinModel || skin[i] < 128) && !nearBackground(labels, p.width, p.height, px, py, 4);
-            old = sleeveT(body, side, px + 0.5, py + 0.5) < sleeves[side] || fabric ? 255 : 0;
-            skinSrc = (skinModel ? skin[i] > 200 : true) && !old ? 255 : 0;
-          } else occ = 255;
-          break;
-        }
-        case LABEL.shoes:
-          occ = upper ? 0 : 255;
-          break;
-        default:
-          break;
-      }
-      out[o + MASK.occluder] = occ;
-      out[o + MASK.armFront] = arm;
-      out[o + MASK.old] = old;
-      // Where skin will be painted: how the body's roundness shades it (limbs and torso darken
-      // towards their edges), so the new skin is not a flat cut-out. 255 elsewhere.
-      out[o + MASK.form] = old > 0 ? 1 : 0; // marked here, filled in below
-      out[o + MASK.skin] = skinSrc > 200 && old === 0 && (!skinModel || skin[i] > 150) ? 255 : 0;
-      if (skinSrc > 200 && ((x ^ y) & 1) === 0) for (let c = 0; c < 3; c++) skinSamples[c].push(img[i * ch + c]);
-      if (skinSrc > 200 && x > 0 && prevSkin >= 0) {
-        const lv = 0.299 * img[i * ch] + 0.587 * img[i * ch + 1] + 0.114 * img[i * ch + 2];
+      if (x > 0 && prevSkin >= 0) {
         grainSq += (lv - prevSkin) ** 2;
         grainSum += lv;
         grainN++;
       }
-      prevSkin = skinSrc > 200 ? 0.299 * img[i * ch] + 0.587 * img[i * ch + 1] + 0.114 * img[i * ch + 2] : -1;
-      if (l !== LABEL.background && old === 0) {
-        // Any body part is body (the old garment's rim is dilated into them in the composite).
-        out[o + MASK.inside] = 255;
-      } else if (old > 0) {
-        // Inside the body: the skeleton's capsules, or the person mask not far outside them
-        // (a broad body is wider than the capsules; a wide skirt's hem is not body).
-        // Soft: the capsules' outlines ramp over 2 px, and the person mask's own anti-aliased
-        // edge limits them, so the new skin's outline is smooth where it meets the backdrop.
-        let inside = 0;
-        const m = p.mask.data[i];
-        if (upper && known.arms && (l === LABEL.left_arm || l === LABEL.right_arm || aboveShoulders(body, px + 0.5, py + 0.5))) {
-          // An old sleeve, or old clothes above the shoulder line: skin only on the arm's own
-          // outline, the torso and the neck. The sleeve's fabric standing off the arm (and the
-          // parsing's arm reaching into the backdrop) becomes backdrop, not a block of skin the
-          // sleeve's shape. (Not when no arm shows skin to measure: long sleeves to the wrists
-          // are mostly fitted, and their outline is the better guess of the arm's.)
-          inside = torsoCover(body, px + 0.5, py + 0.5);
-          for (const c of known.arms) if (inside < 1) inside = Math.max(inside, capsuleCover(px + 0.5, py + 0.5, c));
-          inside = Math.max(inside, capsuleCover(px + 0.5, py + 0.5, caps[caps.length - 1]));
-        } else {
-          for (let k = 0; k < caps.length && inside < 1; k++) {
-            inside = Math.max(inside, capsuleCover(px + 0.5, py + 0.5, caps[k]), m > 127 ? capsuleCover(px + 0.5, py + 0.5, loose[k]) : 0);
-          }
-        }
-        out[o + MASK.inside] = notBody ? 0 : Math.round(inside * Math.min(255, m * 1.5));
-      }
-      const lum = (0.299 * img[i * ch] + 0.587 * img[i * ch + 1] + 0.114 * img[i * ch + 2]) / 255;
-      const k = l === LABEL.background ? 2 : old > 127 ? 0 : 1;
-      sums[k] += lum;
-      weights[k]++;
-    }
+      prevSkin = lv;
+    } else prevSkin = -1;
   }
-  // Form shading and grain where skin may be painted: the old garment, and the few pixels
-  // round it that the composite's feather reaches (else they would be a bright rim).
-  const amp = grainAmplitude(grainSq, grainN, grainN ? grainSum / grainN : 0);
-  const R = 4;
+  Object.assign(st, { sumOld, sumBody, sumBack, nOld, nBody, nBack, samples, grainSq, grainSum, grainN });
+}
+
+/**
+ * The form channel: where skin may be painted (the old garment, and the few pixels round it
+ * that the composite's feather reaches, else they would be a bright rim: 2 and 4 px along the
+ * axes, within the crop) the body's form shade times the skin grain; elsewhere flat. The shade
+ * comes from the person's quantised plane where `planes` covers the pixel, except within the
+ * quantisation's error of a rounding boundary, where it is computed exactly as everywhere else.
+ */
+function formPass(body: Body, box: Box, out: Uint8Array, marks: Uint8Array, amp: number, planes: PersonPlanes | null): void {
   const bw = box.width;
   const bh = box.height;
-  const isOld = (x: number, y: number): boolean => x >= 0 && y >= 0 && x < bw && y < bh && out[(y * bw + x) * MASK_CHANNELS + MASK.form] === 1;
-  const near = new Uint8Array(bw * bh);
+  const pw = bw + 8;
+  const up2 = 2 * pw;
+  const up4 = 4 * pw;
+  const flat = Math.min(255, Math.round(255 * FORM_SCALE * 1));
+  const limbs = planes ? planes.limbs : limbsOf(body);
+  const none = new Uint16Array(0);
+  const NC = MASK_CHANNELS;
+  const scale = 255 * FORM_SCALE;
+  const k = amp * 1.2;
+  const q0 = SHADE_MIN;
+  const dq = SHADE_STEP;
   for (let y = 0; y < bh; y++) {
-    for (let x = 0; x < bw; x++) {
-      if (isOld(x, y)) near[y * bw + x] = 1;
-      else if (isOld(x - R, y) || isOld(x + R, y) || isOld(x, y - R) || isOld(x, y + R) || isOld(x - 2, y) || isOld(x + 2, y) || isOld(x, y - 2) || isOld(x, y + 2)) near[y * bw + x] = 1;
+    const py = box.y + y;
+    // This row of the shade plane, and the crop's columns it covers.
+    let row: Uint16Array = none;
+    let rowStart = 0;
+    let qx0 = 0;
+    let qx1 = 0;
+    if (planes !== null && py >= planes.y0 && py < planes.y1) {
+      row = planes.shade[(py - planes.y0) >> BAND_SHIFT]!;
+      rowStart = ((py - planes.y0) & (BAND - 1)) * planes.width - planes.x0;
+      qx0 = planes.x0;
+      qx1 = planes.x1;
+    }
+    let m = (y + 4) * pw + 4;
+    let o = y * bw * NC + MASK.form;
+    for (let x = 0; x < bw; x++, m++, o += NC) {
+      if ((marks[m] | marks[m - 2] | marks[m + 2] | marks[m - 4] | marks[m + 4] | marks[m - up2] | marks[m + up2] | marks[m - up4] | marks[m + up4]) === 0) {
+        out[o] = flat;
+        continue;
+      }
+      const px = box.x + x;
+      // (As 1 + amp * 1.2 * grain and 255 * FORM_SCALE * shade: the same roundings.)
+      const g = 1 + k * grain(px, py);
+      if (px >= qx0 && px < qx1) {
+        const v = scale * ((q0 + row[rowStart + px] * dq) * g);
+        // v is within 0..240, so | 0 floors: iv is Math.round(v) unless v is within float
+        // noise of a .5. Where v is within 0.002 of one, the quantisation's error (below 5e-4)
+        // could matter. (One two-sided test: a test per side mispredicts on half the pixels.)
+        const iv = (v + 0.5) | 0;
+        const d = v + 0.5 - iv;
+        if (d > 0.002 && d < 0.998) {
+          out[o] = iv;
+          continue;
+        }
+      }
+      out[o] = Math.min(255, Math.round(scale * (formShade(body, px + 0.5, py + 0.5, limbs) * g)));
     }
   }
-  for (let y = 0; y < bh; y++) {
-    for (let x = 0; x < bw; x++) {
-      const j = y * bw + x;
-      const shade = near[j] ? formShade(body, box.x + x + 0.5, box.y + y + 0.5, limbs) * (1 + amp * 1.2 * grain(box.x + x, box.y + y)) : 1;
-      out[j * MASK_CHANNELS + MASK.form] = Math.min(255, Math.round(255 * FORM_SCALE * shade));
-    }
-  }
-  const means = sums.map((s, k) => (weights[k] > 0 ? Math.max(s / weights[k], 0.02) : 0.5)) as [number, number, number];
-  const skinColour = skinSamples[0].length >= 50 ? (skinSamples.map((v) => v.sort((a, b) => a - b)[Math.floor(v.length / 2)]) as RGB) : null;
-  return { data: out, means, skin: skinColour };
 }
+
+/**
+ * The crop's masks from the per-pixel channels (occluder, armFront, old, inside, background,
+ * skin already in `out`) and the skin sources: the materials' mean luminances, the visible
+ * skin's median colour, and the form channel.
+ */
+function finishMasks(body: Body, box: Box, out: Uint8Array, st: CropStats, planes: PersonPlanes | null): CropMasks {
+  formPass(body, box, out, st.marks, grainAmplitude(st.grainSq, st.grainN, st.grainN ? st.grainSum / st.grainN : 0), planes);
+  const mean = (sum: number, n: number): number => (n > 0 ? Math.max(sum / n, 0.02) : 0.5);
+  // The median of the samples sorted (the upper one of an even count), from the histograms.
+  const median = (c: number): number => {
+    let acc = 0;
+    for (let v = 0; v < 256; v++) if ((acc += st.hist[c * 256 + v]) > st.samples >> 1) return v;
+    return 255;
+  };
+  return {
+    data: out,
+    means: [mean(st.sumOld, st.nOld), mean(st.sumBody, st.nBody), mean(st.sumBack, st.nBack)],
+    skin: st.samples >= 50 ? [median(0), median(1), median(2)] : null,
+  };
+}
+
+/**
+ * The masks by evaluating every pixel's roles afresh (no caches): the definition buildMasks'
+ * cached planes must reproduce byte for byte. For tests and benchmarks: several times slower
+ * (what buildMasks cost before its cache).
+ */
+export function buildMasksDirect(body: Body, category: GarmentCategory, box: Box, options: MaskOptions = {}): CropMasks {
+  const neckY = options.neckY ?? Infinity;
+  const c = roleContext(body, category);
+  const out = new Uint8Array(box.width * box.height * MASK_CHANNELS);
+  const src = new Uint8Array(box.width * box.height);
+  const r = newRoles();
+  const p = body.person;
+  const st = newCropStats(box);
+  for (let y = 0; y < box.height; y++) {
+    for (let x = 0; x < box.width; x++) {
+      const px = box.x + x;
+      const py = box.y + y;
+      pixelRoles(c, px, py, startLabel(p, px, py, neckY), neckY, r);
+      putRoles(out, src, y * box.width + x, r);
+    }
+    cropStatsRow(st, p.image.data, p.image.channels, p.width, box, y, out, src);
+  }
+  return finishMasks(body, box, out, st, null);
+}
+
+function putRoles(out: Uint8Array, src: Uint8Array, j: number, r: Roles): void {
+  const o = j * MASK_CHANNELS;
+  out[o + MASK.occluder] = r.occ;
+  out[o + MASK.armFront] = r.arm;
+  out[o + MASK.old] = r.old;
+  out[o + MASK.inside] = r.inside;
+  out[o + MASK.background] = r.label === LABEL.background ? 255 : 0;
+  out[o + MASK.skin] = r.skin;
+  src[j] = r.skinSrc ? 1 : 0;
+}
+
+/*
+ * The cache. Only the category, the crop and the neckline vary between a person's pairs, and
+ * a pixel's roles depend on the neckline only where its label is hair or face (the speck test
+ * below the neckline), neck (in front above it) or the old top (the ramp above the neckline).
+ * So the roles without a neckline are computed once per (analysis, category) into planes, with
+ * those pixels marked by kind, and each pair copies its crop out and redoes only the marked
+ * ones. The planes cover the person's bounding box (beyond it every pixel is plain backdrop)
+ * in bands of rows, each band computed when a crop first needs it. The form shade is
+ * per-person geometry: one plane for every category, quantised to 16 bits.
+ */
+const BAND_SHIFT = 5;
+const BAND = 1 << BAND_SHIFT;
+/** Plane flag bits; the kind bits say how a pixel depends on the neckline. */
+const F_OCC = 1;
+const F_BG = 2;
+const F_OLD = 4;
+const F_SKIN = 8;
+const F_SRC = 16;
+const F_KIND = 96;
+/** An old-top pixel whose replacement is the neckline's ramp (not plainly the old top's colour). */
+const K_RAMP = 32;
+/** A neck pixel (upper garment): in front above the neckline only. */
+const K_NECK = 64;
+/** A hair or face speck: below the neckline its roles are its surroundings'. */
+const K_SPECK = 96;
+/** formShade is within 0.78..1; stored as SHADE_MIN + q * SHADE_STEP. */
+const SHADE_MIN = 0.75;
+const SHADE_STEP = 0.25 / 65535;
+
+interface PersonPlanes {
+  /** The region the planes cover, end exclusive: the person's bounding box and a 4-px margin (the form's reach). */
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+  width: number;
+  limbs: Limb[];
+  contexts: Map<GarmentCategory, RoleContext>;
+  /** Per category, per band: [flags, armFront, inside] per pixel; inside holds the value where old for K_RAMP pixels. */
+  roles: Map<GarmentCategory, (Uint8Array | undefined)[]>;
+  /** Per band: quantised formShade per pixel. */
+  shade: (Uint16Array | undefined)[];
+}
+
+const planeCache = new WeakMap<PersonAnalysis, PersonPlanes>();
+
+function personPlanes(body: Body): PersonPlanes {
+  const p = body.person;
+  let pp = planeCache.get(p);
+  if (pp) return pp;
+  // Beyond the bounding box of the labelled and masked pixels every label is backdrop, with
+  // no rule that could make it anything else.
+  let x0 = p.width;
+  let y0 = p.height;
+  let x1 = -1;
+  let y1 = -1;
+  const labels = p.parsing.data;
+  const mask = p.mask.data;
+  for (let y = 0; y < p.height; y++) {
+    const row = y * p.width;
+    for (let x = 0; x < p.width; x++) {
+      if (labels[row + x] === LABEL.background && mask[row + x] <= 127) continue;
+      if (x < x0) x0 = x;
+      if (x > x1) x1 = x;
+      if (y < y0) y0 = y;
+      y1 = y;
+    }
+  }
+  if (x1 < 0) x0 = x1 = y0 = y1 = 0;
+  else {
+    x0 = Math.max(0, x0 - 4);
+    y0 = Math.max(0, y0 - 4);
+    x1 = Math.min(p.width, x1 + 5);
+    y1 = Math.min(p.height, y1 + 5);
+  }
+  pp = { x0, y0, x1, y1, width: x1 - x0, limbs: limbsOf(body), contexts: new Map(), roles: new Map(), shade: [] };
+  planeCache.set(p, pp);
+  return pp;
+}
+
+/** Bytes the mask caches hold for a person analysis (its planes, all categories). */
+export function maskCacheBytes(person: PersonAnalysis): number {
+  const pp = planeCache.get(person);
+  if (!pp) return 0;
+  let n = 0;
+  for (const bands of pp.roles.values()) for (const b of bands) n += b?.byteLength ?? 0;
+  for (const b of pp.shade) n += b?.byteLength ?? 0;
+  return n;
+}
+
+function rolesBand(pp: PersonPlanes, c: RoleContext, b: number): Uint8Array {
+  const p = c.body.person;
+  const labels = p.parsing.data;
+  const y0 = pp.y0 + (b << BAND_SHIFT);
+  const y1 = Math.min(y0 + BAND, pp.y1);
+  const data = new Uint8Array((y1 - y0) * pp.width * 3);
+  const r = newRoles();
+  let o = 0;
+  for (let py = y0; py < y1; py++) {
+    for (let px = pp.x0; px < pp.x1; px++, o += 3) {
+      const l = labels[py * p.width + px];
+      pixelRoles(c, px, py, l, Infinity, r);
+      let f = (r.occ ? F_OCC : 0) | (r.label === LABEL.background ? F_BG : 0) | (r.old ? F_OLD : 0) | (r.skin ? F_SKIN : 0) | (r.skinSrc ? F_SRC : 0);
+      let inside = r.inside;
+      if ((l === LABEL.hair || l === LABEL.face) && speckLabel(labels, p.width, p.height, px, py, l) !== l) f |= K_SPECK;
+      else if (c.upper && r.label === LABEL.upper_clothes && r.old !== 255) {
+        f |= K_RAMP;
+        inside = insideWhereOld(c, px, py, LABEL.upper_clothes, false);
+      } else if (c.upper && r.label === LABEL.neck) f |= K_NECK;
+      data[o] = f;
+      data[o + 1] = r.arm;
+      data[o + 2] = inside;
+    }
+  }
+  return data;
+}
+
+function shadeBand(pp: PersonPlanes, body: Body, b: number): Uint16Array {
+  const y0 = pp.y0 + (b << BAND_SHIFT);
+  const y1 = Math.min(y0 + BAND, pp.y1);
+  const data = new Uint16Array((y1 - y0) * pp.width);
+  let o = 0;
+  for (let py = y0; py < y1; py++) {
+    for (let px = pp.x0; px < pp.x1; px++) data[o++] = Math.min(65535, Math.round((formShade(body, px + 0.5, py + 0.5, pp.limbs) - SHADE_MIN) / SHADE_STEP));
+  }
+  return data;
+}
+
+/**
+ * The crop's masks for a garment of `category` whose neckline is at options.neckY: per crop
+ * pixel the roles of pixelRoles, byte for byte as buildMasksDirect, from planes cached on the
+ * person analysis (they die with it).
+ */
+export function buildMasks(body: Body, category: GarmentCategory, box: Box, options: MaskOptions = {}): CropMasks {
+  const neckY = options.neckY ?? Infinity;
+  const p = body.person;
+  const pp = personPlanes(body);
+  let c = pp.contexts.get(category);
+  if (!c) {
+    c = roleContext(body, category);
+    pp.contexts.set(category, c);
+  }
+  let bands = pp.roles.get(category);
+  if (!bands) {
+    bands = [];
+    pp.roles.set(category, bands);
+  }
+  const bw = box.width;
+  const bh = box.height;
+  const out = new Uint8Array(bw * bh * MASK_CHANNELS);
+  const src = scratch(0, bw * bh);
+  const speckFrom = neckY === Infinity ? -1 : neckY;
+  const r = newRoles();
+  // The crop's columns inside the planes' region, and the bands of its rows.
+  const cx0 = Math.max(box.x, pp.x0);
+  const cx1 = Math.min(box.x + bw, pp.x1);
+  const ry0 = Math.max(box.y, pp.y0);
+  const ry1 = Math.min(box.y + bh, pp.y1);
+  for (let b = (ry0 - pp.y0) >> BAND_SHIFT; ry0 < ry1 && b <= (ry1 - 1 - pp.y0) >> BAND_SHIFT; b++) {
+    bands[b] ??= rolesBand(pp, c, b);
+    pp.shade[b] ??= shadeBand(pp, body, b);
+  }
+  // (Locals, not the imported constants, in the per-pixel loop: V8 does not fold those.)
+  const NC = MASK_CHANNELS;
+  const cOcc = MASK.occluder;
+  const cArm = MASK.armFront;
+  const cOld = MASK.old;
+  const cIn = MASK.inside;
+  const cBack = MASK.background;
+  const cSkin = MASK.skin;
+  const st = newCropStats(box);
+  const img = p.image.data;
+  const ch = p.image.channels;
+  for (let y = 0; y < bh; y++) {
+    const py = box.y + y;
+    const rowOut = y * bw;
+    if (py < ry0 || py >= ry1 || cx0 >= cx1) {
+      for (let x = 0; x < bw; x++) out[(rowOut + x) * NC + cBack] = 255;
+      cropStatsRow(st, img, ch, p.width, box, y, out, src);
+      continue;
+    }
+    const b = (py - pp.y0) >> BAND_SHIFT;
+    const plane = bands[b]!;
+    const ramp = c.upper ? neckRamp(body, py, neckY) : 0;
+    const neckOcc = py < neckY ? 255 : 0;
+    const speck = py > speckFrom;
+    for (let px = box.x; px < cx0; px++) out[(rowOut + px - box.x) * NC + cBack] = 255;
+    for (let px = cx1; px < box.x + bw; px++) out[(rowOut + px - box.x) * NC + cBack] = 255;
+    let s = ((py - pp.y0 - (b << BAND_SHIFT)) * pp.width + cx0 - pp.x0) * 3;
+    let j = rowOut + cx0 - box.x;
+    let o = j * NC;
+    for (let px = cx0; px < cx1; px++, s += 3, j++, o += NC) {
+      const f = plane[s];
+      const kind = f & F_KIND;
+      if (kind === 0) {
+        out[o + cOcc] = f & F_OCC ? 255 : 0;
+        out[o + cArm] = plane[s + 1];
+        out[o + cOld] = f & F_OLD ? 255 : 0;
+        out[o + cIn] = plane[s + 2];
+        out[o + cBack] = f & F_BG ? 255 : 0;
+        out[o + cSkin] = f & F_SKIN ? 255 : 0;
+        src[j] = f & F_SRC ? 1 : 0;
+      } else if (kind === K_RAMP) {
+        // Old top: nothing in front, no skin; replaced by the ramp.
+        out[o + cOld] = ramp;
+        out[o + cIn] = ramp > 0 ? plane[s + 2] : 255;
+      } else if (kind === K_NECK) {
+        out[o + cOcc] = neckOcc;
+        out[o + cIn] = plane[s + 2];
+        out[o + cSkin] = f & F_SKIN ? 255 : 0;
+        src[j] = f & F_SRC ? 1 : 0;
+      } else if (speck) {
+        pixelRoles(c, px, py, startLabel(p, px, py, neckY), neckY, r);
+        putRoles(out, src, j, r);
+      } else {
+        out[o + cOcc] = f & F_OCC ? 255 : 0;
+        out[o + cIn] = plane[s + 2];
+      }
+    }
+    cropStatsRow(st, img, ch, p.width, box, y, out, src);
+  }
+  return finishMasks(body, box, out, st, pp);
+}
+
+/** oldGarmentBox's answers per analysis and category: a scan of the whole parsing each. */
+const oldBoxes = new WeakMap<PersonAnalysis, Map<GarmentCategory, Box>>();
 
 /** The box of the pixels a garment of this category replaces (old clothes), for the crop. */
 export function oldGarmentBox(body: Body, category: GarmentCategory): Box {
+  let known = oldBoxes.get(body.person);
+  if (!known) {
+    known = new Map();
+    oldBoxes.set(body.person, known);
+  }
+  let box = known.get(category);
+  if (!box) {
+    box = scanOldGarmentBox(body, category);
+    known.set(category, box);
+  }
+  return { ...box };
+}
+
+function scanOldGarmentBox(body: Body, category: GarmentCategory): Box {
   const p = body.person;
   const want = new Set<number>(
     category === 'upper' ? [LABEL.upper_clothes] : category === 'lower' ? [LABEL.lower_clothes] : [LABEL.upper_clothes, LABEL.lower_clothes],

@@ -6,12 +6,12 @@
  * Two things make it look right on the body: the photo backdrop is unmixed from the soft
  * mask edge (no white fringe round a dark tee), and a garment much larger than its place on
  * the body is downscaled first with a proper filter (bilinear sampling alone would alias
- * stripes and prints into moire). Textures are cached per garment object and scale step.
+ * stripes and prints into moire). Textures are cached per garment object and scale step, a few at a time.
  */
 import sharp from 'sharp';
 import type { GarmentAnalysis } from '../types.ts';
 import type { FitPlan } from '../fit/targets.ts';
-import { seamDistance } from '../fit/warp.ts';
+import { seamRows } from '../fit/warp.ts';
 
 export interface GarmentTexture {
   data: Float32Array;
@@ -20,6 +20,23 @@ export interface GarmentTexture {
 }
 
 const cache = new WeakMap<GarmentAnalysis, Map<string, GarmentTexture>>();
+/**
+ * The textures kept, most recently used last, over all garments of this thread. A texture is
+ * 28 bytes a texel (22 MB for a 768x1024 photo at full scale) and pairs come garment by
+ * garment, so a handful covers the garments in flight and their scale steps.
+ */
+const TEXTURES_KEPT = 4;
+const kept: { g: GarmentAnalysis; key: string }[] = [];
+
+function keep(g: GarmentAnalysis, key: string): void {
+  const i = kept.findIndex((k) => k.g === g && k.key === key);
+  if (i >= 0) kept.splice(i, 1);
+  kept.push({ g, key });
+  while (kept.length > TEXTURES_KEPT) {
+    const old = kept.shift()!;
+    cache.get(old.g)?.delete(old.key);
+  }
+}
 
 /** Mean colour of the garment photo where the mask says backdrop (white when there is none). */
 function backdrop(g: GarmentAnalysis): [number, number, number] {
@@ -58,24 +75,24 @@ async function resized(g: GarmentAnalysis, width: number, height: number): Promi
   return { rgb: new Uint8Array(rgb.buffer, rgb.byteOffset, rgb.length), mask: new Uint8Array(mask.buffer, mask.byteOffset, mask.length) };
 }
 
-/** Binary erosion of (mask > 127) by a (2r+1)^2 square, separable. */
+/**
+ * Binary erosion of (mask > 127) by a (2r+1)^2 square (clamped at the borders), separable:
+ * a pixel stays when its window holds no zero, counted with prefix sums, so the cost does not
+ * grow with r.
+ */
 function erode(mask: Uint8Array, width: number, height: number, r: number): Uint8Array {
   const a = new Uint8Array(width * height);
   for (let i = 0; i < a.length; i++) a[i] = mask[i] > 127 ? 1 : 0;
   const b = new Uint8Array(width * height);
+  const zeros = new Int32Array(Math.max(width, height) + 1);
   for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      let v = 1;
-      for (let k = Math.max(0, x - r); k <= Math.min(width - 1, x + r) && v; k++) v = a[y * width + k];
-      b[y * width + x] = v;
-    }
+    const row = y * width;
+    for (let x = 0; x < width; x++) zeros[x + 1] = zeros[x] + (a[row + x] ^ 1);
+    for (let x = 0; x < width; x++) b[row + x] = zeros[Math.min(width, x + r + 1)] - zeros[Math.max(0, x - r)] === 0 ? 1 : 0;
   }
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      let v = 1;
-      for (let k = Math.max(0, y - r); k <= Math.min(height - 1, y + r) && v; k++) v = b[k * width + x];
-      a[y * width + x] = v;
-    }
+  for (let x = 0; x < width; x++) {
+    for (let y = 0; y < height; y++) zeros[y + 1] = zeros[y] + (b[y * width + x] ^ 1);
+    for (let y = 0; y < height; y++) a[y * width + x] = zeros[Math.min(height, y + r + 1)] - zeros[Math.max(0, y - r)] === 0 ? 1 : 0;
   }
   return a;
 }
@@ -111,7 +128,10 @@ export async function garmentTexture(g: GarmentAnalysis, plan: FitPlan): Promise
   const key = `${width}x${height}:${seams}`;
   let byKey = cache.get(g);
   const hit = byKey?.get(key);
-  if (hit) return hit;
+  if (hit) {
+    keep(g, key);
+    return hit;
+  }
 
   const { rgb, mask: soft } = await resized(g, width, height);
   const bgc = backdrop(g);
@@ -119,7 +139,7 @@ export async function garmentTexture(g: GarmentAnalysis, plan: FitPlan): Promise
   // trimming would fray its own edge.
   const distinct = Math.hypot(g.color[0] - bgc[0], g.color[1] - bgc[1], g.color[2] - bgc[2]) > 60;
   const mask = distinct ? trimHalo(rgb, soft, width, height, bgc, Math.max(2, Math.round(8 / factor))) : soft;
-  const beyond = seamDistance(plan, g);
+  const rows = seamRows(plan, g);
   // The main part reaches a little past the seams, under the sleeves: where the two warps
   // disagree slightly along the seam, the body shows no gap.
   const overlap = 0.04 * Math.abs((plan.seams.left?.[0].x ?? g.width) - (plan.seams.right?.[0].x ?? 0));
@@ -127,19 +147,41 @@ export async function garmentTexture(g: GarmentAnalysis, plan: FitPlan): Promise
   const data = new Float32Array(7 * n);
   const sx = g.width / width;
   const sy = g.height / height;
+  const bg0 = bgc[0];
+  const bg1 = bgc[1];
+  const bg2 = bgc[2];
   for (let y = 0; y < height; y++) {
+    // Which part a texel belongs to depends on how far beyond each seam it lies (seamRows): the
+    // seams' positions are found once per row.
+    const seams = rows((y + 0.5) * sy);
     for (let x = 0; x < width; x++) {
       const i = y * width + x;
       const a = mask[i] / 255;
       if (a <= 0) continue;
-      for (let c = 0; c < 3; c++) {
-        // Unmix the backdrop from edge pixels: pixel = colour * a + backdrop * (1 - a).
-        const v = a < 0.98 ? (rgb[i * 3 + c] - bgc[c] * (1 - a)) / Math.max(a, 0.25) : rgb[i * 3 + c];
-        data[c * n + i] = (Math.min(Math.max(v, 0), 255) / 255) * a;
+      // Unmix the backdrop from edge pixels: pixel = colour * a + backdrop * (1 - a).
+      const unmix = a < 0.98;
+      const inv = 1 / Math.max(a, 0.25);
+      const r0 = rgb[i * 3];
+      const r1 = rgb[i * 3 + 1];
+      const r2 = rgb[i * 3 + 2];
+      const v0 = unmix ? (r0 - bg0 * (1 - a)) * inv : r0;
+      const v1 = unmix ? (r1 - bg1 * (1 - a)) * inv : r1;
+      const v2 = unmix ? (r2 - bg2 * (1 - a)) * inv : r2;
+      data[i] = (Math.min(Math.max(v0, 0), 255) / 255) * a;
+      data[n + i] = (Math.min(Math.max(v1, 0), 255) / 255) * a;
+      data[2 * n + i] = (Math.min(Math.max(v2, 0), 255) / 255) * a;
+      let part = 0;
+      let d = -Infinity;
+      const gx = (x + 0.5) * sx;
+      for (let k = 0; k < seams.length; k++) {
+        const e = (gx - seams[k].x0) * seams[k].sign;
+        if (e > d) {
+          d = e;
+          part = seams[k].part;
+        }
       }
-      const b = beyond((x + 0.5) * sx, (y + 0.5) * sy);
-      if (b.d > 0) data[(3 + b.part) * n + i] = a;
-      if (b.d <= overlap) data[3 * n + i] = a;
+      if (d > 0) data[(3 + part) * n + i] = a;
+      if (d <= overlap) data[3 * n + i] = a;
       data[6 * n + i] = a;
     }
   }
@@ -148,7 +190,7 @@ export async function garmentTexture(g: GarmentAnalysis, plan: FitPlan): Promise
     byKey = new Map();
     cache.set(g, byKey);
   }
-  if (byKey.size > 8) byKey.delete(byKey.keys().next().value as string);
   byKey.set(key, tex);
+  keep(g, key);
   return tex;
 }

@@ -14,19 +14,36 @@
  */
 import * as ort from 'onnxruntime-node';
 import { TryonError } from '../errors.ts';
+import { invalid } from '../validate.ts';
 import type { ModelRegistry } from '../models/registry.ts';
 import type { Box, GarmentAnalysis, Mask, PersonAnalysis, RawImage, RGB, Size, TryOnResult } from '../types.ts';
 import { Body } from '../fit/body.ts';
 import { sizeEase } from '../fit/sizes.ts';
 import { planFit, type FitPlan } from '../fit/targets.ts';
-import { warpBox, warpGrid } from '../fit/warp.ts';
-import { buildCompositeGraph, buildWarpGraph, TEX_CHANNELS } from './graphs.ts';
-import { buildMasks, fillSkinColour, hasSkinModel, oldGarmentBox } from './masks.ts';
-import { garmentTexture } from './texture.ts';
+import { warpBox, warpGrid, type WarpGrid } from '../fit/warp.ts';
+import { buildCompositeGraph, buildWarpGraph, MASK_CHANNELS, TEX_CHANNELS } from './graphs.ts';
+import { buildMasks, fillSkinColour, hasSkinModel, oldGarmentBox, type CropMasks } from './masks.ts';
+import { garmentTexture, type GarmentTexture } from './texture.ts';
+import { renderCropCpu } from './cpu-path.ts';
 
 export interface TryOnOptions {
   /** Garment size: S, M, L, XL (ease around the body, see src/fit/sizes.ts). Default 'M'. */
   size?: Size;
+  /**
+   * Whether to return the debug layers (full-size garment mask, warped garment, exposed skin).
+   * Default true; the batch runner and the server turn them off (three full-size copies a pair).
+   */
+  layers?: boolean;
+}
+
+/**
+ * Where the per-pair pixel work runs: the ONNX graphs on the models' execution provider, or
+ * the same maths fused in TypeScript (src/render/cpu/), which is faster on a CPU.
+ */
+export type RenderEngine = { kind: 'onnx'; registry: ModelRegistry } | { kind: 'cpu' };
+
+function engineOf(e: RenderEngine | ModelRegistry): RenderEngine {
+  return 'kind' in e ? e : { kind: 'onnx', registry: e };
 }
 
 /** Graph bytes are pure functions of their parameters: build each once per process. */
@@ -122,11 +139,61 @@ export function fitGarment(person: PersonAnalysis, garment: GarmentAnalysis, siz
   return { body, plan, box };
 }
 
-export async function tryOn(person: PersonAnalysis, garment: GarmentAnalysis, options: TryOnOptions, registry: ModelRegistry): Promise<TryOnResult> {
+/** The composite's outputs over the crop: [h, w, 3] or [h, w] bytes. */
+interface CropOutputs {
+  image: Uint8Array;
+  alpha: Uint8Array;
+  exposed: Uint8Array;
+  warped: Uint8Array;
+}
+
+/** Everything the pixel work needs, engine-independent. */
+interface CropInputs {
+  tex: GarmentTexture;
+  grid: WarpGrid;
+  box: Box;
+  photo: Uint8Array;
+  masks: CropMasks;
+  skin: number[];
+  pool: number;
+}
+
+async function renderOnnx(registry: ModelRegistry, c: CropInputs, lap: (name: string) => void): Promise<CropOutputs> {
+  const { tex, grid, box } = c;
+  const warp = await warpSession(registry);
+  const { layers } = await warp.run({
+    tex: new ort.Tensor('float32', tex.data, [1, TEX_CHANNELS, tex.height, tex.width]),
+    grid: new ort.Tensor('float32', grid.data, [1, 9, grid.rows, grid.cols]),
+    hw: new ort.Tensor('int64', BigInt64Array.from([BigInt(box.height), BigInt(box.width)]), [2]),
+  });
+  lap('warp');
+  const composite = await compositeSession(registry, c.pool);
+  const res = await composite.run({
+    layers,
+    photo: new ort.Tensor('uint8', c.photo, [1, box.height, box.width, 3]),
+    masks: new ort.Tensor('uint8', c.masks.data, [1, box.height, box.width, MASK_CHANNELS]),
+    skin: new ort.Tensor('float32', Float32Array.from(c.skin), [1, 3, 1, 1]),
+    means: new ort.Tensor('float32', Float32Array.from(c.masks.means), [1, 3, 1, 1]),
+  });
+  layers.dispose?.();
+  return { image: res.image.data as Uint8Array, alpha: res.alpha.data as Uint8Array, exposed: res.exposed.data as Uint8Array, warped: res.warped.data as Uint8Array };
+}
+
+function renderCpu(c: CropInputs, lap: (name: string) => void): CropOutputs {
+  return renderCropCpu(c.tex, c.grid, { photo: c.photo, masks: c.masks.data, skin: c.skin, means: c.masks.means, pool: c.pool, width: c.box.width, height: c.box.height }, lap);
+}
+
+/**
+ * Dresses the person in the garment.
+ * @param engine where the pixel work runs; a model registry means its ONNX graphs.
+ */
+export async function tryOn(person: PersonAnalysis, garment: GarmentAnalysis, options: TryOnOptions, engine: RenderEngine | ModelRegistry): Promise<TryOnResult> {
   if (options === null || typeof options !== 'object') throw new TryonError('BAD_OPTION', 'Expected object for options but received ' + String(options), { input: 'options' });
   const size = options.size ?? 'M';
   sizeEase(size, 'size'); // validates
+  if (options.layers !== undefined && typeof options.layers !== 'boolean') throw invalid('layers', 'boolean', options.layers);
   checkAnalyses(person, garment);
+  const run = engineOf(engine);
   const timings: Record<string, number> = {};
   let t = performance.now();
   const lap = (name: string): void => {
@@ -138,48 +205,32 @@ export async function tryOn(person: PersonAnalysis, garment: GarmentAnalysis, op
   const { body, plan, box } = fitGarment(person, garment, size);
   const grid = warpGrid(plan, garment, box);
   lap('fit');
-
   const tex = await garmentTexture(garment, plan);
-  const warp = await warpSession(registry);
-  const { layers } = await warp.run({
-    tex: new ort.Tensor('float32', tex.data, [1, TEX_CHANNELS, tex.height, tex.width]),
-    grid: new ort.Tensor('float32', grid.data, [1, 9, grid.rows, grid.cols]),
-    hw: new ort.Tensor('int64', BigInt64Array.from([BigInt(box.height), BigInt(box.width)]), [2]),
-  });
-  lap('warp');
+  lap('texture');
 
   const necks = plan.main.filter((c) => c.name.startsWith('neckline_'));
   const neckY = necks.length ? necks.reduce((a, c) => a + c.body.y, 0) / necks.length + 0.04 * body.shoulderWidth : undefined;
   const masks = buildMasks(body, garment.category, box, { neckY });
-  const composite = await compositeSession(registry, poolFor(body));
-  const skin = skinToPaint(person, masks.skin).map((v) => v / 255);
-  const res = await composite.run({
-    layers,
-    photo: new ort.Tensor('uint8', crop(person.image, box), [1, box.height, box.width, 3]),
-    masks: new ort.Tensor('uint8', masks.data, [1, box.height, box.width, masks.data.length / (box.width * box.height)]),
-    skin: new ort.Tensor('float32', Float32Array.from(skin), [1, 3, 1, 1]),
-    means: new ort.Tensor('float32', Float32Array.from(masks.means), [1, 3, 1, 1]),
-  });
-  layers.dispose?.();
+  const inputs: CropInputs = { tex, grid, box, photo: crop(person.image, box), masks, skin: skinToPaint(person, masks.skin).map((v) => v / 255), pool: poolFor(body) };
+  lap('masks');
+  const out = run.kind === 'onnx' ? await renderOnnx(run.registry, inputs, lap) : renderCpu(inputs, lap);
 
   const { width, height } = person;
   const image = new Uint8Array(width * height * 3);
   if (person.image.channels === 3) image.set(person.image.data.subarray(0, width * height * 3));
   else paste(image, width, 3, crop(person.image, { x: 0, y: 0, width, height }), { x: 0, y: 0, width, height });
-  paste(image, width, 3, res.image.data as Uint8Array, box);
-  const full = (src: ort.Tensor): Mask => {
-    const data = new Uint8Array(width * height);
-    paste(data, width, 1, src.data as Uint8Array, box);
-    return { data, width, height };
-  };
-  const warped = new Uint8Array(width * height * 3);
-  paste(warped, width, 3, res.warped.data as Uint8Array, box);
-  const result: TryOnResult = {
-    image: { data: image, width, height, channels: 3 },
-    layers: { garmentMask: full(res.alpha), warpedGarment: { data: warped, width, height, channels: 3 }, exposedSkin: full(res.exposed) },
-    timings,
-  };
+  paste(image, width, 3, out.image, box);
+  const result: TryOnResult = { image: { data: image, width, height, channels: 3 }, timings };
+  if (options.layers !== false) {
+    const full = (src: Uint8Array): Mask => {
+      const data = new Uint8Array(width * height);
+      paste(data, width, 1, src, box);
+      return { data, width, height };
+    };
+    const warped = new Uint8Array(width * height * 3);
+    paste(warped, width, 3, out.warped, box);
+    result.layers = { garmentMask: full(out.alpha), warpedGarment: { data: warped, width, height, channels: 3 }, exposedSkin: full(out.exposed) };
+  }
   lap('composite');
-  result.timings = timings;
   return result;
 }

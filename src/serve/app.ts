@@ -30,7 +30,7 @@ export interface ServePipeline {
   analysePerson(bytes: Buffer, name: string): Promise<PersonAnalysis>;
   analyseGarment(bytes: Buffer, options: { type: GarmentType; category: GarmentCategory; color?: string; name: string }): Promise<GarmentAnalysis>;
   template(type: GarmentType, color: string): Promise<GarmentAnalysis>;
-  tryOn(person: PersonAnalysis, garment: GarmentAnalysis, options: { size: Size }): Promise<TryOnResult>;
+  tryOn(person: PersonAnalysis, garment: GarmentAnalysis, options: { size: Size; layers?: boolean }): Promise<TryOnResult>;
   readonly registry: { readonly provider: unknown; loaded(): unknown };
 }
 
@@ -180,7 +180,7 @@ export function buildServer(pipeline: ServePipeline, input: ServeOptions | Serve
         const garment = form.garment
           ? await pipeline.analyseGarment(form.garment, { type: form.type, category: form.category, name: form.name, ...(form.color ? { color: form.color } : {}) })
           : await pipeline.template(form.type, form.color as string);
-        const result = await pipeline.tryOn(person, garment, { size: form.size });
+        const result = await pipeline.tryOn(person, garment, { size: form.size, layers: false });
         const jpeg = await encodeImage(result.image, 'jpeg', options.quality);
         return store.put(jpeg, 'jpg', 'image/jpeg', digest);
       });

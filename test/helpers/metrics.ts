@@ -163,16 +163,18 @@ export function deltaE2000(c1: RGB, c2: RGB): number {
 }
 
 /** The two numbers the render tests hold a result to. */
-export function renderQuality(photo: RawImage, result: { image: RawImage; layers: { garmentMask: Mask; warpedGarment: RawImage; exposedSkin: Mask } }): { ssimOutside: number; deltaE: number | null } {
+export function renderQuality(photo: RawImage, result: { image: RawImage; layers?: { garmentMask: Mask; warpedGarment: RawImage; exposedSkin: Mask } }): { ssimOutside: number; deltaE: number | null } {
+  if (!result.layers) throw new Error('renderQuality needs a try-on result with its layers');
+  const layers = result.layers;
   const { width, height } = photo;
   const changed = new Uint8Array(width * height);
-  for (let i = 0; i < changed.length; i++) changed[i] = result.layers.garmentMask.data[i] > 0 || result.layers.exposedSkin.data[i] > 0 ? 1 : 0;
+  for (let i = 0; i < changed.length; i++) changed[i] = layers.garmentMask.data[i] > 0 || layers.exposedSkin.data[i] > 0 ? 1 : 0;
   const exclude = dilate(changed, width, height, 2);
   const ssimOutside = ssim(photo, result.image, exclude);
   // Inside: the garment where it is fully opaque; the warped layer is premultiplied on black,
   // so at alpha 255 it is the garment's colour before shading.
-  const inner = result.layers.garmentMask;
+  const inner = layers.garmentMask;
   const got = meanColour(result.image, inner, 250);
-  const want = meanColour(result.layers.warpedGarment, inner, 250);
+  const want = meanColour(layers.warpedGarment, inner, 250);
   return { ssimOutside, deltaE: got && want ? deltaE2000(got, want) : null };
 }

@@ -1,0 +1,192 @@
+/**
+ * Render worker threads. onnxruntime-node runs a session synchronously on the calling
+ * JavaScript thread, and the TypeScript render path is JavaScript too, so one thread renders
+ * one pair at a time however many are "in flight": a pool of worker threads (one per core) is
+ * what lets a batch or the server use every core, and keeps the server's event loop free to
+ * answer while pairs render.
+ *
+ *   const pool = new RenderPool({ threads: 2, engine: 'js' });
+ *   const result = await pool.tryOn(person, garment, { size: 'M', layers: false });
+ *   await pool.close();
+ *
+ * Analyses are posted to a worker the first time it needs them, their pixel planes moved into
+ * SharedArrayBuffers first (src/render/share.ts), so no worker copies them. A person's pairs
+ * go to the same worker while it is not much busier than the others, so the per-person work a
+ * worker caches (the masks' person-level planes) is done once per person, not once per pair.
+ * Workers start on the first render and do not keep the process alive while idle.
+ */
+import { Worker } from 'node:worker_threads';
+import { TryonError, type ErrorCode } from '../errors.ts';
+import type { GarmentAnalysis, PersonAnalysis, TryOnResult } from '../types.ts';
+import { shareInPlace } from './share.ts';
+import type { TryOnOptions } from './tryon.ts';
+
+export type WorkerEngine = 'js' | 'onnx';
+
+export interface RenderPoolOptions {
+  /** Worker threads (>= 1). */
+  threads: number;
+  /** What the workers run: the TypeScript path or the ONNX graphs on CPU. */
+  engine: WorkerEngine;
+  /** The models folder (the ONNX engine's registry reads its manifest). */
+  modelsDir?: string;
+}
+
+/** What a worker is told (see worker.ts). */
+export type ToWorker =
+  | { type: 'render'; job: number; person: { id: number; value?: PersonAnalysis }; garment: { id: number; value?: GarmentAnalysis }; options: TryOnOptions }
+  | { type: 'forget'; id: number };
+
+/** What a worker answers. */
+export type FromWorker =
+  | { type: 'result'; job: number; result: TryOnResult }
+  | { type: 'error'; job: number; error: { code: ErrorCode; message: string; input?: string; suggestion?: string } };
+
+interface Job {
+  resolve: (r: TryOnResult) => void;
+  reject: (e: Error) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  /** Jobs sent and not answered. */
+  jobs: Map<number, Job>;
+  /** Ids of the analyses this worker holds, least recently used first. */
+  known: Map<number, 'person' | 'garment'>;
+}
+
+/**
+ * Analyses a worker may hold. The pool, not the worker, drops the least recently used (messages
+ * arrive in order, so a later pair re-sends what was dropped); the batch runner's per-tile
+ * garment copies would otherwise pile up in the workers.
+ */
+const HOLD = { person: 48, garment: 16 };
+
+const WORKER_URL = new URL('./worker-boot.mjs', import.meta.url);
+
+export class RenderPool {
+  readonly threads: number;
+  readonly engine: WorkerEngine;
+  private readonly modelsDir?: string;
+  private slots: Slot[] = [];
+  private ids = new WeakMap<object, number>();
+  private nextId = 1;
+  private nextJob = 1;
+  /** Person id -> the slot that rendered it last. */
+  private affinity = new Map<number, Slot>();
+  private closed = false;
+
+  constructor(options: RenderPoolOptions) {
+    if (!Number.isInteger(options.threads) || options.threads < 1) throw new TryonError('BAD_OPTION', `Expected integer >= 1 for render.threads but received ${String(options.threads)}`, { input: 'render.threads' });
+    this.threads = options.threads;
+    this.engine = options.engine;
+    this.modelsDir = options.modelsDir;
+  }
+
+  private idOf(analysis: object): number {
+    let id = this.ids.get(analysis);
+    if (id === undefined) {
+      id = this.nextId++;
+      this.ids.set(analysis, id);
+    }
+    return id;
+  }
+
+  private spawn(): Slot {
+    const worker = new Worker(WORKER_URL, { workerData: { engine: this.engine, modelsDir: this.modelsDir } });
+    const slot: Slot = { worker, jobs: new Map(), known: new Map() };
+    worker.unref();
+    worker.on('message', (m: FromWorker) => {
+      const job = slot.jobs.get(m.job);
+      if (!job) return;
+      slot.jobs.delete(m.job);
+      if (slot.jobs.size === 0) worker.unref();
+      if (m.type === 'result') job.resolve(m.result);
+      else job.reject(new TryonError(m.error.code, m.error.message, { input: m.error.input, suggestion: m.error.suggestion }));
+    });
+    const fail = (why: string): void => {
+      const i = this.slots.indexOf(slot);
+      if (i >= 0) this.slots.splice(i, 1);
+      for (const [k, s] of this.affinity) if (s === slot) this.affinity.delete(k);
+      for (const job of slot.jobs.values()) job.reject(new TryonError('INTERNAL', `render worker stopped: ${why}`));
+      slot.jobs.clear();
+    };
+    worker.on('error', (err) => fail(err instanceof Error ? err.message : String(err)));
+    worker.on('exit', (code) => fail(`exit code ${code}`));
+    this.slots.push(slot);
+    return slot;
+  }
+
+  /** The worker for a person: its last one unless that one is two jobs busier than the idlest. */
+  private pick(personId: number): Slot {
+    while (this.slots.length < this.threads) this.spawn();
+    let idlest = this.slots[0];
+    for (const s of this.slots) if (s.jobs.size < idlest.jobs.size) idlest = s;
+    const last = this.affinity.get(personId);
+    if (last && this.slots.includes(last) && last.jobs.size < idlest.jobs.size + 2) return last;
+    if (!last) this.affinity.set(personId, idlest);
+    return idlest;
+  }
+
+  /**
+   * Marks an analysis as held by a worker (most recently used); returns whether it already was.
+   * Drops the least recently used of its kind past the limit.
+   */
+  private hold(slot: Slot, id: number, kind: 'person' | 'garment'): boolean {
+    const had = slot.known.delete(id);
+    slot.known.set(id, kind);
+    let count = 0;
+    for (const k of slot.known.values()) if (k === kind) count++;
+    for (const [old, k] of slot.known) {
+      if (count <= HOLD[kind]) break;
+      if (k !== kind || old === id) continue;
+      slot.known.delete(old);
+      slot.worker.postMessage({ type: 'forget', id: old } satisfies ToWorker);
+      count--;
+    }
+    return had;
+  }
+
+  /** Pairs sent and not yet answered, over all workers. */
+  get inFlight(): number {
+    return this.slots.reduce((n, s) => n + s.jobs.size, 0);
+  }
+
+  tryOn(person: PersonAnalysis, garment: GarmentAnalysis, options: TryOnOptions = {}): Promise<TryOnResult> {
+    if (this.closed) return Promise.reject(new TryonError('INTERNAL', 'the render pool is closed'));
+    const pid = this.idOf(person);
+    const gid = this.idOf(garment);
+    const slot = this.pick(pid);
+    const job = this.nextJob++;
+    const message: ToWorker = { type: 'render', job, person: { id: pid }, garment: { id: gid }, options };
+    if (!this.hold(slot, pid, 'person')) message.person.value = shareInPlace(person);
+    if (!this.hold(slot, gid, 'garment')) message.garment.value = shareInPlace(garment);
+    return new Promise<TryOnResult>((resolve, reject) => {
+      slot.jobs.set(job, { resolve, reject });
+      slot.worker.ref();
+      try {
+        slot.worker.postMessage(message);
+      } catch (err) {
+        slot.jobs.delete(job);
+        reject(new TryonError('INTERNAL', `could not send the pair to a render worker: ${err instanceof Error ? err.message : String(err)}`));
+      }
+    });
+  }
+
+  /** Lets the workers drop an analysis (and what they cached for it). */
+  forget(analysis: object): void {
+    const id = this.ids.get(analysis);
+    if (id === undefined) return;
+    this.affinity.delete(id);
+    for (const s of this.slots) {
+      if (!s.known.delete(id)) continue;
+      s.worker.postMessage({ type: 'forget', id } satisfies ToWorker);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const slots = this.slots.splice(0);
+    await Promise.all(slots.map((s) => s.worker.terminate()));
+  }
+}
