@@ -120,9 +120,13 @@ export class Tryon {
     return this.pool ? this.pool.tryOn(person, garment, options) : tryOn(person, garment, options, this.engine);
   }
 
-  /** Pairs that can render at once off the calling thread: two per render thread (one queued), 0 without. */
+  /**
+   * Pairs that can render at once off the calling thread: three per render thread (two queued,
+   * so a worker has work while this thread analyses and its persons' pairs can wait their turn
+   * on it), 0 without.
+   */
   get renderSlots(): number {
-    return this.pool ? 2 * this.pool.threads : 0;
+    return this.pool ? 3 * this.pool.threads : 0;
   }
 
   /** Whether pairs render through ONNX graphs (whose arenas grow; see the batch runner's renew). */

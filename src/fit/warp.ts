@@ -207,8 +207,12 @@ function unfolded(sleeve: SleevePlan, lambda: number): Tps {
   return tps;
 }
 
-/** Evaluates the inverse maps on the coarse grid over `box`. */
-export function warpGrid(plan: FitPlan, garment: GarmentAnalysis, box: Box, step = GRID_STEP): WarpGrid {
+/**
+ * Evaluates the inverse maps on the coarse grid over `box`.
+ * @param window the part of the garment photo the texture covers (garment pixels); sample
+ *   coordinates are normalised to it. Default: the whole photo.
+ */
+export function warpGrid(plan: FitPlan, garment: GarmentAnalysis, box: Box, window: Box = { x: 0, y: 0, width: garment.width, height: garment.height }, step = GRID_STEP): WarpGrid {
   const cols = Math.max(2, Math.ceil((box.width - 1) / step) + 1);
   const rows = Math.max(2, Math.ceil((box.height - 1) / step) + 1);
   const data = new Float32Array(9 * rows * cols);
@@ -218,8 +222,10 @@ export function warpGrid(plan: FitPlan, garment: GarmentAnalysis, box: Box, step
     const s = plan.sleeves.find((v) => v.side === side);
     maps.push(s ? { tps: unfolded(s, LAMBDA_SLEEVE), sleeve: s } : { tps: null as unknown as Tps, sleeve: null });
   }
-  const gw = garment.width;
-  const gh = garment.height;
+  const gw = window.width;
+  const gh = window.height;
+  const gx0 = window.x;
+  const gy0 = window.y;
   // Grid point (i, j) sits on output pixel centre box.x + j * (W - 1) / (cols - 1) + 0.5, matching
   // Resize's align_corners mapping in the graph.
   const sx = (box.width - 1) / (cols - 1);
@@ -245,8 +251,8 @@ export function warpGrid(plan: FitPlan, garment: GarmentAnalysis, box: Box, step
           continue;
         }
         const g = tps.map(px, py);
-        data[(3 * m) * plane + o] = (2 * g.x) / gw - 1;
-        data[(3 * m + 1) * plane + o] = (2 * g.y) / gh - 1;
+        data[(3 * m) * plane + o] = (2 * (g.x - gx0)) / gw - 1;
+        data[(3 * m + 1) * plane + o] = (2 * (g.y - gy0)) / gh - 1;
         data[(3 * m + 2) * plane + o] = allow;
       }
     }

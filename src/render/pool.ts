@@ -62,6 +62,9 @@ interface Slot {
  */
 const HOLD = { person: 48, garment: 16 };
 
+/** How many more queued jobs than the idlest worker a person's own worker may have before its pair goes elsewhere. */
+const SPILL = 4;
+
 const WORKER_URL = new URL('./worker-boot.mjs', import.meta.url);
 
 export class RenderPool {
@@ -72,9 +75,10 @@ export class RenderPool {
   private ids = new WeakMap<object, number>();
   private nextId = 1;
   private nextJob = 1;
-  /** Person id -> the slot that rendered it last. */
+  /** Person id -> its worker (see pick). */
   private affinity = new Map<number, Slot>();
   private closed = false;
+  private dealt = 0;
 
   constructor(options: RenderPoolOptions) {
     if (!Number.isInteger(options.threads) || options.threads < 1) throw new TryonError('BAD_OPTION', `Expected integer >= 1 for render.threads but received ${String(options.threads)}`, { input: 'render.threads' });
@@ -117,15 +121,21 @@ export class RenderPool {
     return slot;
   }
 
-  /** The worker for a person: its last one unless that one is two jobs busier than the idlest. */
+  /**
+   * The worker for a person: the one it was given first (persons are dealt out in turn, so a
+   * batch's column splits evenly), unless that one is `SPILL` jobs busier than the idlest (one
+   * person's many pairs in the server). Each worker then builds a person's cached masks once.
+   */
   private pick(personId: number): Slot {
     while (this.slots.length < this.threads) this.spawn();
     let idlest = this.slots[0];
     for (const s of this.slots) if (s.jobs.size < idlest.jobs.size) idlest = s;
-    const last = this.affinity.get(personId);
-    if (last && this.slots.includes(last) && last.jobs.size < idlest.jobs.size + 2) return last;
-    if (!last) this.affinity.set(personId, idlest);
-    return idlest;
+    let home = this.affinity.get(personId);
+    if (!home || !this.slots.includes(home)) {
+      home = this.slots[this.dealt++ % this.slots.length];
+      this.affinity.set(personId, home);
+    }
+    return home.jobs.size >= idlest.jobs.size + SPILL ? idlest : home;
   }
 
   /**

@@ -14,9 +14,16 @@ import type { FitPlan } from '../fit/targets.ts';
 import { seamRows } from '../fit/warp.ts';
 
 export interface GarmentTexture {
+  /** [7, height, width] planar. */
   data: Float32Array;
   width: number;
   height: number;
+  /**
+   * The part of the garment photo the texture covers, in photo pixels: the garment's bounding
+   * box, not the whole photo (outside it every channel is 0, which sampling past the texture's
+   * edge gives anyway), so a texture is about half the memory and build time.
+   */
+  window: { x: number; y: number; width: number; height: number };
 }
 
 const cache = new WeakMap<GarmentAnalysis, Map<string, GarmentTexture>>();
@@ -114,6 +121,100 @@ function trimHalo(rgb: Uint8Array, mask: Uint8Array, width: number, height: numb
 }
 
 /**
+ * What a texture holds that does not depend on the plan's seams: the colour (premultiplied,
+ * backdrop unmixed) and alpha over the garment's bounding box, at one resolution. Persons of
+ * different builds give one garment different seams, so several textures share one base.
+ */
+interface TextureBase {
+  /** Texture resolution of the whole photo. */
+  width: number;
+  height: number;
+  /** The bounding box of the texels with alpha, at that resolution. */
+  x0: number;
+  y0: number;
+  cw: number;
+  ch: number;
+  /** [3, ch, cw] premultiplied colour, then [ch, cw] alpha. */
+  colour: Float32Array;
+  alpha: Float32Array;
+}
+
+const bases = new WeakMap<GarmentAnalysis, Map<string, TextureBase>>();
+const BASES_KEPT = 3;
+const keptBases: { g: GarmentAnalysis; key: string }[] = [];
+
+async function textureBase(g: GarmentAnalysis, width: number, height: number, factor: number): Promise<TextureBase> {
+  const key = `${width}x${height}`;
+  let byKey = bases.get(g);
+  let base = byKey?.get(key);
+  const at = keptBases.findIndex((k) => k.g === g && k.key === key);
+  if (at >= 0) keptBases.splice(at, 1);
+  keptBases.push({ g, key });
+  while (keptBases.length > BASES_KEPT) {
+    const old = keptBases.shift()!;
+    bases.get(old.g)?.delete(old.key);
+  }
+  if (base) return base;
+
+  const { rgb, mask: soft } = await resized(g, width, height);
+  const bgc = backdrop(g);
+  // A garment the colour of its backdrop (a white tee on white) has no halo to tell apart:
+  // trimming would fray its own edge.
+  const distinct = Math.hypot(g.color[0] - bgc[0], g.color[1] - bgc[1], g.color[2] - bgc[2]) > 60;
+  const mask = distinct ? trimHalo(rgb, soft, width, height, bgc, Math.max(2, Math.round(8 / factor))) : soft;
+  // The texels with any alpha: the texture's window.
+  let x0 = width;
+  let x1 = -1;
+  let y0 = height;
+  let y1 = -1;
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    for (let x = 0; x < width; x++) {
+      if (mask[row + x] === 0) continue;
+      if (x < x0) x0 = x;
+      if (x > x1) x1 = x;
+      if (y < y0) y0 = y;
+      y1 = y;
+    }
+  }
+  if (x1 < 0) x0 = x1 = y0 = y1 = 0; // no garment at all: one empty texel
+  const cw = x1 - x0 + 1;
+  const ch = y1 - y0 + 1;
+  const n = cw * ch;
+  const colour = new Float32Array(3 * n);
+  const alpha = new Float32Array(n);
+  const [bg0, bg1, bg2] = bgc;
+  for (let y = y0; y <= y1; y++) {
+    for (let x = x0; x <= x1; x++) {
+      const i = y * width + x;
+      const j = (y - y0) * cw + (x - x0);
+      const a = mask[i] / 255;
+      if (a <= 0) continue;
+      // Unmix the backdrop from edge pixels: pixel = colour * a + backdrop * (1 - a).
+      const unmix = a < 0.98;
+      const inv = 1 / Math.max(a, 0.25);
+      const r0 = rgb[i * 3];
+      const r1 = rgb[i * 3 + 1];
+      const r2 = rgb[i * 3 + 2];
+      const v0 = unmix ? (r0 - bg0 * (1 - a)) * inv : r0;
+      const v1 = unmix ? (r1 - bg1 * (1 - a)) * inv : r1;
+      const v2 = unmix ? (r2 - bg2 * (1 - a)) * inv : r2;
+      colour[j] = (Math.min(Math.max(v0, 0), 255) / 255) * a;
+      colour[n + j] = (Math.min(Math.max(v1, 0), 255) / 255) * a;
+      colour[2 * n + j] = (Math.min(Math.max(v2, 0), 255) / 255) * a;
+      alpha[j] = a;
+    }
+  }
+  base = { width, height, x0, y0, cw, ch, colour, alpha };
+  if (!byKey) {
+    byKey = new Map();
+    bases.set(g, byKey);
+  }
+  byKey.set(key, base);
+  return base;
+}
+
+/**
  * Builds (or reuses) the texture of a garment for a plan.
  * @param plan its seams split the parts; its scale (garment px per body px) picks the resolution.
  */
@@ -133,43 +234,25 @@ export async function garmentTexture(g: GarmentAnalysis, plan: FitPlan): Promise
     return hit;
   }
 
-  const { rgb, mask: soft } = await resized(g, width, height);
-  const bgc = backdrop(g);
-  // A garment the colour of its backdrop (a white tee on white) has no halo to tell apart:
-  // trimming would fray its own edge.
-  const distinct = Math.hypot(g.color[0] - bgc[0], g.color[1] - bgc[1], g.color[2] - bgc[2]) > 60;
-  const mask = distinct ? trimHalo(rgb, soft, width, height, bgc, Math.max(2, Math.round(8 / factor))) : soft;
+  const { x0, y0, cw, ch, colour, alpha } = await textureBase(g, width, height, factor);
   const rows = seamRows(plan, g);
   // The main part reaches a little past the seams, under the sleeves: where the two warps
   // disagree slightly along the seam, the body shows no gap.
   const overlap = 0.04 * Math.abs((plan.seams.left?.[0].x ?? g.width) - (plan.seams.right?.[0].x ?? 0));
-  const n = width * height;
+  const n = cw * ch;
   const data = new Float32Array(7 * n);
+  data.set(colour, 0);
+  data.set(alpha, 6 * n);
   const sx = g.width / width;
   const sy = g.height / height;
-  const bg0 = bgc[0];
-  const bg1 = bgc[1];
-  const bg2 = bgc[2];
-  for (let y = 0; y < height; y++) {
+  for (let y = y0; y < y0 + ch; y++) {
     // Which part a texel belongs to depends on how far beyond each seam it lies (seamRows): the
     // seams' positions are found once per row.
     const seams = rows((y + 0.5) * sy);
-    for (let x = 0; x < width; x++) {
-      const i = y * width + x;
-      const a = mask[i] / 255;
+    for (let x = x0; x < x0 + cw; x++) {
+      const j = (y - y0) * cw + (x - x0);
+      const a = alpha[j];
       if (a <= 0) continue;
-      // Unmix the backdrop from edge pixels: pixel = colour * a + backdrop * (1 - a).
-      const unmix = a < 0.98;
-      const inv = 1 / Math.max(a, 0.25);
-      const r0 = rgb[i * 3];
-      const r1 = rgb[i * 3 + 1];
-      const r2 = rgb[i * 3 + 2];
-      const v0 = unmix ? (r0 - bg0 * (1 - a)) * inv : r0;
-      const v1 = unmix ? (r1 - bg1 * (1 - a)) * inv : r1;
-      const v2 = unmix ? (r2 - bg2 * (1 - a)) * inv : r2;
-      data[i] = (Math.min(Math.max(v0, 0), 255) / 255) * a;
-      data[n + i] = (Math.min(Math.max(v1, 0), 255) / 255) * a;
-      data[2 * n + i] = (Math.min(Math.max(v2, 0), 255) / 255) * a;
       let part = 0;
       let d = -Infinity;
       const gx = (x + 0.5) * sx;
@@ -180,12 +263,11 @@ export async function garmentTexture(g: GarmentAnalysis, plan: FitPlan): Promise
           part = seams[k].part;
         }
       }
-      if (d > 0) data[(3 + part) * n + i] = a;
-      if (d <= overlap) data[3 * n + i] = a;
-      data[6 * n + i] = a;
+      if (d > 0) data[(3 + part) * n + j] = a;
+      if (d <= overlap) data[3 * n + j] = a;
     }
   }
-  const tex = { data, width, height };
+  const tex = { data, width: cw, height: ch, window: { x: x0 * sx, y: y0 * sy, width: cw * sx, height: ch * sy } };
   if (!byKey) {
     byKey = new Map();
     cache.set(g, byKey);

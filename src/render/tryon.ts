@@ -90,6 +90,13 @@ function checkAnalyses(person: PersonAnalysis, garment: GarmentAnalysis): void {
 function crop(img: RawImage, box: Box): Uint8Array {
   const out = new Uint8Array(box.width * box.height * 3);
   const ch = img.channels;
+  if (ch === 3) {
+    for (let y = 0; y < box.height; y++) {
+      const from = ((box.y + y) * img.width + box.x) * 3;
+      out.set(img.data.subarray(from, from + box.width * 3), y * box.width * 3);
+    }
+    return out;
+  }
   for (let y = 0; y < box.height; y++) {
     const row = (box.y + y) * img.width;
     for (let x = 0; x < box.width; x++) {
@@ -203,10 +210,13 @@ export async function tryOn(person: PersonAnalysis, garment: GarmentAnalysis, op
   };
 
   const { body, plan, box } = fitGarment(person, garment, size);
-  const grid = warpGrid(plan, garment, box);
-  lap('fit');
+  const t0 = performance.now();
   const tex = await garmentTexture(garment, plan);
-  lap('texture');
+  const texMs = performance.now() - t0;
+  const grid = warpGrid(plan, garment, box, tex.window);
+  lap('fit');
+  timings.fit = Math.round((timings.fit - texMs) * 10) / 10;
+  timings.texture = Math.round(texMs * 10) / 10;
 
   const necks = plan.main.filter((c) => c.name.startsWith('neckline_'));
   const neckY = necks.length ? necks.reduce((a, c) => a + c.body.y, 0) / necks.length + 0.04 * body.shoulderWidth : undefined;

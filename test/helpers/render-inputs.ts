@@ -42,8 +42,8 @@ function crop(img: RawImage, box: Box): Uint8Array {
 /** As tryOn: fit, grid, texture, masks, skin colour, pool. `pool` overrides poolFor. */
 export async function renderInputs(person: PersonAnalysis, garment: GarmentAnalysis, pool?: number): Promise<RenderInputs> {
   const { body, plan, box } = fitGarment(person, garment, 'M');
-  const grid = warpGrid(plan, garment, box);
   const tex = await garmentTexture(garment, plan);
+  const grid = warpGrid(plan, garment, box, tex.window);
   const necks = plan.main.filter((c) => c.name.startsWith('neckline_'));
   const neckY = necks.length ? necks.reduce((a, c) => a + c.body.y, 0) / necks.length + 0.04 * body.shoulderWidth : undefined;
   const masks = buildMasks(body, garment.category, box, { neckY });
