@@ -11,6 +11,7 @@
  * Speed is measured here, never in tests. Timings on a shared machine are noisy: compare runs
  * taken on the same machine at the same time.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,6 +25,16 @@ import { readResultsDocs, type PairRecord, type StageTimes } from '../src/batch/
 import { PACKAGE_ROOT } from '../src/config.ts';
 import { writeFileAtomic } from '../src/image/write.ts';
 import type { OutputFormat } from '../src/types.ts';
+
+// glibc gives every thread that allocates its own malloc arenas; with render worker threads
+// passing large buffers around, freed memory stays spread over them and RSS creeps up (full
+// fixture batch: peak 1.15 GB by default, 0.97 GB with two arenas, and no slower). The
+// variable is read when the process starts, so the bench runs itself again with it set (an
+// explicit MALLOC_ARENA_MAX, e.g. 8, is kept: that is how to measure the default).
+if (process.platform === 'linux' && process.env.MALLOC_ARENA_MAX === undefined) {
+  const r = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit', env: { ...process.env, MALLOC_ARENA_MAX: '2' } });
+  process.exit(r.status ?? 1);
+}
 
 const { values } = parseArgs({
   options: {
@@ -80,6 +91,7 @@ async function main(): Promise<void> {
   const timer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 100);
   const rssAt: Record<string, number> = {};
   const memoryAt: Record<string, { heapUsed: number; external: number; arrayBuffers: number }> = {};
+  const workersAt: Record<string, { heapUsed: number; external: number; arrayBuffers: number }[]> = {};
   const quarters = [0.25, 0.5, 0.75, 1].map((q) => Math.max(1, Math.round(q * plan.pairs.length)));
   process.stderr.write(`bench: ${persons.length} persons x ${garments.length} garments = ${plan.pairs.length} pairs, concurrency ${tryon.budget.concurrency} (intra-op ${tryon.budget.intraOp}, sharp ${tryon.budget.sharp}), provider ${tryon.registry.provider}, render ${tryon.renderer.engine} on ${tryon.renderer.threads} worker threads, models loaded in ${Math.round(loadMs)} ms\n`);
 
@@ -98,7 +110,9 @@ async function main(): Promise<void> {
           const m = process.memoryUsage();
           rssAt[`${[25, 50, 75, 100][i]}%`] = mb(m.rss);
           // What of it is this thread's JavaScript heap and its buffers (the rest: native, workers).
-          memoryAt[`${[25, 50, 75, 100][i]}%`] = { heapUsed: mb(m.heapUsed), external: mb(m.external), arrayBuffers: mb(m.arrayBuffers) };
+          const at = `${[25, 50, 75, 100][i]}%`;
+          memoryAt[at] = { heapUsed: mb(m.heapUsed), external: mb(m.external), arrayBuffers: mb(m.arrayBuffers) };
+          void tryon.renderMemory().then((ws) => (workersAt[at] = ws.map((w) => ({ heapUsed: mb(w.heapUsed), external: mb(w.external), arrayBuffers: mb(w.arrayBuffers) }))));
         }
         if (e.finished % 50 === 0) process.stderr.write(`  ${e.finished}/${e.toRender}\n`);
       }
@@ -118,7 +132,7 @@ async function main(): Promise<void> {
 
   const result = {
     date: new Date().toISOString(),
-    host: { cpus: os.availableParallelism(), cpuModel: os.cpus()[0]?.model ?? '', totalMemMb: mb(os.totalmem()), node: process.version },
+    host: { cpus: os.availableParallelism(), cpuModel: os.cpus()[0]?.model ?? '', totalMemMb: mb(os.totalmem()), node: process.version, mallocArenaMax: process.env.MALLOC_ARENA_MAX ?? null },
     batch: { persons: persons.length, garments: garments.length, pairs: plan.pairs.length, format: plan.options.format, thumbnails: plan.options.thumbnails },
     budget: tryon.budget,
     provider: tryon.registry.provider,
@@ -146,6 +160,7 @@ async function main(): Promise<void> {
     pipelineRenewals: summary.renewals ?? 0,
     rssMbAt: rssAt,
     mainThreadMbAt: memoryAt,
+    renderWorkersMbAt: workersAt,
     out: values.keep ? out : null,
   };
   const json = JSON.stringify(result, null, 2);

@@ -129,6 +129,11 @@ export class Tryon {
     return this.pool ? 3 * this.pool.threads : 0;
   }
 
+  /** The render worker threads' own heaps and buffers, in bytes (none without workers). */
+  renderMemory(): Promise<{ heapUsed: number; external: number; arrayBuffers: number }[]> {
+    return this.pool ? this.pool.memory() : Promise.resolve([]);
+  }
+
   /** Whether pairs render through ONNX graphs (whose arenas grow; see the batch runner's renew). */
   get rendersWithOnnx(): boolean {
     return this.renderer.engine === 'onnx';

@@ -25,7 +25,12 @@ export function budgetThreads(concurrency: number, cores = os.availableParalleli
   return { concurrency: c, intraOp: perJob, sharp: perJob };
 }
 
-/** Applies the sharp part of a budget (process-wide in libvips). */
+/**
+ * Applies the sharp part of a budget (process-wide in libvips), and turns libvips' operation
+ * cache off: it keeps up to 50 MB of recent results for repeated reads of the same file, which
+ * a pipeline that reads every photo once (and keeps its analysis) never makes.
+ */
 export function applySharpBudget(budget: ThreadBudget): void {
   sharp.concurrency(budget.sharp);
+  sharp.cache(false);
 }

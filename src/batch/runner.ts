@@ -4,7 +4,7 @@
  *
  * Work: P person analyses + G garment analyses + P x G renders, never an analysis per pair.
  * Order: the P x G matrix is cut into tiles that fit a memory budget: garments are analysed
- * in blocks of up to `garmentMemory` bytes (one block for a catalog of a few hundred photos),
+ * in blocks of up to `garmentMemory` bytes (~25 photos of 768x1024),
  * persons in blocks of up to `personMemory` bytes (one block for ~50 photos). Inside a tile
  * the renders go garment by garment: the renderer caches a garment's warped texture on the
  * garment object (a WeakMap), which saves a large part of every render after a garment's
@@ -115,7 +115,7 @@ export interface RunOptions {
   version?: string;
   /** Save results.json after this many pairs or milliseconds. Default 25 pairs / 2000 ms. */
   save?: { pairs: number; ms: number };
-  /** Bytes of garment analyses kept at once; a bigger catalog is done in blocks. Default 160 MB (~50 photos of 768x1024). */
+  /** Bytes of garment analyses kept at once; a bigger catalog is done in blocks. Default 80 MB (~25 photos of 768x1024). */
   garmentMemory?: number;
   /** Bytes of person analyses kept at once; more persons are done in blocks. Default 96 MB (~20 photos of 768x1024). */
   personMemory?: number;
@@ -519,7 +519,7 @@ export async function runBatch(plan: BatchPlan, firstPipeline: BatchPipeline, op
   };
 
   // ---- tiles: garment blocks (outer) x person blocks (inner)
-  const garmentBudget = Math.max(1, options.garmentMemory ?? 160 * 1024 * 1024);
+  const garmentBudget = Math.max(1, options.garmentMemory ?? 80 * 1024 * 1024);
   const personBudget = Math.max(1, options.personMemory ?? 96 * 1024 * 1024);
   const pairsByGarment = new Map<string, Pair[]>();
   for (const pair of todo) {

@@ -41,14 +41,15 @@ export interface MaskOptions {
 }
 
 /**
- * Zeroed working buffers that never leave this module (the skin sources, the old garment's
- * marks), reused between calls: fresh ones of a crop's size cost more in page faults than
- * their filling. (Calls are synchronous, so one set per thread suffices.)
+ * A zeroed working buffer that never leaves this module (the old garment's marks), reused
+ * between calls: a fresh one of a crop's size costs more in page faults than its filling.
+ * (Calls are synchronous, so one per thread suffices.) Starts at byte 0 of its own buffer, so
+ * it may be read as 32-bit words.
  */
-const scratchBuffers: Uint8Array[] = [new Uint8Array(0), new Uint8Array(0)];
-function scratch(k: number, n: number): Uint8Array {
-  if (scratchBuffers[k].length < n) scratchBuffers[k] = new Uint8Array(Math.ceil(n * 1.25));
-  const b = scratchBuffers[k].subarray(0, n);
+let scratchBuffer = new Uint8Array(0);
+function scratch(n: number): Uint8Array {
+  if (scratchBuffer.length < n) scratchBuffer = new Uint8Array(Math.ceil(n * 1.25));
+  const b = scratchBuffer.subarray(0, n);
   b.fill(0);
   return b;
 }
@@ -68,35 +69,49 @@ interface CropStats {
   grainSq: number;
   grainSum: number;
   grainN: number;
-  /** Where the old garment is (old > 0): the crop with a 4-px border of none, stride width + 8. */
+  /**
+   * Where the old garment is (old > 0): the crop with a border of none, 4 rows above and below,
+   * 4 columns left and at least 4 right; the stride (marksStride) a multiple of 4, so formPass
+   * reads the marks four at a time as 32-bit words.
+   */
   marks: Uint8Array;
 }
 
+/** The marks' row stride for a crop width: 4 columns of none left, the width rounded up to 4, 4 right. */
+const marksStride = (width: number): number => 8 + ((width + 3) & ~3);
+
 function newCropStats(box: Box): CropStats {
-  const marks = scratch(1, (box.width + 8) * (box.height + 8));
+  const marks = scratch(marksStride(box.width) * (box.height + 8));
   return { sumOld: 0, sumBody: 0, sumBack: 0, nOld: 0, nBody: 0, nBack: 0, hist: new Uint32Array(768), samples: 0, grainSq: 0, grainSum: 0, grainN: 0, marks };
 }
+
+/**
+ * Until formPass writes the form channel it holds, per pixel, whether the pixel is a source of
+ * the skin statistics (bit S_SRC) and, in the cached planes, how its roles depend on the
+ * neckline (the kind bits, F_KIND below).
+ */
+const S_SRC = 1;
 
 /**
  * One crop row into the statistics (called row by row, in order, while the row is fresh):
  * the materials' luminance sums, the visible skin's colour histograms (every other pixel,
  * checkered) and neighbour differences (its grain), and the old garment's marks.
  */
-function cropStatsRow(st: CropStats, img: Uint8Array, ch: number, imgWidth: number, box: Box, y: number, out: Uint8Array, src: Uint8Array): void {
+function cropStatsRow(st: CropStats, img: Uint8Array, ch: number, imgWidth: number, box: Box, y: number, out: Uint8Array): void {
   const bw = box.width;
   const marks = st.marks;
   // (Locals, not the imported constants, in the per-pixel loops: V8 does not fold those.)
   const NC = MASK_CHANNELS;
   const cOld = MASK.old;
   const cBack = MASK.background;
+  const cSrc = MASK.form;
   const hist = st.hist;
   let { sumOld, sumBody, sumBack, nOld, nBody, nBack, samples, grainSq, grainSum, grainN } = st;
   let s = ((box.y + y) * imgWidth + box.x) * ch;
-  let m = (y + 4) * (bw + 8) + 4;
-  let j = y * bw;
-  let o = j * NC;
+  let m = (y + 4) * marksStride(bw) + 4;
+  let o = y * bw * NC;
   let prevSkin = -1;
-  for (let x = 0; x < bw; x++, s += ch, m++, j++, o += NC) {
+  for (let x = 0; x < bw; x++, s += ch, m++, o += NC) {
     const r = img[s];
     const g = img[s + 1];
     const b = img[s + 2];
@@ -114,22 +129,33 @@ function cropStatsRow(st: CropStats, img: Uint8Array, ch: number, imgWidth: numb
       sumBody += lum;
       nBody++;
     }
-    if (src[j] !== 0) {
+    if ((out[o + cSrc] & S_SRC) !== 0) {
       if (((x ^ y) & 1) === 0) {
         hist[r]++;
         hist[256 + g]++;
         hist[512 + b]++;
         samples++;
       }
-      if (x > 0 && prevSkin >= 0) {
-        grainSq += (lv - prevSkin) ** 2;
+      if (prevSkin >= 0) {
+        // (d * d: what d ** 2 gives, pow(d, 2) being exact as d * d.)
+        const d = lv - prevSkin;
+        grainSq += d * d;
         grainSum += lv;
         grainN++;
       }
       prevSkin = lv;
     } else prevSkin = -1;
   }
-  Object.assign(st, { sumOld, sumBody, sumBack, nOld, nBody, nBack, samples, grainSq, grainSum, grainN });
+  st.sumOld = sumOld;
+  st.sumBody = sumBody;
+  st.sumBack = sumBack;
+  st.nOld = nOld;
+  st.nBody = nBody;
+  st.nBack = nBack;
+  st.samples = samples;
+  st.grainSq = grainSq;
+  st.grainSum = grainSum;
+  st.grainN = grainN;
 }
 
 /**
@@ -142,9 +168,13 @@ function cropStatsRow(st: CropStats, img: Uint8Array, ch: number, imgWidth: numb
 function formPass(body: Body, box: Box, out: Uint8Array, marks: Uint8Array, amp: number, planes: PersonPlanes | null): void {
   const bw = box.width;
   const bh = box.height;
-  const pw = bw + 8;
-  const up2 = 2 * pw;
-  const up4 = 4 * pw;
+  // The marks as 32-bit words, four pixels each (little-endian: byte j of a word is its
+  // (j)th pixel): the reach's vertical probes (2 and 4 rows) are the words 2 and 4 rows
+  // away, the horizontal ones (2 and 4 columns) the neighbour words and their halves.
+  const words = new Uint32Array(marks.buffer, marks.byteOffset, marks.length >> 2);
+  const rw = marksStride(bw) >> 2;
+  const up2 = 2 * rw;
+  const up4 = 4 * rw;
   const flat = Math.min(255, Math.round(255 * FORM_SCALE * 1));
   const limbs = planes ? planes.limbs : limbsOf(body);
   const none = new Uint16Array(0);
@@ -166,29 +196,43 @@ function formPass(body: Body, box: Box, out: Uint8Array, marks: Uint8Array, amp:
       qx0 = planes.x0;
       qx1 = planes.x1;
     }
-    let m = (y + 4) * pw + 4;
+    // The torso's centre line at this row, for formShade: looked up at the row's first exact shade.
+    let centre: number | undefined;
+    let w = (y + 4) * rw + 1;
     let o = y * bw * NC + MASK.form;
-    for (let x = 0; x < bw; x++, m++, o += NC) {
-      if ((marks[m] | marks[m - 2] | marks[m + 2] | marks[m - 4] | marks[m + 4] | marks[m - up2] | marks[m + up2] | marks[m - up4] | marks[m + up4]) === 0) {
-        out[o] = flat;
+    for (let x4 = 0; x4 < bw; x4 += 4, w++) {
+      const c = words[w];
+      const l = words[w - 1];
+      const r = words[w + 1];
+      const near = c | l | r | (l >>> 16) | (c << 16) | (c >>> 16) | (r << 16) | words[w - up2] | words[w + up2] | words[w - up4] | words[w + up4];
+      const n = Math.min(4, bw - x4);
+      if (near === 0) {
+        for (let j = 0; j < n; j++, o += NC) out[o] = flat;
         continue;
       }
-      const px = box.x + x;
-      // (As 1 + amp * 1.2 * grain and 255 * FORM_SCALE * shade: the same roundings.)
-      const g = 1 + k * grain(px, py);
-      if (px >= qx0 && px < qx1) {
-        const v = scale * ((q0 + row[rowStart + px] * dq) * g);
-        // v is within 0..240, so | 0 floors: iv is Math.round(v) unless v is within float
-        // noise of a .5. Where v is within 0.002 of one, the quantisation's error (below 5e-4)
-        // could matter. (One two-sided test: a test per side mispredicts on half the pixels.)
-        const iv = (v + 0.5) | 0;
-        const d = v + 0.5 - iv;
-        if (d > 0.002 && d < 0.998) {
-          out[o] = iv;
+      for (let j = 0; j < n; j++, o += NC) {
+        if (((near >>> (8 * j)) & 0xff) === 0) {
+          out[o] = flat;
           continue;
         }
+        const px = box.x + x4 + j;
+        // (As 1 + amp * 1.2 * grain and 255 * FORM_SCALE * shade: the same roundings.)
+        const g = 1 + k * grain(px, py);
+        if (px >= qx0 && px < qx1) {
+          const v = scale * ((q0 + row[rowStart + px] * dq) * g);
+          // v is within 0..240, so | 0 floors: iv is Math.round(v) unless v is within float
+          // noise of a .5. Where v is within 0.002 of one, the quantisation's error (below 5e-4)
+          // could matter. (One two-sided test: a test per side mispredicts on half the pixels.)
+          const iv = (v + 0.5) | 0;
+          const d = v + 0.5 - iv;
+          if (d > 0.002 && d < 0.998) {
+            out[o] = iv;
+            continue;
+          }
+        }
+        centre ??= body.centreAt(py + 0.5);
+        out[o] = Math.min(255, Math.round(scale * (formShade(body, px + 0.5, py + 0.5, limbs, centre) * g)));
       }
-      out[o] = Math.min(255, Math.round(scale * (formShade(body, px + 0.5, py + 0.5, limbs) * g)));
     }
   }
 }
@@ -223,7 +267,6 @@ export function buildMasksDirect(body: Body, category: GarmentCategory, box: Box
   const neckY = options.neckY ?? Infinity;
   const c = roleContext(body, category);
   const out = new Uint8Array(box.width * box.height * MASK_CHANNELS);
-  const src = new Uint8Array(box.width * box.height);
   const r = newRoles();
   const p = body.person;
   const st = newCropStats(box);
@@ -232,22 +275,22 @@ export function buildMasksDirect(body: Body, category: GarmentCategory, box: Box
       const px = box.x + x;
       const py = box.y + y;
       pixelRoles(c, px, py, startLabel(p, px, py, neckY), neckY, r);
-      putRoles(out, src, y * box.width + x, r);
+      putRoles(out, (y * box.width + x) * MASK_CHANNELS, r);
     }
-    cropStatsRow(st, p.image.data, p.image.channels, p.width, box, y, out, src);
+    cropStatsRow(st, p.image.data, p.image.channels, p.width, box, y, out);
   }
   return finishMasks(body, box, out, st, null);
 }
 
-function putRoles(out: Uint8Array, src: Uint8Array, j: number, r: Roles): void {
-  const o = j * MASK_CHANNELS;
+/** A pixel's roles into the masks at offset o (the form channel: whether a skin source, for cropStatsRow). */
+function putRoles(out: Uint8Array, o: number, r: Roles): void {
   out[o + MASK.occluder] = r.occ;
   out[o + MASK.armFront] = r.arm;
   out[o + MASK.old] = r.old;
   out[o + MASK.inside] = r.inside;
   out[o + MASK.background] = r.label === LABEL.background ? 255 : 0;
   out[o + MASK.skin] = r.skin;
-  src[j] = r.skinSrc ? 1 : 0;
+  out[o + MASK.form] = r.skinSrc ? S_SRC : 0;
 }
 
 /*
@@ -256,18 +299,16 @@ function putRoles(out: Uint8Array, src: Uint8Array, j: number, r: Roles): void {
  * below the neckline), neck (in front above it) or the old top (the ramp above the neckline).
  * So the roles without a neckline are computed once per (analysis, category) into planes, with
  * those pixels marked by kind, and each pair copies its crop out and redoes only the marked
- * ones. The planes cover the person's bounding box (beyond it every pixel is plain backdrop)
- * in bands of rows, each band computed when a crop first needs it. The form shade is
- * per-person geometry: one plane for every category, quantised to 16 bits.
+ * ones. The planes hold each pixel as the crop's masks do (7 channels), so a crop's row is
+ * one copy; the form channel, computed per crop, holds the skin-source bit and the kind bits
+ * meanwhile, and each plane row says which kinds it has, so that only the rows a neckline
+ * changes are visited. The planes cover the person's bounding box (beyond it every pixel is
+ * plain backdrop) in bands of rows, each band computed when a crop first needs it. The form
+ * shade is per-person geometry: one plane for every category, quantised to 16 bits.
  */
 const BAND_SHIFT = 5;
 const BAND = 1 << BAND_SHIFT;
-/** Plane flag bits; the kind bits say how a pixel depends on the neckline. */
-const F_OCC = 1;
-const F_BG = 2;
-const F_OLD = 4;
-const F_SKIN = 8;
-const F_SRC = 16;
+/** The kind bits (in the form channel until formPass): how a pixel depends on the neckline. */
 const F_KIND = 96;
 /** An old-top pixel whose replacement is the neckline's ramp (not plainly the old top's colour). */
 const K_RAMP = 32;
@@ -275,6 +316,10 @@ const K_RAMP = 32;
 const K_NECK = 64;
 /** A hair or face speck: below the neckline its roles are its surroundings'. */
 const K_SPECK = 96;
+/** A plane row's kinds (RoleBand.kinds): bits for its K_RAMP, K_NECK and K_SPECK pixels. */
+const R_RAMP = 1;
+const R_NECK = 2;
+const R_SPECK = 4;
 /** formShade is within 0.78..1; stored as SHADE_MIN + q * SHADE_STEP. */
 const SHADE_MIN = 0.75;
 const SHADE_STEP = 0.25 / 65535;
@@ -288,10 +333,22 @@ interface PersonPlanes {
   width: number;
   limbs: Limb[];
   contexts: Map<GarmentCategory, RoleContext>;
-  /** Per category, per band: [flags, armFront, inside] per pixel; inside holds the value where old for K_RAMP pixels. */
-  roles: Map<GarmentCategory, (Uint8Array | undefined)[]>;
+  /** Per category, per band: the roles (see RoleBand). */
+  roles: Map<GarmentCategory, (RoleBand | undefined)[]>;
   /** Per band: quantised formShade per pixel. */
   shade: (Uint16Array | undefined)[];
+}
+
+/**
+ * A band of roles without a neckline, [rows, width, MASK_CHANNELS] as the crop's masks, with
+ * the skin-source and kind bits in the form channel. Where a neckline changes them they hold:
+ * K_RAMP, the old top below the ramp (old 255, inside where old); K_NECK, the neck above the
+ * neckline (in front); K_SPECK, the speck above the neckline (its own roles).
+ */
+interface RoleBand {
+  data: Uint8Array;
+  /** Per row: R_RAMP | R_NECK | R_SPECK for the kinds it has. */
+  kinds: Uint8Array;
 }
 
 const planeCache = new WeakMap<PersonAnalysis, PersonPlanes>();
@@ -335,36 +392,54 @@ export function maskCacheBytes(person: PersonAnalysis): number {
   const pp = planeCache.get(person);
   if (!pp) return 0;
   let n = 0;
-  for (const bands of pp.roles.values()) for (const b of bands) n += b?.byteLength ?? 0;
+  for (const bands of pp.roles.values()) for (const b of bands) n += b ? b.data.byteLength + b.kinds.byteLength : 0;
   for (const b of pp.shade) n += b?.byteLength ?? 0;
   return n;
 }
 
-function rolesBand(pp: PersonPlanes, c: RoleContext, b: number): Uint8Array {
+function rolesBand(pp: PersonPlanes, c: RoleContext, b: number): RoleBand {
   const p = c.body.person;
   const labels = p.parsing.data;
   const y0 = pp.y0 + (b << BAND_SHIFT);
   const y1 = Math.min(y0 + BAND, pp.y1);
-  const data = new Uint8Array((y1 - y0) * pp.width * 3);
+  const data = new Uint8Array((y1 - y0) * pp.width * MASK_CHANNELS);
+  const kinds = new Uint8Array(y1 - y0);
   const r = newRoles();
   let o = 0;
   for (let py = y0; py < y1; py++) {
-    for (let px = pp.x0; px < pp.x1; px++, o += 3) {
+    let rowKinds = 0;
+    for (let px = pp.x0; px < pp.x1; px++, o += MASK_CHANNELS) {
       const l = labels[py * p.width + px];
       pixelRoles(c, px, py, l, Infinity, r);
-      let f = (r.occ ? F_OCC : 0) | (r.label === LABEL.background ? F_BG : 0) | (r.old ? F_OLD : 0) | (r.skin ? F_SKIN : 0) | (r.skinSrc ? F_SRC : 0);
-      let inside = r.inside;
-      if ((l === LABEL.hair || l === LABEL.face) && speckLabel(labels, p.width, p.height, px, py, l) !== l) f |= K_SPECK;
-      else if (c.upper && r.label === LABEL.upper_clothes && r.old !== 255) {
-        f |= K_RAMP;
-        inside = insideWhereOld(c, px, py, LABEL.upper_clothes, false);
-      } else if (c.upper && r.label === LABEL.neck) f |= K_NECK;
-      data[o] = f;
-      data[o + 1] = r.arm;
-      data[o + 2] = inside;
+      putRoles(data, o, r);
+      if ((l === LABEL.hair || l === LABEL.face) && speckLabel(labels, p.width, p.height, px, py, l) !== l) {
+        data[o + MASK.armFront] = 0;
+        data[o + MASK.old] = 0;
+        data[o + MASK.background] = 0;
+        data[o + MASK.form] = K_SPECK;
+        data[o + MASK.skin] = 0;
+        rowKinds |= R_SPECK;
+      } else if (c.upper && r.label === LABEL.upper_clothes && r.old !== 255) {
+        data[o + MASK.occluder] = 0;
+        data[o + MASK.armFront] = 0;
+        data[o + MASK.old] = 255;
+        data[o + MASK.inside] = insideWhereOld(c, px, py, LABEL.upper_clothes, false);
+        data[o + MASK.background] = 0;
+        data[o + MASK.form] = K_RAMP;
+        data[o + MASK.skin] = 0;
+        rowKinds |= R_RAMP;
+      } else if (c.upper && r.label === LABEL.neck) {
+        data[o + MASK.occluder] = 255;
+        data[o + MASK.armFront] = 0;
+        data[o + MASK.old] = 0;
+        data[o + MASK.background] = 0;
+        data[o + MASK.form] |= K_NECK;
+        rowKinds |= R_NECK;
+      }
     }
+    kinds[py - y0] = rowKinds;
   }
-  return data;
+  return { data, kinds };
 }
 
 function shadeBand(pp: PersonPlanes, body: Body, b: number): Uint16Array {
@@ -373,7 +448,11 @@ function shadeBand(pp: PersonPlanes, body: Body, b: number): Uint16Array {
   const data = new Uint16Array((y1 - y0) * pp.width);
   let o = 0;
   for (let py = y0; py < y1; py++) {
-    for (let px = pp.x0; px < pp.x1; px++) data[o++] = Math.min(65535, Math.round((formShade(body, px + 0.5, py + 0.5, pp.limbs) - SHADE_MIN) / SHADE_STEP));
+    // The limbs whose boxes reach this row (formShade skips the others anyway), and the
+    // torso's centre line here: looked up once a row, not once a pixel.
+    const limbs = pp.limbs.filter((l) => !(py + 0.5 < l.y0 || py + 0.5 > l.y1));
+    const centre = body.centreAt(py + 0.5);
+    for (let px = pp.x0; px < pp.x1; px++) data[o++] = Math.min(65535, Math.round((formShade(body, px + 0.5, py + 0.5, limbs, centre) - SHADE_MIN) / SHADE_STEP));
   }
   return data;
 }
@@ -399,8 +478,8 @@ export function buildMasks(body: Body, category: GarmentCategory, box: Box, opti
   }
   const bw = box.width;
   const bh = box.height;
-  const out = new Uint8Array(bw * bh * MASK_CHANNELS);
-  const src = scratch(0, bw * bh);
+  const NC = MASK_CHANNELS;
+  const out = new Uint8Array(bw * bh * NC);
   const speckFrom = neckY === Infinity ? -1 : neckY;
   const r = newRoles();
   // The crop's columns inside the planes' region, and the bands of its rows.
@@ -412,66 +491,65 @@ export function buildMasks(body: Body, category: GarmentCategory, box: Box, opti
     bands[b] ??= rolesBand(pp, c, b);
     pp.shade[b] ??= shadeBand(pp, body, b);
   }
+  const back = backdropRow(bw);
   // (Locals, not the imported constants, in the per-pixel loop: V8 does not fold those.)
-  const NC = MASK_CHANNELS;
   const cOcc = MASK.occluder;
-  const cArm = MASK.armFront;
   const cOld = MASK.old;
   const cIn = MASK.inside;
-  const cBack = MASK.background;
-  const cSkin = MASK.skin;
+  const cForm = MASK.form;
   const st = newCropStats(box);
   const img = p.image.data;
   const ch = p.image.channels;
   for (let y = 0; y < bh; y++) {
     const py = box.y + y;
-    const rowOut = y * bw;
+    const rowOut = y * bw * NC;
     if (py < ry0 || py >= ry1 || cx0 >= cx1) {
-      for (let x = 0; x < bw; x++) out[(rowOut + x) * NC + cBack] = 255;
-      cropStatsRow(st, img, ch, p.width, box, y, out, src);
+      out.set(back.subarray(0, bw * NC), rowOut);
+      cropStatsRow(st, img, ch, p.width, box, y, out);
       continue;
     }
     const b = (py - pp.y0) >> BAND_SHIFT;
-    const plane = bands[b]!;
-    const ramp = c.upper ? neckRamp(body, py, neckY) : 0;
+    const band = bands[b]!;
+    const inBand = py - pp.y0 - (b << BAND_SHIFT);
+    if (cx0 > box.x) out.set(back.subarray(0, (cx0 - box.x) * NC), rowOut);
+    if (cx1 < box.x + bw) out.set(back.subarray(0, (box.x + bw - cx1) * NC), rowOut + (cx1 - box.x) * NC);
+    const s0 = (inBand * pp.width + cx0 - pp.x0) * NC;
+    const o0 = rowOut + (cx0 - box.x) * NC;
+    out.set(band.data.subarray(s0, s0 + (cx1 - cx0) * NC), o0);
+    // The pixels the neckline changes, in the rows that have them.
+    const kinds = band.kinds[inBand];
+    const ramp = kinds & R_RAMP && c.upper ? neckRamp(body, py, neckY) : 255;
     const neckOcc = py < neckY ? 255 : 0;
     const speck = py > speckFrom;
-    for (let px = box.x; px < cx0; px++) out[(rowOut + px - box.x) * NC + cBack] = 255;
-    for (let px = cx1; px < box.x + bw; px++) out[(rowOut + px - box.x) * NC + cBack] = 255;
-    let s = ((py - pp.y0 - (b << BAND_SHIFT)) * pp.width + cx0 - pp.x0) * 3;
-    let j = rowOut + cx0 - box.x;
-    let o = j * NC;
-    for (let px = cx0; px < cx1; px++, s += 3, j++, o += NC) {
-      const f = plane[s];
-      const kind = f & F_KIND;
-      if (kind === 0) {
-        out[o + cOcc] = f & F_OCC ? 255 : 0;
-        out[o + cArm] = plane[s + 1];
-        out[o + cOld] = f & F_OLD ? 255 : 0;
-        out[o + cIn] = plane[s + 2];
-        out[o + cBack] = f & F_BG ? 255 : 0;
-        out[o + cSkin] = f & F_SKIN ? 255 : 0;
-        src[j] = f & F_SRC ? 1 : 0;
-      } else if (kind === K_RAMP) {
-        // Old top: nothing in front, no skin; replaced by the ramp.
-        out[o + cOld] = ramp;
-        out[o + cIn] = ramp > 0 ? plane[s + 2] : 255;
-      } else if (kind === K_NECK) {
-        out[o + cOcc] = neckOcc;
-        out[o + cIn] = plane[s + 2];
-        out[o + cSkin] = f & F_SKIN ? 255 : 0;
-        src[j] = f & F_SRC ? 1 : 0;
-      } else if (speck) {
-        pixelRoles(c, px, py, startLabel(p, px, py, neckY), neckY, r);
-        putRoles(out, src, j, r);
-      } else {
-        out[o + cOcc] = f & F_OCC ? 255 : 0;
-        out[o + cIn] = plane[s + 2];
+    if ((kinds & R_RAMP && ramp !== 255) || (kinds & R_NECK && neckOcc === 0) || (kinds & R_SPECK && speck)) {
+      let o = o0;
+      for (let px = cx0; px < cx1; px++, o += NC) {
+        const kind = out[o + cForm] & F_KIND;
+        if (kind === 0) continue;
+        if (kind === K_RAMP) {
+          // Old top: nothing in front, no skin; replaced by the ramp.
+          out[o + cOld] = ramp;
+          if (ramp === 0) out[o + cIn] = 255;
+        } else if (kind === K_NECK) out[o + cOcc] = neckOcc;
+        else if (speck) {
+          pixelRoles(c, px, py, startLabel(p, px, py, neckY), neckY, r);
+          putRoles(out, o, r);
+        }
       }
     }
-    cropStatsRow(st, img, ch, p.width, box, y, out, src);
+    cropStatsRow(st, img, ch, p.width, box, y, out);
   }
   return finishMasks(body, box, out, st, pp);
+}
+
+/** A row of plain backdrop masks (background 255, else 0), at least `width` pixels: copied where a crop is beyond the planes. */
+let backdrop = new Uint8Array(0);
+function backdropRow(width: number): Uint8Array {
+  if (backdrop.length < width * MASK_CHANNELS) {
+    backdrop = new Uint8Array(Math.ceil(width * 1.25) * MASK_CHANNELS);
+    for (let o = MASK.background; o < backdrop.length; o += MASK_CHANNELS) backdrop[o] = 255;
+  }
+  return backdrop;
 }
 
 /** oldGarmentBox's answers per analysis and category: a scan of the whole parsing each. */

@@ -30,21 +30,37 @@ export interface RenderPoolOptions {
   engine: WorkerEngine;
   /** The models folder (the ONNX engine's registry reads its manifest). */
   modelsDir?: string;
+  /**
+   * A pair not answered within this many ms (from when it was sent) stops its worker: its
+   * pairs fail with INTERNAL and a fresh worker takes the next ones, so one pathological input
+   * cannot hang a batch. Default 120 000.
+   */
+  timeoutMs?: number;
 }
 
 /** What a worker is told (see worker.ts). */
 export type ToWorker =
   | { type: 'render'; job: number; person: { id: number; value?: PersonAnalysis }; garment: { id: number; value?: GarmentAnalysis }; options: TryOnOptions }
-  | { type: 'forget'; id: number };
+  | { type: 'forget'; id: number }
+  | { type: 'memory'; job: number };
 
 /** What a worker answers. */
 export type FromWorker =
   | { type: 'result'; job: number; result: TryOnResult }
+  | { type: 'memory'; job: number; memory: WorkerMemory }
   | { type: 'error'; job: number; error: { code: ErrorCode; message: string; input?: string; suggestion?: string } };
+
+/** A worker thread's own JavaScript heap and buffers, in bytes (its share of the process RSS). */
+export interface WorkerMemory {
+  heapUsed: number;
+  external: number;
+  arrayBuffers: number;
+}
 
 interface Job {
   resolve: (r: TryOnResult) => void;
   reject: (e: Error) => void;
+  timer?: NodeJS.Timeout;
 }
 
 interface Slot {
@@ -53,6 +69,8 @@ interface Slot {
   jobs: Map<number, Job>;
   /** Ids of the analyses this worker holds, least recently used first. */
   known: Map<number, 'person' | 'garment'>;
+  /** Set when the pool stopped it for a pair that ran too long. */
+  timedOut?: boolean;
 }
 
 /**
@@ -71,6 +89,7 @@ export class RenderPool {
   readonly threads: number;
   readonly engine: WorkerEngine;
   private readonly modelsDir?: string;
+  private readonly timeoutMs: number;
   private slots: Slot[] = [];
   private ids = new WeakMap<object, number>();
   private nextId = 1;
@@ -85,6 +104,7 @@ export class RenderPool {
     this.threads = options.threads;
     this.engine = options.engine;
     this.modelsDir = options.modelsDir;
+    this.timeoutMs = options.timeoutMs ?? 120_000;
   }
 
   private idOf(analysis: object): number {
@@ -103,20 +123,25 @@ export class RenderPool {
     worker.on('message', (m: FromWorker) => {
       const job = slot.jobs.get(m.job);
       if (!job) return;
+      clearTimeout(job.timer);
       slot.jobs.delete(m.job);
       if (slot.jobs.size === 0) worker.unref();
       if (m.type === 'result') job.resolve(m.result);
+      else if (m.type === 'memory') (job.resolve as unknown as (m: WorkerMemory) => void)(m.memory);
       else job.reject(new TryonError(m.error.code, m.error.message, { input: m.error.input, suggestion: m.error.suggestion }));
     });
     const fail = (why: string): void => {
       const i = this.slots.indexOf(slot);
       if (i >= 0) this.slots.splice(i, 1);
       for (const [k, s] of this.affinity) if (s === slot) this.affinity.delete(k);
-      for (const job of slot.jobs.values()) job.reject(new TryonError('INTERNAL', `render worker stopped: ${why}`));
+      for (const job of slot.jobs.values()) {
+        clearTimeout(job.timer);
+        job.reject(new TryonError('INTERNAL', `render worker stopped: ${why}`));
+      }
       slot.jobs.clear();
     };
     worker.on('error', (err) => fail(err instanceof Error ? err.message : String(err)));
-    worker.on('exit', (code) => fail(`exit code ${code}`));
+    worker.on('exit', (code) => fail(slot.timedOut ? `a pair took longer than ${this.timeoutMs} ms` : `exit code ${code}`));
     this.slots.push(slot);
     return slot;
   }
@@ -172,7 +197,13 @@ export class RenderPool {
     if (!this.hold(slot, pid, 'person')) message.person.value = shareInPlace(person);
     if (!this.hold(slot, gid, 'garment')) message.garment.value = shareInPlace(garment);
     return new Promise<TryOnResult>((resolve, reject) => {
-      slot.jobs.set(job, { resolve, reject });
+      const timer = setTimeout(() => {
+        if (!slot.jobs.has(job)) return;
+        slot.timedOut = true;
+        void slot.worker.terminate();
+      }, this.timeoutMs);
+      timer.unref();
+      slot.jobs.set(job, { resolve, reject, timer });
       slot.worker.ref();
       try {
         slot.worker.postMessage(message);
@@ -181,6 +212,20 @@ export class RenderPool {
         reject(new TryonError('INTERNAL', `could not send the pair to a render worker: ${err instanceof Error ? err.message : String(err)}`));
       }
     });
+  }
+
+  /** Each running worker's heap and buffers (for benchmarks: where the memory is). */
+  memory(): Promise<WorkerMemory[]> {
+    return Promise.all(
+      this.slots.map(
+        (slot) =>
+          new Promise<WorkerMemory>((resolve, reject) => {
+            const job = this.nextJob++;
+            slot.jobs.set(job, { resolve: resolve as unknown as (r: TryOnResult) => void, reject });
+            slot.worker.postMessage({ type: 'memory', job } satisfies ToWorker);
+          }),
+      ),
+    );
   }
 
   /** Lets the workers drop an analysis (and what they cached for it). */

@@ -17,10 +17,22 @@ interface Capsule {
   a: Point;
   b: Point;
   r: number;
+  /** Its bounding box with a margin (r + 2): beyond it capsuleCover is 0 without computing. */
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+}
+
+function capsule(a: Point, b: Point, r: number): Capsule {
+  const m = Math.abs(r) + 2;
+  return { a, b, r, x0: Math.min(a.x, b.x) - m, y0: Math.min(a.y, b.y) - m, x1: Math.max(a.x, b.x) + m, y1: Math.max(a.y, b.y) + m };
 }
 
 /** How far inside a capsule a pixel is, 0..1 over a 2-px ramp at its outline (anti-aliased). */
 function capsuleCover(x: number, y: number, c: Capsule): number {
+  // (Off its box the pixel is more than r + 2 from the bone: 0, as computed below.)
+  if (x < c.x0 || x > c.x1 || y < c.y0 || y > c.y1) return 0;
   const abx = c.b.x - c.a.x;
   const aby = c.b.y - c.a.y;
   const len2 = abx * abx + aby * aby || 1;
@@ -55,14 +67,14 @@ function bodyShape(body: Body): Capsule[] {
   const W = body.shoulderWidth;
   const caps: Capsule[] = [];
   for (const side of ['left', 'right'] as const) {
-    caps.push({ a: body.shoulder[side], b: body.elbow[side], r: 0.14 * W });
-    caps.push({ a: body.elbow[side], b: body.wrist[side], r: 0.11 * W });
-    caps.push({ a: body.hip[side], b: body.knee[side], r: 0.19 * W });
-    caps.push({ a: body.knee[side], b: body.ankle[side], r: 0.12 * W });
-    caps.push({ a: body.shoulder[side], b: body.hip[side], r: 0.3 * W });
+    caps.push(capsule(body.shoulder[side], body.elbow[side], 0.14 * W));
+    caps.push(capsule(body.elbow[side], body.wrist[side], 0.11 * W));
+    caps.push(capsule(body.hip[side], body.knee[side], 0.19 * W));
+    caps.push(capsule(body.knee[side], body.ankle[side], 0.12 * W));
+    caps.push(capsule(body.shoulder[side], body.hip[side], 0.3 * W));
   }
-  caps.push({ a: body.shoulderMid, b: body.hipMid, r: 0.45 * W });
-  caps.push({ a: body.shoulderMid, b: { x: body.shoulderMid.x, y: body.shoulderMid.y - 0.4 * W }, r: 0.15 * W });
+  caps.push(capsule(body.shoulderMid, body.hipMid, 0.45 * W));
+  caps.push(capsule(body.shoulderMid, { x: body.shoulderMid.x, y: body.shoulderMid.y - 0.4 * W }, 0.15 * W));
   return caps;
 }
 
@@ -119,10 +131,7 @@ function armShape(body: Body, sleeves: { left: number; right: number }, skinMode
   const right = armRadii(body, 'right', sleeves.right, skinModel);
   const r = { left: left ?? right, right: right ?? left };
   if (!r.left || !r.right) return null;
-  return (['left', 'right'] as const).flatMap((side) => [
-    { a: body.shoulder[side], b: body.elbow[side], r: r[side]!.up },
-    { a: body.elbow[side], b: body.wrist[side], r: r[side]!.fore },
-  ]);
+  return (['left', 'right'] as const).flatMap((side) => [capsule(body.shoulder[side], body.elbow[side], r[side]!.up), capsule(body.elbow[side], body.wrist[side], r[side]!.fore)]);
 }
 
 /**
@@ -133,7 +142,15 @@ function armShape(body: Body, sleeves: { left: number; right: number }, skinMode
 function torsoCover(body: Body, x: number, y: number): number {
   const a = body.shoulderMid;
   const b = body.hipMid;
-  const len = Math.hypot(b.x - a.x, b.y - a.y) || 1;
+  let spans = torsoSpans.get(body);
+  if (!spans) {
+    spans = {
+      len: Math.hypot(b.x - a.x, b.y - a.y) || 1,
+      hips: 0.5 * Math.hypot(body.hip.left.x - body.hip.right.x, body.hip.left.y - body.hip.right.y) + 0.12 * body.shoulderWidth,
+    };
+    torsoSpans.set(body, spans);
+  }
+  const len = spans.len;
   const ux = (b.x - a.x) / len;
   const uy = (b.y - a.y) / len;
   const along = (x - a.x) * ux + (y - a.y) * uy;
@@ -144,10 +161,13 @@ function torsoCover(body: Body, x: number, y: number): number {
   const above = body.shoulderWidth * (0.25 - 0.15 * Math.min(d / top, 1));
   if (along < -above - 1) return 0;
   const t = Math.min(Math.max(along / len, 0), 1);
-  const hips = 0.5 * Math.hypot(body.hip.left.x - body.hip.right.x, body.hip.left.y - body.hip.right.y) + 0.12 * body.shoulderWidth;
+  const hips = spans.hips;
   const r = top + (hips - top) * t;
   return Math.min(Math.max((r + 1 - d) / 2, 0), 1, Math.max((along + above + 1) / 2, 0));
 }
+
+/** torsoCover's per-body lengths (the spine's, the hips' half-span and margin): two Math.hypot a pixel otherwise. */
+const torsoSpans = new WeakMap<Body, { len: number; hips: number }>();
 
 /** Whether a point is above the line through the shoulder joints (along the spine). */
 function aboveShoulders(body: Body, x: number, y: number): boolean {
@@ -290,6 +310,48 @@ function colourDist(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return Math.hypot(0.5 * dl, d1, d2);
 }
 
+/** colourDist of the photo's pixel at img[o..o+3] (no subarray per pixel): the same arithmetic, the same value. */
+function colourDistAt(img: Uint8Array, o: number, b: ArrayLike<number>): number {
+  const a0 = img[o];
+  const a1 = img[o + 1];
+  const a2 = img[o + 2];
+  const dl = (a0 + a1 + a2 - b[0] - b[1] - b[2]) / 3;
+  const d1 = a0 - a1 - (b[0] - b[1]);
+  const d2 = (a0 + a1) / 2 - a2 - ((b[0] + b[1]) / 2 - b[2]);
+  return Math.hypot(0.5 * dl, d1, d2);
+}
+
+/**
+ * The sign of colourDistAt(img, o, b) - t, mostly without Math.hypot (slow): the squared
+ * distance decides unless it is within 1e-9 of t squared (far beyond both roundings), where
+ * colourDistAt itself does. So the same answers as comparing colourDistAt with t.
+ */
+function colourCmp(img: Uint8Array, o: number, b: ArrayLike<number>, t: number): number {
+  const a0 = img[o];
+  const a1 = img[o + 1];
+  const a2 = img[o + 2];
+  const dl = (a0 + a1 + a2 - b[0] - b[1] - b[2]) / 3;
+  const d1 = a0 - a1 - (b[0] - b[1]);
+  const d2 = (a0 + a1) / 2 - a2 - ((b[0] + b[1]) / 2 - b[2]);
+  const s = 0.25 * dl * dl + d1 * d1 + d2 * d2;
+  const t2 = t * t;
+  if (s < t2 * (1 - 1e-9)) return -1;
+  if (s > t2 * (1 + 1e-9)) return 1;
+  return Math.sign(Math.hypot(0.5 * dl, d1, d2) - t);
+}
+
+/** The sign of Math.hypot(img[o..o+3] - c) - t, as colourCmp (the RGB distance, for hair and backdrop colours). */
+function rgbCmp(img: Uint8Array, o: number, c: ArrayLike<number>, t: number): number {
+  const d0 = img[o] - c[0];
+  const d1 = img[o + 1] - c[1];
+  const d2 = img[o + 2] - c[2];
+  const s = d0 * d0 + d1 * d1 + d2 * d2;
+  const t2 = t * t;
+  if (s < t2 * (1 - 1e-9)) return -1;
+  if (s > t2 * (1 + 1e-9)) return 1;
+  return Math.sign(Math.hypot(d0, d1, d2) - t);
+}
+
 /** Distance from a point to the nearer arm's bones (shoulder-elbow-wrist). */
 function armDistance(body: Body, x: number, y: number): number {
   let d2 = Infinity;
@@ -356,11 +418,14 @@ export function oldSleeveEnd(body: Body, side: 'left' | 'right', top: RGB | null
 
 /**
  * Cylinder-like shading of the body at a point, 0.78..1: across the nearest limb (within its
- * rough radius) or else across the torso from its centre line.
+ * rough radius) or else across the torso from its centre line (body.centreAt(y), or `centre`
+ * where given: the callers that shade whole rows look it up once a row).
  */
-export function formShade(body: Body, x: number, y: number, limbs: Limb[] = limbsOf(body)): number {
+export function formShade(body: Body, x: number, y: number, limbs: Limb[] = limbsOf(body), centre?: number): number {
   let best = Infinity;
-  for (const { a, b, r, capped } of limbs) {
+  for (const { a, b, r, capped, x0, y0, x1, y1 } of limbs) {
+    // (Off the limb's box the pixel is beyond 1.3 r of the bone: not within its reach below.)
+    if (x < x0 || x > x1 || y < y0 || y > y1) continue;
     const { t, d2 } = project(x, y, a, b);
     // Not the shoulder's or hip's end cap of the upper segments: the torso shades those.
     if (t <= 0 && capped) continue;
@@ -368,7 +433,8 @@ export function formShade(body: Body, x: number, y: number, limbs: Limb[] = limb
     if (q < 1.3 && q < best) best = q;
   }
   if (best < Infinity) return 1 - 0.22 * Math.min(best, 1) ** 2;
-  const dx = Math.abs(x - body.centreAt(y)) / (0.65 * body.shoulderWidth);
+  // (centre: body.centreAt(y), when the caller has it for the row.)
+  const dx = Math.abs(x - (centre ?? body.centreAt(y))) / (0.65 * body.shoulderWidth);
   return 1 - 0.15 * Math.min(dx, 1) ** 2;
 }
 
@@ -377,16 +443,27 @@ export interface Limb {
   b: Point;
   r: number;
   capped: boolean;
+  /** Its bounding box with a margin (1.3 r + 2): beyond it formShade ignores the limb without computing. */
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+}
+
+function limb(a: Point, b: Point, r: number, capped: boolean): Limb {
+  // (Only a positive radius has a reach: q below would be negative or NaN otherwise.)
+  const m = r > 0 ? 1.3 * r + 2 : Infinity;
+  return { a, b, r, capped, x0: Math.min(a.x, b.x) - m, y0: Math.min(a.y, b.y) - m, x1: Math.max(a.x, b.x) + m, y1: Math.max(a.y, b.y) + m };
 }
 
 export function limbsOf(body: Body): Limb[] {
   const W = body.shoulderWidth;
   const limbs: Limb[] = [];
   for (const side of ['left', 'right'] as const) {
-    limbs.push({ a: body.shoulder[side], b: body.elbow[side], r: 0.13 * W, capped: true });
-    limbs.push({ a: body.elbow[side], b: body.wrist[side], r: 0.1 * W, capped: false });
-    limbs.push({ a: body.hip[side], b: body.knee[side], r: 0.2 * W, capped: true });
-    limbs.push({ a: body.knee[side], b: body.ankle[side], r: 0.13 * W, capped: false });
+    limbs.push(limb(body.shoulder[side], body.elbow[side], 0.13 * W, true));
+    limbs.push(limb(body.elbow[side], body.wrist[side], 0.1 * W, false));
+    limbs.push(limb(body.hip[side], body.knee[side], 0.2 * W, true));
+    limbs.push(limb(body.knee[side], body.ankle[side], 0.13 * W, false));
   }
   return limbs;
 }
@@ -430,7 +507,7 @@ export function roleContext(body: Body, category: GarmentCategory): RoleContext 
     front: { left: armInFront(body, 'left'), right: armInFront(body, 'right') },
     caps,
     // Legs get no slack: the person mask there is a skirt's or wide trousers' outline, not legs.
-    loose: caps.map((c, k) => ({ ...c, r: LEG_CAPSULES.has(k) ? c.r : c.r * 1.6 })),
+    loose: caps.map((c, k) => capsule(c.a, c.b, LEG_CAPSULES.has(k) ? c.r : c.r * 1.6)),
     shoulderY: Math.min(body.shoulder.left.y, body.shoulder.right.y),
     // Hair (by label, or by colour where the parsing called it clothes) within 8 % of the
     // shoulder width in one of the four directions.
@@ -447,14 +524,16 @@ function nearHair(c: RoleContext, x: number, y: number): boolean {
   const img = p.image.data;
   const ch = p.image.channels;
   const hair = c.known.hair;
-  for (const d of [c.hairR, c.hairR >> 1]) {
-    for (const [dx, dy] of [[d, 0], [-d, 0], [0, d], [0, -d]]) {
-      const xx = x + dx;
-      const yy = y + dy;
+  // (Plain loops, not arrays of offsets: this runs for most of an old top's pixels.)
+  for (let k = 0; k < 2; k++) {
+    const d = k === 0 ? c.hairR : c.hairR >> 1;
+    for (let q = 0; q < 4; q++) {
+      const xx = x + (q === 0 ? d : q === 1 ? -d : 0);
+      const yy = y + (q === 2 ? d : q === 3 ? -d : 0);
       if (xx < 0 || yy < 0 || xx >= p.width || yy >= p.height) continue;
       const j = yy * p.width + xx;
       if (labels[j] === LABEL.hair) return true;
-      if (hair && Math.hypot(img[j * ch] - hair[0], img[j * ch + 1] - hair[1], img[j * ch + 2] - hair[2]) < 30) return true;
+      if (hair && rgbCmp(img, j * ch, hair, 30) < 0) return true;
     }
   }
   return false;
@@ -521,8 +600,7 @@ export function pixelRoles(c: RoleContext, px: number, py: number, l: number, ne
   let notBody = false;
   // (Or backdrop, inside the person mask.)
   if (category !== 'upper' && (l === LABEL.left_arm || l === LABEL.right_arm || l === LABEL.hands || (l === LABEL.background && p.mask.data[i] > 127)) && bottom && py > c.hipY && (!skinModel || skin[i] < 100)) {
-    const col = img.subarray(i * ch, i * ch + 3);
-    if (colourDist(col, bottom) < 45 && (!skinRef || colourDist(col, skinRef) > 60) && armDistance(body, px + 0.5, py + 0.5) > 0.1 * body.shoulderWidth) {
+    if (colourCmp(img, i * ch, bottom, 45) < 0 && (!skinRef || colourCmp(img, i * ch, skinRef, 60) > 0) && armDistance(body, px + 0.5, py + 0.5) > 0.1 * body.shoulderWidth) {
       l = LABEL.lower_clothes;
       notBody = true;
     }
@@ -531,13 +609,12 @@ export function pixelRoles(c: RoleContext, px: number, py: number, l: number, ne
   // light top on a light backdrop it would pass for the old sleeve and be painted skin.
   // (Not on the shoulder cap, where a white top's sleeve on a light backdrop is likelier.)
   if ((l === LABEL.left_arm || l === LABEL.right_arm) && backdrop && (!skinModel || skin[i] < 100) && py > c.capY[l === LABEL.left_arm ? 'left' : 'right']) {
-    const d = Math.hypot(img[i * ch] - backdrop[0], img[i * ch + 1] - backdrop[1], img[i * ch + 2] - backdrop[2]);
-    if (d < 16 && armDistance(body, px + 0.5, py + 0.5) > 0.06 * body.shoulderWidth) l = LABEL.background;
+    if (rgbCmp(img, i * ch, backdrop, 16) < 0 && armDistance(body, px + 0.5, py + 0.5) > 0.06 * body.shoulderWidth) l = LABEL.background;
   }
   // Hair falling on the shoulders that the parsing calls clothes: painted over with skin it
   // leaves a brown block under the hair. Above the shoulders and the hair's colour, it is hair.
-  if (l === LABEL.upper_clothes && hair && py < c.shoulderY && (!top || colourDist(img.subarray(i * ch, i * ch + 3), top) > 30)) {
-    if (Math.hypot(img[i * ch] - hair[0], img[i * ch + 1] - hair[1], img[i * ch + 2] - hair[2]) < 30) l = LABEL.hair;
+  if (l === LABEL.upper_clothes && hair && py < c.shoulderY && (!top || colourCmp(img, i * ch, top, 30) > 0)) {
+    if (rgbCmp(img, i * ch, hair, 30) < 0) l = LABEL.hair;
   }
   let occ = 0;
   let arm = 0;
@@ -569,7 +646,7 @@ export function pixelRoles(c: RoleContext, px: number, py: number, l: number, ne
         // Unless it is plainly the old top's colour (its shoulder seam above a high
         // halter neckline): that is no mistake of the parsing and must go.
         // (Not next to hair: hair's edge blended with the backdrop can pass for a grey top.)
-        if (old < 255 && top && colourDist(img.subarray(i * ch, i * ch + 3), top) < 25 && (!skinRef || colourDist(img.subarray(i * ch, i * ch + 3), skinRef) > 60) && !nearHair(c, px, py)) old = 255;
+        if (old < 255 && top && colourCmp(img, i * ch, top, 25) < 0 && (!skinRef || colourCmp(img, i * ch, skinRef, 60) > 0) && !nearHair(c, px, py)) old = 255;
       } else occ = 255;
       break;
     case LABEL.lower_clothes:
@@ -583,9 +660,9 @@ export function pixelRoles(c: RoleContext, px: number, py: number, l: number, ne
         // An old sleeve: arm pixels from the shoulder down to where the sleeve ends.
         // Beyond it, only clearly non-skin pixels away from the backdrop count: the old
         // top's side seen past a hanging arm, not the arm's anti-aliased outline.
-        const col = img.subarray(i * ch, i * ch + 3);
-        const dTop = top ? colourDist(col, top) : Infinity;
-        const fabric = dTop < 45 && (!skinRef || dTop < colourDist(col, skinRef) - 25) && (!skinModel || skin[i] < 128) && !nearBackground(p.parsing.data, p.width, p.height, px, py, 4);
+        // (dTop exactly only where it is below 45: the test after needs its value.)
+        const dTop = top && colourCmp(img, i * ch, top, 45) < 0 ? colourDistAt(img, i * ch, top) : Infinity;
+        const fabric = dTop < 45 && (!skinRef || dTop < colourDistAt(img, i * ch, skinRef) - 25) && (!skinModel || skin[i] < 128) && !nearBackground(p.parsing.data, p.width, p.height, px, py, 4);
         old = sleeveT(body, side, px + 0.5, py + 0.5) < c.sleeves[side] || fabric ? 255 : 0;
         skinSrc = (skinModel ? skin[i] > 200 : true) && !old ? 255 : 0;
       } else occ = 255;

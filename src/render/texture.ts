@@ -32,7 +32,7 @@ const cache = new WeakMap<GarmentAnalysis, Map<string, GarmentTexture>>();
  * 28 bytes a texel (22 MB for a 768x1024 photo at full scale) and pairs come garment by
  * garment, so a handful covers the garments in flight and their scale steps.
  */
-const TEXTURES_KEPT = 4;
+const TEXTURES_KEPT = 3;
 const kept: { g: GarmentAnalysis; key: string }[] = [];
 
 function keep(g: GarmentAnalysis, key: string): void {
@@ -140,7 +140,7 @@ interface TextureBase {
 }
 
 const bases = new WeakMap<GarmentAnalysis, Map<string, TextureBase>>();
-const BASES_KEPT = 3;
+const BASES_KEPT = 2;
 const keptBases: { g: GarmentAnalysis; key: string }[] = [];
 
 async function textureBase(g: GarmentAnalysis, width: number, height: number, factor: number): Promise<TextureBase> {

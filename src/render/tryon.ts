@@ -163,6 +163,8 @@ interface CropInputs {
   masks: CropMasks;
   skin: number[];
   pool: number;
+  /** Only the image is wanted (options.layers false): the CPU path skips the other outputs. */
+  imageOnly: boolean;
 }
 
 async function renderOnnx(registry: ModelRegistry, c: CropInputs, lap: (name: string) => void): Promise<CropOutputs> {
@@ -187,7 +189,7 @@ async function renderOnnx(registry: ModelRegistry, c: CropInputs, lap: (name: st
 }
 
 function renderCpu(c: CropInputs, lap: (name: string) => void): CropOutputs {
-  return renderCropCpu(c.tex, c.grid, { photo: c.photo, masks: c.masks.data, skin: c.skin, means: c.masks.means, pool: c.pool, width: c.box.width, height: c.box.height }, lap);
+  return renderCropCpu(c.tex, c.grid, { photo: c.photo, masks: c.masks.data, skin: c.skin, means: c.masks.means, pool: c.pool, width: c.box.width, height: c.box.height, imageOnly: c.imageOnly }, lap);
 }
 
 /**
@@ -221,7 +223,7 @@ export async function tryOn(person: PersonAnalysis, garment: GarmentAnalysis, op
   const necks = plan.main.filter((c) => c.name.startsWith('neckline_'));
   const neckY = necks.length ? necks.reduce((a, c) => a + c.body.y, 0) / necks.length + 0.04 * body.shoulderWidth : undefined;
   const masks = buildMasks(body, garment.category, box, { neckY });
-  const inputs: CropInputs = { tex, grid, box, photo: crop(person.image, box), masks, skin: skinToPaint(person, masks.skin).map((v) => v / 255), pool: poolFor(body) };
+  const inputs: CropInputs = { tex, grid, box, photo: crop(person.image, box), masks, skin: skinToPaint(person, masks.skin).map((v) => v / 255), pool: poolFor(body), imageOnly: options.layers === false };
   lap('masks');
   const out = run.kind === 'onnx' ? await renderOnnx(run.registry, inputs, lap) : renderCpu(inputs, lap);
 

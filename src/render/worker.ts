@@ -50,6 +50,11 @@ async function render(m: Extract<ToWorker, { type: 'render' }>): Promise<FromWor
 // hold two pairs' memory for no gain on a single thread.
 let chain: Promise<void> = Promise.resolve();
 port.on('message', (m: ToWorker) => {
+  if (m.type === 'memory') {
+    const { heapUsed, external, arrayBuffers } = process.memoryUsage();
+    port.postMessage({ type: 'memory', job: m.job, memory: { heapUsed, external, arrayBuffers } } satisfies FromWorker);
+    return;
+  }
   if (m.type === 'forget') {
     chain = chain.then(() => {
       persons.delete(m.id);

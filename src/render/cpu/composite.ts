@@ -10,7 +10,7 @@
  * smoothed while still small; the per-pixel maths is one fused pass here that up-samples the
  * coarse grids a row at a time and skips what a pixel does not need (no garment and no old
  * garment: the photo as it is; the shading gains from a table instead of Math.pow; the skin
- * and background fill only where skin shows). Synchronous and allocation-free per pixel:
+ * and background fill only where skin shows; with imageOnly, the image alone). Synchronous and allocation-free per pixel:
  * safe in a worker thread.
  *
  * Parity (test/render-cpu.test.ts): every byte within 2 of the graph's, in practice within 1
@@ -37,6 +37,11 @@ export interface CompositeInput {
   height: number;
   /** The shading's low-pass cell in pixels (poolFor in tryon.ts: a power of two 4..32). */
   pool: number;
+  /**
+   * Only the image is wanted (a batch, the server: tryOn's `layers: false`): alpha, exposed
+   * and warped are not computed and come back empty (length 0). Default false.
+   */
+  imageOnly?: boolean;
 }
 
 export interface CompositeOutput {
@@ -149,9 +154,11 @@ export function compositeCpu(input: CompositeInput, into?: CompositeOutput): Com
 
   const image = into && into.image.length >= 3 * n ? into.image.subarray(0, 3 * n) : new Uint8Array(3 * n);
   image.set(photo.subarray(0, 3 * n));
-  const alphaOut = bytes(into?.alpha, n);
-  const exposedOut = bytes(into?.exposed, n);
-  const warped = bytes(into?.warped, 3 * n);
+  const all = input.imageOnly !== true;
+  const none = new Uint8Array(0);
+  const alphaOut = all ? bytes(into?.alpha, n) : none;
+  const exposedOut = all ? bytes(into?.exposed, n) : none;
+  const warped = all ? bytes(into?.warped, 3 * n) : none;
   const L3 = L.subarray(3 * n, 4 * n);
   const L7 = L.subarray(7 * n, 8 * n);
   for (let y = 0; y < h; y++) {
@@ -251,15 +258,17 @@ export function compositeCpu(input: CompositeInput, into?: CompositeOutput): Com
         rr = rr * inv + cr * ga;
         rg = rg * inv + cg * ga;
         rb = rb * inv + cb * ga;
-        warped[3 * i] = byte(cr * alpha);
-        warped[3 * i + 1] = byte(cg * alpha);
-        warped[3 * i + 2] = byte(cb * alpha);
-        alphaOut[i] = byte(alpha);
+        if (all) {
+          warped[3 * i] = byte(cr * alpha);
+          warped[3 * i + 1] = byte(cg * alpha);
+          warped[3 * i + 2] = byte(cb * alpha);
+          alphaOut[i] = byte(alpha);
+        }
       }
       image[3 * i] = byte(rr);
       image[3 * i + 1] = byte(rg);
       image[3 * i + 2] = byte(rb);
-      exposedOut[i] = byte(exposed);
+      if (all) exposedOut[i] = byte(exposed);
     }
   }
   return { image, alpha: alphaOut, exposed: exposedOut, warped };

@@ -10,7 +10,7 @@
  * rows' non-zero ranges of a mask.
  */
 import { MASK } from '../graphs.ts';
-import { boxMeanPlane, cellCount, coarseGrid, emptyPlane, max5Plane, RowUpsampler, scratchF64, smooth3, type Grid, type Plane } from './filters.ts';
+import { boxMeanPlane, cellCount, emptyPlane, max5Plane, RowUpsampler, scratchF64, smooth3, smoothPool, type Grid, type Plane } from './filters.ts';
 
 const EPS = 1e-4;
 export const LUM = [0.299, 0.587, 0.114] as const;
@@ -146,6 +146,8 @@ function split(masks: Uint8Array, C: number, photo: Uint8Array, h: number, w: nu
           bgb += pb * b;
         }
       }
+      // (A cell with neither skin nor background, e.g. the old garment's, adds nothing.)
+      if (sk === 0 && bg === 0) continue;
       const f = rowF + (x0 >> 2);
       fd[f] += sk;
       fd[fp + f] += skr;
@@ -208,11 +210,12 @@ export function compositeFields(masks: Uint8Array, C: number, photo: Uint8Array,
   // Back to the graph's 0..1 units: masks / 255, photo * mask / 255^2.
   const u = s255;
   const uu = s255 * s255;
-  const F4 = smooth3(smooth3(toMeans(four, h, w, 4, [u, uu, uu, uu, u, uu, uu, uu])));
+  // The graph smooths the 4-px grid twice, then pools it again (coarse): fused in smoothPool.
+  const F4 = toMeans(four, h, w, 4, [u, uu, uu, uu, u, uu, uu, uu]);
   // The nearby skin over cells of 4 * wide px (about 0.8 shoulder widths).
   const wide = Math.min(pool * 4, 64);
-  const near = ratioGrid(coarseGrid(channelsOf(F4, 0, 4), wide), (den) => clip(den * 8, 0, 0.8));
-  const bg = ratioGrid(coarseGrid(channelsOf(F4, 4, 8), pool), (den) => clip(den * 20, 0, 1));
+  const near = ratioGrid(smooth3(smooth3(smoothPool(channelsOf(F4, 0, 4), wide))), (den) => clip(den * 8, 0, 0.8));
+  const bg = ratioGrid(smooth3(smooth3(smoothPool(channelsOf(F4, 4, 8), pool))), (den) => clip(den * 20, 0, 1));
   return {
     occ,
     arm,

@@ -11,6 +11,7 @@
  * - `poolCells`: AveragePool k x k, stride k, ceil_mode 1, count_include_pad 0 (a partial edge
  *   cell averages only the pixels that exist).
  * - `smooth3`: AveragePool 3x3, stride 1, pads 1, count_include_pad 0 on a small planar grid.
+ * - `smoothPool`: `poolCells` of a grid smoothed twice by `smooth3`, in two small passes.
  * - `mean3At`: that 3x3 AveragePool at one pixel of interleaved bytes (for a mask needed at few pixels).
  * - `RowUpsampler`: Resize (linear, half_pixel) of a small grid to full size, a row at a time.
  *
@@ -124,9 +125,27 @@ export function boxMeanPlane(p: Plane, h: number, w: number, r: number, scale: n
   for (let k = 0; k < Math.min(r, h); k++) for (let x = p.lo[k]; x < p.hi[k]; x++) v[x + r] += src[k * w + x];
   for (let y = 0; y < h; y++) {
     const enter = y + r;
-    if (enter < h) for (let x = p.lo[enter], o = enter * w; x < p.hi[enter]; x++) v[x + r] += src[o + x];
     const leave = y - r - 1;
-    if (leave >= 0) for (let x = p.lo[leave], o = leave * w; x < p.hi[leave]; x++) v[x + r] -= src[o + x];
+    if (enter < h && leave >= 0) {
+      // One pass over both rows' ranges (a plane is zero outside its rows' ranges).
+      const eLo = p.lo[enter];
+      const eHi = p.hi[enter];
+      const lLo = p.lo[leave];
+      const lHi = p.hi[leave];
+      if (eLo >= eHi) {
+        for (let x = lLo, o = leave * w; x < lHi; x++) v[x + r] -= src[o + x];
+      } else if (lLo >= lHi) {
+        for (let x = eLo, o = enter * w; x < eHi; x++) v[x + r] += src[o + x];
+      } else {
+        const from = eLo < lLo ? eLo : lLo;
+        const to = eHi > lHi ? eHi : lHi;
+        for (let x = from, oe = enter * w, ol = leave * w; x < to; x++) v[x + r] += src[oe + x] - src[ol + x];
+      }
+    } else if (enter < h) {
+      for (let x = p.lo[enter], o = enter * w; x < p.hi[enter]; x++) v[x + r] += src[o + x];
+    } else if (leave >= 0) {
+      for (let x = p.lo[leave], o = leave * w; x < p.hi[leave]; x++) v[x + r] -= src[o + x];
+    }
     const a = Math.max(y - r, 0);
     const b = Math.min(y + r, h - 1);
     let l = w;
@@ -154,8 +173,19 @@ export function boxMeanPlane(p: Plane, h: number, w: number, r: number, scale: n
   return { data: out, lo, hi };
 }
 
+const NINTH_255 = 1 / (9 * 255);
+
 /** Mean of the 3x3 window (pads excluded) around (x, y) of channel `c` of interleaved bytes, 0..1. */
 export function mean3At(src: Uint8Array, C: number, c: number, h: number, w: number, x: number, y: number): number {
+  if (x > 0 && y > 0 && x < w - 1 && y < h - 1) {
+    // Away from the border (nearly every pixel): nine taps, no pads to count.
+    const row = w * C;
+    const m = (y * w + x) * C + c;
+    const a = m - row;
+    const b = m + row;
+    const s = src[a - C] + src[a] + src[a + C] + src[m - C] + src[m] + src[m + C] + src[b - C] + src[b] + src[b + C];
+    return s * NINTH_255;
+  }
   const x0 = x > 0 ? x - 1 : 0;
   const x1 = x < w - 1 ? x + 1 : w - 1;
   const y0 = y > 0 ? y - 1 : 0;
@@ -183,7 +213,8 @@ export function max5Plane(p: Plane, h: number, w: number, key: string): Plane {
     if (l >= e) continue;
     for (let x = l; x < e; x++) {
       let m = 0;
-      for (let k = a * w + x; k <= b * w + x; k += w) if (src[k] > m) m = src[k];
+      // (A mask is mostly 0 or 255: the first 255 ends the search.)
+      for (let k = a * w + x; k <= b * w + x && m !== 255; k += w) if (src[k] > m) m = src[k];
       v[x + 2] = m;
     }
     const xa = Math.max(l - 2, 0);
@@ -275,6 +306,82 @@ export function smooth3(g: Grid): Grid {
     for (let x = 0; x < cols; x++) mean3(tmp, g.data, c * plane + x, cols, rows);
   }
   return g;
+}
+
+/**
+ * The weights of poolCells(smooth3(smooth3(x)), k) along one axis of `len` values: output cell
+ * j is the sum over i in [from[j], from[j] + span) of w[j * span + i - from[j]] * x[i]. Both
+ * steps are linear and the 2-D ones separable, so this is exact up to float rounding.
+ */
+interface PoolWeights {
+  out: number;
+  from: Int32Array;
+  span: number;
+  w: Float64Array;
+}
+
+function poolWeights(len: number, k: number): PoolWeights {
+  const out = cellCount(len, k);
+  // Cell j's pooling row, then times the smoothing twice from the right (v S: each input i
+  // gives its share to the outputs whose 3-tap window holds it).
+  const span = Math.min(len, k + 4);
+  const from = new Int32Array(out);
+  const w = new Float64Array(out * span);
+  const v = new Float64Array(len);
+  const u = new Float64Array(len);
+  for (let j = 0; j < out; j++) {
+    v.fill(0);
+    const a = j * k;
+    const b = Math.min(len, a + k);
+    for (let i = a; i < b; i++) v[i] = 1 / (b - a);
+    for (let pass = 0; pass < 2; pass++) {
+      u.fill(0);
+      for (let i = 0; i < len; i++) {
+        if (v[i] === 0) continue;
+        const lo = Math.max(i - 1, 0);
+        const hi = Math.min(i + 1, len - 1);
+        for (let t = lo; t <= hi; t++) u[t] += v[i] / (hi - lo + 1);
+      }
+      v.set(u);
+    }
+    from[j] = Math.min(Math.max(a - 2, 0), len - span);
+    for (let i = 0; i < span; i++) w[j * span + i] = v[from[j] + i];
+  }
+  return { out, from, span, w };
+}
+
+/** poolCells(smooth3(smooth3(g)), k) in two small passes (without smoothing g at full size). */
+export function smoothPool(g: Grid, k: number): Grid {
+  const { rows, cols, channels } = g;
+  const px = poolWeights(cols, k);
+  const py = poolWeights(rows, k);
+  const outPlane = py.out * px.out;
+  const data = new Float64Array(channels * outPlane);
+  // Along rows first: [rows, px.out] per channel.
+  const tmp = scratchF64('smoothPool', rows * px.out);
+  for (let c = 0; c < channels; c++) {
+    const src = c * rows * cols;
+    for (let y = 0; y < rows; y++) {
+      const o = src + y * cols;
+      for (let j = 0; j < px.out; j++) {
+        const f = o + px.from[j];
+        const wo = j * px.span;
+        let acc = 0;
+        for (let i = 0; i < px.span; i++) acc += px.w[wo + i] * g.data[f + i];
+        tmp[y * px.out + j] = acc;
+      }
+    }
+    const dst = c * outPlane;
+    for (let j = 0; j < py.out; j++) {
+      const wo = j * py.span;
+      for (let x = 0; x < px.out; x++) {
+        let acc = 0;
+        for (let i = 0; i < py.span; i++) acc += py.w[wo + i] * tmp[(py.from[j] + i) * px.out + x];
+        data[dst + j * px.out + x] = acc;
+      }
+    }
+  }
+  return { data, channels, rows: py.out, cols: px.out };
 }
 
 /** The graphs' `coarse` on a grid that is already pooled: pool k, then two 3x3 smoothings. */

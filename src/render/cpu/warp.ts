@@ -13,6 +13,8 @@
  * Output layout, [8, h, w] float32 (the graph's): 0-2 main part premultiplied RGB, 3 its alpha,
  * 4-6 both sleeves premultiplied RGB (left over right), 7 their alpha.
  *
+ * A worker reuses one LayersBuffer (below) instead of clearing a layers buffer whole per pair.
+ *
  * Tried and dropped: an interleaved 16-bit copy of the texture and an 8x8 occupancy map of it
  * sample a little faster, but tryOn builds a new texture per pair (its seams follow the fit),
  * and building either cost more than it saved.
@@ -50,7 +52,12 @@ function check(tex: TextureLike, grid: GridLike, h: number, w: number): void {
 
 /** Everything the sampling of a map along a row needs, set up once per call. */
 interface Sampler {
-  t: Float32Array;
+  /** The texture's channels as separate views: premultiplied R, G, B, the three parts' alphas, the whole alpha. */
+  r: Float32Array;
+  g: Float32Array;
+  b: Float32Array;
+  parts: Float32Array[];
+  a: Float32Array;
   tw: number;
   th: number;
   out: Float32Array;
@@ -67,61 +74,87 @@ interface Sampler {
  * map 1 the sleeve layer, and map 2 goes under map 1 there (left over right).
  */
 function sampleRow(s: Sampler, m: number, row: Float64Array, cols: number, y: number, xFrom: number, xTo: number): void {
-  const { t, tw, th, out, n, i0, i1, tx: tt } = s;
-  const tn = tw * th;
+  const { r: tr, g: tg, b: tb, a: ta, tw, th, out, n, i0, i1, tx: tt } = s;
+  const tp = s.parts[m];
   const ka = (3 * m + 2) * cols;
   const kx = 3 * m * cols;
   const ky = kx + cols;
-  const pc = 3 + m;
   const p0 = (m === 0 ? 0 : 4 * n) + y * s.w;
+  const under = m === 2;
+  // Taps wholly inside the texture: no zero padding to weigh (most of a garment).
+  const xIn = tw - 1;
+  const yIn = th - 1;
   for (let x = xFrom; x < xTo; x++) {
     const c0 = i0[x];
     const c1 = i1[x];
     const tx = tt[x];
-    let allow = row[ka + c0] + (row[ka + c1] - row[ka + c0]) * tx;
+    const a0 = row[ka + c0];
+    let allow = a0 + (row[ka + c1] - a0) * tx;
     if (!(allow > 0)) continue;
     if (allow > 1) allow = 1;
-    const fx = row[kx + c0] + (row[kx + c1] - row[kx + c0]) * tx;
-    const fy = row[ky + c0] + (row[ky + c1] - row[ky + c0]) * tx;
+    const x0r = row[kx + c0];
+    const fx = x0r + (row[kx + c1] - x0r) * tx;
+    const y0r = row[ky + c0];
+    const fy = y0r + (row[ky + c1] - y0r) * tx;
     // Wholly outside (every tap in the zero padding), or not a number: nothing.
     if (!(fx > -1 && fy > -1 && fx < tw && fy < th)) continue;
     const x0 = Math.floor(fx);
     const y0 = Math.floor(fy);
     const wx = fx - x0;
     const wy = fy - y0;
-    // Zero padding: a tap outside the texture weighs nothing (its index is clamped to stay in bounds).
-    const okL = x0 >= 0;
-    const okR = x0 + 1 < tw;
-    const okT = y0 >= 0;
-    const okB = y0 + 1 < th;
-    const w00 = okT && okL ? (1 - wx) * (1 - wy) : 0;
-    const w01 = okT && okR ? wx * (1 - wy) : 0;
-    const w10 = okB && okL ? (1 - wx) * wy : 0;
-    const w11 = okB && okR ? wx * wy : 0;
-    const xl = okL ? x0 : 0;
-    const xr = okR ? x0 + 1 : tw - 1;
-    const yt = (okT ? y0 : 0) * tw;
-    const yb = (okB ? y0 + 1 : th - 1) * tw;
-    const i00 = yt + xl;
-    const i01 = yt + xr;
-    const i10 = yb + xl;
-    const i11 = yb + xr;
-    const q = pc * tn;
-    const part = (t[q + i00] * w00 + t[q + i01] * w01 + t[q + i10] * w10 + t[q + i11] * w11) * allow;
+    let i00: number;
+    let i01: number;
+    let i10: number;
+    let i11: number;
+    let w00: number;
+    let w01: number;
+    let w10: number;
+    let w11: number;
+    if (x0 >= 0 && y0 >= 0 && x0 < xIn && y0 < yIn) {
+      i00 = y0 * tw + x0;
+      i01 = i00 + 1;
+      i10 = i00 + tw;
+      i11 = i10 + 1;
+      const vx = 1 - wx;
+      const vy = 1 - wy;
+      w00 = vx * vy;
+      w01 = wx * vy;
+      w10 = vx * wy;
+      w11 = wx * wy;
+    } else {
+      // Zero padding: a tap outside the texture weighs nothing (its index is clamped to stay in bounds).
+      const okL = x0 >= 0;
+      const okR = x0 + 1 < tw;
+      const okT = y0 >= 0;
+      const okB = y0 + 1 < th;
+      w00 = okT && okL ? (1 - wx) * (1 - wy) : 0;
+      w01 = okT && okR ? wx * (1 - wy) : 0;
+      w10 = okB && okL ? (1 - wx) * wy : 0;
+      w11 = okB && okR ? wx * wy : 0;
+      const xl = okL ? x0 : 0;
+      const xr = okR ? x0 + 1 : tw - 1;
+      const yt = (okT ? y0 : 0) * tw;
+      const yb = (okB ? y0 + 1 : th - 1) * tw;
+      i00 = yt + xl;
+      i01 = yt + xr;
+      i10 = yb + xl;
+      i11 = yb + xr;
+    }
+    const part = (tp[i00] * w00 + tp[i01] * w01 + tp[i10] * w10 + tp[i11] * w11) * allow;
     if (part === 0) continue;
-    const total = t[6 * tn + i00] * w00 + t[6 * tn + i01] * w01 + t[6 * tn + i10] * w10 + t[6 * tn + i11] * w11;
+    const total = ta[i00] * w00 + ta[i01] * w01 + ta[i10] * w10 + ta[i11] * w11;
     // The part's share of the premultiplied colour sampled there.
     const share = part / (total > EPS ? total : EPS);
-    const r = (t[i00] * w00 + t[i01] * w01 + t[i10] * w10 + t[i11] * w11) * share;
-    const g = (t[tn + i00] * w00 + t[tn + i01] * w01 + t[tn + i10] * w10 + t[tn + i11] * w11) * share;
-    const b = (t[2 * tn + i00] * w00 + t[2 * tn + i01] * w01 + t[2 * tn + i10] * w10 + t[2 * tn + i11] * w11) * share;
+    const r = (tr[i00] * w00 + tr[i01] * w01 + tr[i10] * w10 + tr[i11] * w11) * share;
+    const g = (tg[i00] * w00 + tg[i01] * w01 + tg[i10] * w10 + tg[i11] * w11) * share;
+    const b = (tb[i00] * w00 + tb[i01] * w01 + tb[i10] * w10 + tb[i11] * w11) * share;
     const j = p0 + x;
-    if (m === 2) {
-      const under = 1 - out[j + 3 * n];
-      out[j] += r * under;
-      out[j + n] += g * under;
-      out[j + 2 * n] += b * under;
-      out[j + 3 * n] += part * under;
+    if (under) {
+      const u = 1 - out[j + 3 * n];
+      out[j] += r * u;
+      out[j + n] += g * u;
+      out[j + 2 * n] += b * u;
+      out[j + 3 * n] += part * u;
     } else {
       out[j] = r;
       out[j + n] = g;
@@ -143,6 +176,21 @@ function sampleRow(s: Sampler, m: number, row: Float64Array, cols: number, y: nu
  */
 export function warpCpu(tex: TextureLike, grid: GridLike, h: number, w: number, into?: Float32Array): Float32Array {
   check(tex, grid, h, w);
+  const n = h * w;
+  let out: Float32Array;
+  if (into && into.length >= 8 * n) {
+    out = into.subarray(0, 8 * n);
+    out.fill(0);
+  } else out = new Float32Array(8 * n);
+  warpInto(tex, grid, h, w, out);
+  return out;
+}
+
+/**
+ * The warp into `out` ([8, h, w], all zeros), recording in `spans` ([4, h] when given) each
+ * row's columns [lo, hi) it may have written: main layer (channels 0-3), then sleeve layer (4-7).
+ */
+function warpInto(tex: TextureLike, grid: GridLike, h: number, w: number, out: Float32Array, spans?: Int32Array): void {
   const tw = tex.width;
   const th = tex.height;
   const t = tex.data;
@@ -152,12 +200,9 @@ export function warpCpu(tex: TextureLike, grid: GridLike, h: number, w: number, 
   const ax = alignAxis(cols, w);
   const ay = alignAxis(rows, h);
   const n = h * w;
-  let out: Float32Array;
-  if (into && into.length >= 8 * n) {
-    out = into.subarray(0, 8 * n);
-    out.fill(0);
-  } else out = new Float32Array(8 * n);
-  const s: Sampler = { t, tw, th, out, n, w, i0: ax.i0, i1: ax.i1, tx: ax.t };
+  const tn = tw * th;
+  const texPlane = (c: number): Float32Array => t.subarray(c * tn, (c + 1) * tn);
+  const s: Sampler = { r: texPlane(0), g: texPlane(1), b: texPlane(2), parts: [texPlane(3), texPlane(4), texPlane(5)], a: texPlane(6), tw, th, out, n, w, i0: ax.i0, i1: ax.i1, tx: ax.t };
   // Output columns each grid interval reaches: where allowance > 0 at grid columns c..d only
   // x in [fromX[c], toX[d]) can have it (the interpolation of values <= 0 is <= 0).
   const fromX = new Int32Array(cols).fill(w);
@@ -171,33 +216,93 @@ export function warpCpu(tex: TextureLike, grid: GridLike, h: number, w: number, 
   // is linear, so converting before the horizontal interpolation changes nothing).
   const row = new Float64Array(9 * cols);
 
+  if (spans) spans.fill(0, 0, 4 * h);
   for (let y = 0; y < h; y++) {
     const ty = ay.t[y];
     const r0 = ay.i0[y] * cols;
     const r1 = ay.i1[y] * cols;
-    for (let k = 0; k < 9; k++) {
-      const o = k * plane;
-      const d = k * cols;
-      const kind = k % 3;
-      const size = kind === 0 ? tw : th;
-      for (let x = 0; x < cols; x++) {
-        const a = g[o + r0 + x];
-        const v = a + (g[o + r1 + x] - a) * ty;
-        row[d + x] = kind === 2 ? v : ((v + 1) * size - 1) * 0.5;
-      }
-    }
     for (let m = 0; m < 3; m++) {
+      // The allowance first: most rows of a sleeve map have none, and then its coordinates
+      // are not needed at all.
       const ka = (3 * m + 2) * cols;
+      const oa = (3 * m + 2) * plane;
       let first = -1;
       let last = -1;
       for (let c = 0; c < cols; c++) {
-        if (row[ka + c] > 0) {
+        const a = g[oa + r0 + c];
+        const v = a + (g[oa + r1 + c] - a) * ty;
+        row[ka + c] = v;
+        if (v > 0) {
           if (first < 0) first = c;
           last = c;
         }
       }
-      if (first >= 0) sampleRow(s, m, row, cols, y, fromX[first], toX[last]);
+      if (first < 0) continue;
+      // sampleRow reads the grid columns [first - 1, last + 1] only (see fromX, toX).
+      const cFrom = first > 0 ? first - 1 : 0;
+      const cTo = last + 1 < cols ? last + 1 : cols - 1;
+      for (let k = 3 * m; k < 3 * m + 2; k++) {
+        const o = k * plane;
+        const d = k * cols;
+        const size = k === 3 * m ? tw : th;
+        for (let c = cFrom; c <= cTo; c++) {
+          const a = g[o + r0 + c];
+          const v = a + (g[o + r1 + c] - a) * ty;
+          row[d + c] = ((v + 1) * size - 1) * 0.5;
+        }
+      }
+      const lo = fromX[first];
+      const hi = toX[last];
+      sampleRow(s, m, row, cols, y, lo, hi);
+      if (spans) {
+        // Main layer: spans[y], spans[h + y]; sleeve layer (both sleeve maps): spans[2h + y], spans[3h + y].
+        const k = m === 0 ? y : 2 * h + y;
+        if (spans[k + h] <= spans[k] || lo < spans[k]) spans[k] = lo;
+        if (hi > spans[k + h]) spans[k + h] = hi;
+      }
     }
   }
-  return out;
+}
+
+/**
+ * A layers buffer reused from warp to warp that is never cleared whole: it is all zeros
+ * between uses but for the spans the last warp wrote, and only those are cleared before the
+ * next. Clearing 8 crops' worth of floats per pair (~9 MB) cost a tenth of the warp and pushed
+ * the texture out of the cache. One per thread (src/render/cpu-path.ts); the array `warp`
+ * returns is valid until its next call and must not be written to.
+ */
+export class LayersBuffer {
+  private data = new Float32Array(0);
+  private spans = new Int32Array(0);
+  private h = 0;
+  private w = 0;
+
+  /** warpCpu's result (the same values), in this buffer. */
+  warp(tex: TextureLike, grid: GridLike, h: number, w: number): Float32Array {
+    check(tex, grid, h, w);
+    this.clear();
+    const n = h * w;
+    // A quarter of headroom, so that crops growing by a few pixels do not each reallocate.
+    if (this.data.length < 8 * n) this.data = new Float32Array(Math.ceil(10 * n));
+    if (this.spans.length < 4 * h) this.spans = new Int32Array(Math.ceil(5 * h));
+    const out = this.data.subarray(0, 8 * n);
+    this.h = h;
+    this.w = w;
+    warpInto(tex, grid, h, w, out, this.spans);
+    return out;
+  }
+
+  private clear(): void {
+    const { h, w, data, spans } = this;
+    const n = h * w;
+    for (let y = 0; y < h; y++) {
+      for (let layer = 0; layer < 2; layer++) {
+        const lo = spans[2 * layer * h + y];
+        const hi = spans[(2 * layer + 1) * h + y];
+        if (hi <= lo) continue;
+        for (let c = 4 * layer; c < 4 * layer + 4; c++) data.fill(0, c * n + y * w + lo, c * n + y * w + hi);
+      }
+    }
+    this.h = 0;
+  }
 }
