@@ -74,6 +74,21 @@ describe('RenderPool', () => {
     expect(Buffer.from(second.image.data).equals(Buffer.from(first.image.data))).toBe(true);
   });
 
+  it('fails a pair that takes too long, stops its worker and goes on with a fresh one', async () => {
+    // 1 ms: no pair can make it, so every pair fails, each on a worker started for it.
+    const slow = new RenderPool({ threads: 1, engine: 'js', timeoutMs: 1 });
+    try {
+      for (let i = 0; i < 2; i++) {
+        const err = await slow.tryOn(stickPerson({ width: 160, height: 200 }), flatGarment(), { layers: false }).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(TryonError);
+        expect((err as TryonError).code).toBe('INTERNAL');
+        expect((err as TryonError).message).toMatch(/longer than 1 ms/);
+      }
+    } finally {
+      await slow.close();
+    }
+  });
+
   it('refuses work once closed', async () => {
     const p = new RenderPool({ threads: 1, engine: 'onnx', modelsDir: path.join(PACKAGE_ROOT, 'models') });
     await p.tryOn(stickPerson({ width: 160, height: 200 }), flatGarment(), { layers: false });
