@@ -26,24 +26,46 @@ export interface GarmentTexture {
   window: { x: number; y: number; width: number; height: number };
 }
 
-const cache = new WeakMap<GarmentAnalysis, Map<string, GarmentTexture>>();
 /**
- * The textures kept, most recently used last, over all garments of this thread. A texture is
- * 28 bytes a texel (22 MB for a 768x1024 photo at full scale) and pairs come garment by
- * garment, so a handful covers the garments in flight and their scale steps.
+ * Values per garment object and key, at most `limit` over all garments of this thread, the
+ * least recently used dropped first (a WeakMap underneath, so a dropped garment takes its
+ * values with it).
  */
-const TEXTURES_KEPT = 3;
-const kept: { g: GarmentAnalysis; key: string }[] = [];
+class GarmentCache<T> {
+  private byGarment = new WeakMap<GarmentAnalysis, Map<string, T>>();
+  private order: { g: GarmentAnalysis; key: string }[] = [];
+  constructor(private readonly limit: number) {}
 
-function keep(g: GarmentAnalysis, key: string): void {
-  const i = kept.findIndex((k) => k.g === g && k.key === key);
-  if (i >= 0) kept.splice(i, 1);
-  kept.push({ g, key });
-  while (kept.length > TEXTURES_KEPT) {
-    const old = kept.shift()!;
-    cache.get(old.g)?.delete(old.key);
+  get(g: GarmentAnalysis, key: string): T | undefined {
+    const v = this.byGarment.get(g)?.get(key);
+    if (v !== undefined) this.touch(g, key);
+    return v;
+  }
+
+  set(g: GarmentAnalysis, key: string, v: T): void {
+    let m = this.byGarment.get(g);
+    if (!m) this.byGarment.set(g, (m = new Map()));
+    m.set(key, v);
+    this.touch(g, key);
+  }
+
+  private touch(g: GarmentAnalysis, key: string): void {
+    const i = this.order.findIndex((k) => k.g === g && k.key === key);
+    if (i >= 0) this.order.splice(i, 1);
+    this.order.push({ g, key });
+    while (this.order.length > this.limit) {
+      const old = this.order.shift()!;
+      this.byGarment.get(old.g)?.delete(old.key);
+    }
   }
 }
+
+/**
+ * The textures kept. A texture is 28 bytes a texel over the garment's box (up to 22 MB for a
+ * 768x1024 photo at full scale) and pairs come garment by garment, so a handful covers the
+ * garments in flight and their persons' seams.
+ */
+const textures = new GarmentCache<GarmentTexture>(3);
 
 /** Mean colour of the garment photo where the mask says backdrop (white when there is none). */
 function backdrop(g: GarmentAnalysis): [number, number, number] {
@@ -139,22 +161,12 @@ interface TextureBase {
   alpha: Float32Array;
 }
 
-const bases = new WeakMap<GarmentAnalysis, Map<string, TextureBase>>();
-const BASES_KEPT = 2;
-const keptBases: { g: GarmentAnalysis; key: string }[] = [];
+const bases = new GarmentCache<TextureBase>(2);
 
 async function textureBase(g: GarmentAnalysis, width: number, height: number, factor: number): Promise<TextureBase> {
   const key = `${width}x${height}`;
-  let byKey = bases.get(g);
-  let base = byKey?.get(key);
-  const at = keptBases.findIndex((k) => k.g === g && k.key === key);
-  if (at >= 0) keptBases.splice(at, 1);
-  keptBases.push({ g, key });
-  while (keptBases.length > BASES_KEPT) {
-    const old = keptBases.shift()!;
-    bases.get(old.g)?.delete(old.key);
-  }
-  if (base) return base;
+  const hit = bases.get(g, key);
+  if (hit) return hit;
 
   const { rgb, mask: soft } = await resized(g, width, height);
   const bgc = backdrop(g);
@@ -205,12 +217,8 @@ async function textureBase(g: GarmentAnalysis, width: number, height: number, fa
       alpha[j] = a;
     }
   }
-  base = { width, height, x0, y0, cw, ch, colour, alpha };
-  if (!byKey) {
-    byKey = new Map();
-    bases.set(g, byKey);
-  }
-  byKey.set(key, base);
+  const base = { width, height, x0, y0, cw, ch, colour, alpha };
+  bases.set(g, key, base);
   return base;
 }
 
@@ -227,12 +235,8 @@ export async function garmentTexture(g: GarmentAnalysis, plan: FitPlan): Promise
   const height = Math.max(8, Math.round(g.height / factor));
   const seams = JSON.stringify([plan.seams, plan.sleeveBottom]);
   const key = `${width}x${height}:${seams}`;
-  let byKey = cache.get(g);
-  const hit = byKey?.get(key);
-  if (hit) {
-    keep(g, key);
-    return hit;
-  }
+  const hit = textures.get(g, key);
+  if (hit) return hit;
 
   const { x0, y0, cw, ch, colour, alpha } = await textureBase(g, width, height, factor);
   const rows = seamRows(plan, g);
@@ -268,11 +272,6 @@ export async function garmentTexture(g: GarmentAnalysis, plan: FitPlan): Promise
     }
   }
   const tex = { data, width: cw, height: ch, window: { x: x0 * sx, y: y0 * sy, width: cw * sx, height: ch * sy } };
-  if (!byKey) {
-    byKey = new Map();
-    cache.set(g, byKey);
-  }
-  byKey.set(key, tex);
-  keep(g, key);
+  textures.set(g, key, tex);
   return tex;
 }

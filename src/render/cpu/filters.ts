@@ -76,30 +76,30 @@ export interface Plane {
  * The render functions are synchronous, so a buffer is never in use twice; each worker
  * thread has its own module and so its own buffers. Never return one to a caller.
  */
+type Scratch = Uint8Array | Float32Array | Float64Array;
 const scratchBytes = new Map<string, Uint8Array>();
 const scratchFloats = new Map<string, Float32Array>();
 const scratchDoubles = new Map<string, Float64Array>();
-export function scratchU8(key: string, n: number): Uint8Array {
-  let b = scratchBytes.get(key);
-  if (!b || b.length < n) scratchBytes.set(key, (b = new Uint8Array(n)));
-  const v = b.subarray(0, n);
-  v.fill(0);
-  return v;
-}
-export function scratchF32(key: string, n: number): Float32Array {
-  let b = scratchFloats.get(key);
-  if (!b || b.length < n) scratchFloats.set(key, (b = new Float32Array(n)));
-  const v = b.subarray(0, n);
+
+/** The first n elements of the pool's buffer for `key` (grown when too small), zeroed. */
+function scratch<T extends Scratch>(pool: Map<string, T>, make: (n: number) => T, key: string, n: number): T {
+  let b = pool.get(key);
+  if (!b || b.length < n) pool.set(key, (b = make(n)));
+  const v = b.subarray(0, n) as T;
   v.fill(0);
   return v;
 }
 
+export function scratchU8(key: string, n: number): Uint8Array {
+  return scratch(scratchBytes, (k) => new Uint8Array(k), key, n);
+}
+
+export function scratchF32(key: string, n: number): Float32Array {
+  return scratch(scratchFloats, (k) => new Float32Array(k), key, n);
+}
+
 export function scratchF64(key: string, n: number): Float64Array {
-  let b = scratchDoubles.get(key);
-  if (!b || b.length < n) scratchDoubles.set(key, (b = new Float64Array(n)));
-  const v = b.subarray(0, n);
-  v.fill(0);
-  return v;
+  return scratch(scratchDoubles, (k) => new Float64Array(k), key, n);
 }
 
 /** An empty plane of h x w (every row's range empty until set), in scratch buffer `key`. */
