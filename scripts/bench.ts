@@ -26,13 +26,16 @@ import { PACKAGE_ROOT } from '../src/config.ts';
 import { writeFileAtomic } from '../src/image/write.ts';
 import type { OutputFormat } from '../src/types.ts';
 
-// glibc gives every thread that allocates its own malloc arenas; with render worker threads
-// passing large buffers around, freed memory stays spread over them and RSS creeps up (full
-// fixture batch: peak 1.15 GB by default, 0.97 GB with two arenas, and no slower). The
-// variable is read when the process starts, so the bench runs itself again with it set (an
-// explicit MALLOC_ARENA_MAX, e.g. 8, is kept: that is how to measure the default).
-if (process.platform === 'linux' && process.env.MALLOC_ARENA_MAX === undefined) {
-  const r = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit', env: { ...process.env, MALLOC_ARENA_MAX: '2' } });
+// glibc gives every thread that allocates its own malloc arenas, and keeps freed large blocks
+// for reuse; with render worker threads passing large buffers around, freed memory stays spread
+// over the arenas and RSS creeps up (full fixture batch: peak 1.15 GB with glibc's defaults).
+// Two arenas, and blocks of 4 MB or more (textures, planes) mapped on their own so they go
+// back to the system when freed: 0.91 GB at the same speed. These variables are read when the
+// process starts, so the bench runs itself again with them set (explicit values are kept:
+// MALLOC_ARENA_MAX=16 measures glibc's default on 2 cores).
+const MALLOC_ENV = { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '4194304' };
+if (process.platform === 'linux' && process.env.MALLOC_ARENA_MAX === undefined && process.env.MALLOC_MMAP_THRESHOLD_ === undefined) {
+  const r = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit', env: { ...process.env, ...MALLOC_ENV } });
   process.exit(r.status ?? 1);
 }
 
@@ -132,7 +135,7 @@ async function main(): Promise<void> {
 
   const result = {
     date: new Date().toISOString(),
-    host: { cpus: os.availableParallelism(), cpuModel: os.cpus()[0]?.model ?? '', totalMemMb: mb(os.totalmem()), node: process.version, mallocArenaMax: process.env.MALLOC_ARENA_MAX ?? null },
+    host: { cpus: os.availableParallelism(), cpuModel: os.cpus()[0]?.model ?? '', totalMemMb: mb(os.totalmem()), node: process.version, malloc: { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? null, MALLOC_MMAP_THRESHOLD_: process.env.MALLOC_MMAP_THRESHOLD_ ?? null } },
     batch: { persons: persons.length, garments: garments.length, pairs: plan.pairs.length, format: plan.options.format, thumbnails: plan.options.thumbnails },
     budget: tryon.budget,
     provider: tryon.registry.provider,
