@@ -158,7 +158,7 @@ function upperTargets(body: Body, g: GarmentAnalysis, lm: Landmarks, ease: SizeE
 
 const NECK = new Set<number>([3]);
 
-function hemRow(body: Body, g: GarmentAnalysis, lm: Landmarks, k: number, ease: SizeEase, from: number, lo: number, hi: number, hem: Point): number {
+function hemRow(g: GarmentAnalysis, lm: Landmarks, k: number, ease: SizeEase, from: number, lo: number, hi: number, hem: Point): number {
   const gShoulderY = (lm.shoulder_left!.y + lm.shoulder_right!.y) / 2;
   // Flat garments measure longer than they hang: calibrated so a regular tee ends at the hips.
   const len = (hem.y - gShoulderY) * k * (g.category === 'dress' ? 0.9 : 0.75) * (1 + ease.length);
@@ -176,7 +176,7 @@ function upperHem(body: Body, g: GarmentAnalysis, lm: Landmarks, ease: SizeEase,
   const waistband = naturalWaist(body) - sy + 0.12 * T;
   const lo = g.cropped ? 0.4 * T : Math.min(Math.max(0.85 * T, waistband), 1.35 * T);
   const hi = g.cropped ? 0.85 * T : Math.max(1.12 * T, lo);
-  const hemY = hemRow(body, g, lm, f.k, ease, sy, lo * (1 + ease.length), hi * (1 + ease.length), gHem);
+  const hemY = hemRow(g, lm, f.k, ease, sy, lo * (1 + ease.length), hi * (1 + ease.length), gHem);
   sideSeams(body, g, lm, ease, f.k, main, 'armpit', 'top_hem', f.armpit.left.y, hemY);
   for (const side of SIDES) {
     const gh = lm[`top_hem_${side}`]!;
@@ -365,7 +365,6 @@ function legPair(body: Body, side: Side, c: Point, n: Point, half: number): [Poi
 
 function lowerTargets(body: Body, g: GarmentAnalysis, lm: Landmarks, ease: SizeEase, main: Correspondence[]): void {
   const W = body.shoulderWidth;
-  const T = body.torsoLength;
   const grow = 1 + ease.width;
   const thigh = (dist(body.hip.left, body.knee.left) + dist(body.hip.right, body.knee.right)) / 2;
   const shin = (dist(body.knee.left, body.ankle.left) + dist(body.knee.right, body.ankle.right)) / 2;
@@ -442,7 +441,7 @@ function dressSkirt(body: Body, g: GarmentAnalysis, lm: Landmarks, ease: SizeEas
   const gHem = mid(lm.hemline_left!, lm.hemline_right!);
   const lo = kneeY - 0.2 * thigh - sy;
   const hi = Math.max(ankleY - sy, lo + 1);
-  const hemY = hemRow(body, g, lm, f.k, ease, sy, lo * (1 + ease.length), hi, gHem);
+  const hemY = hemRow(g, lm, f.k, ease, sy, lo * (1 + ease.length), hi, gHem);
   const bApY = (f.armpit.left.y + f.armpit.right.y) / 2;
   for (const side of SIDES) {
     const gh = lm[`hemline_${side}`]!;

@@ -169,14 +169,7 @@ function partMap(mask: Mask, g: BodyGeometry, b: Bounds): { parts: Uint8Array; s
           let frontD = 1;
           for (let q = 0; q < kept; q++) {
             const j = keep[q];
-            const o = j * 6;
-            const px = cx - k[o];
-            const py = cy - k[o + 1];
-            let t = (px * k[o + 2] + py * k[o + 3]) * k[o + 4];
-            t = t < 0 ? 0 : t > 1 ? 1 : t;
-            const ex = px - t * k[o + 2];
-            const ey = py - t * k[o + 3];
-            const d = (ex * ex + ey * ey) * k[o + 5];
+            const d = dAt(j * 6, cx, cy);
             if (d < bestD) {
               bestD = d;
               best = ids[j];

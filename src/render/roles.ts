@@ -224,12 +224,22 @@ export function speckLabel(labels: Uint8Array, width: number, height: number, x:
   return same >= 2 || other < 0 ? l : other;
 }
 
+/** hasSkinModel and fillSkinColour per analysis: both are asked for every pair of a person. */
+const skinModels = new WeakMap<PersonAnalysis, boolean>();
+const fillColours = new WeakMap<PersonAnalysis, RGB>();
+
 /** Whether the person analysis has a skin model (it has none when the face was not visible). */
 export function hasSkinModel(person: PersonAnalysis): boolean {
-  if (person.skinColor[0] + person.skinColor[1] + person.skinColor[2] === 0) return false;
-  const d = person.skin.data;
-  for (let i = 0; i < d.length; i += 97) if (d[i] > 0) return true;
-  return false;
+  let has = skinModels.get(person);
+  if (has === undefined) {
+    has = false;
+    if (person.skinColor[0] + person.skinColor[1] + person.skinColor[2] !== 0) {
+      const d = person.skin.data;
+      for (let i = 0; i < d.length && !has; i += 97) has = d[i] > 0;
+    }
+    skinModels.set(person, has);
+  }
+  return has;
 }
 
 /** Median colour of the pixels with one of `labels` (every 3rd pixel); null when none. */
@@ -291,11 +301,16 @@ function personFacts(body: Body): PersonFacts {
 /** The colour to paint uncovered skin with: the analysis's, or when it has none the arms' and legs'. */
 export function fillSkinColour(person: PersonAnalysis): RGB {
   if (hasSkinModel(person)) return person.skinColor;
-  // Hands and neck are bare far more often than arms and legs.
-  return (
-    medianColour(person, new Set([LABEL.hands, LABEL.neck, LABEL.torso_skin])) ??
-    medianColour(person, new Set([LABEL.left_arm, LABEL.right_arm, LABEL.legs])) ?? [190, 150, 125]
-  );
+  let c = fillColours.get(person);
+  if (!c) {
+    // Hands and neck are bare far more often than arms and legs. (Two scans of the photo:
+    // done once per analysis, not per pair.)
+    c =
+      medianColour(person, new Set([LABEL.hands, LABEL.neck, LABEL.torso_skin])) ??
+      medianColour(person, new Set([LABEL.left_arm, LABEL.right_arm, LABEL.legs])) ?? [190, 150, 125];
+    fillColours.set(person, c);
+  }
+  return c;
 }
 
 /**

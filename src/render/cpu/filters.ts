@@ -107,6 +107,19 @@ export function emptyPlane(h: number, w: number, key: string): Plane {
   return { data: scratchU8(key, h * w), lo: new Int32Array(h).fill(w), hi: new Int32Array(h) };
 }
 
+/** The union [span[0], span[1]) of a plane's non-zero ranges over rows a..b (empty: span[0] >= span[1]). */
+const span = new Int32Array(2);
+function rowsSpan(p: Plane, w: number, a: number, b: number): void {
+  let l = w;
+  let e = 0;
+  for (let k = a; k <= b; k++) {
+    if (p.lo[k] < l) l = p.lo[k];
+    if (p.hi[k] > e) e = p.hi[k];
+  }
+  span[0] = l;
+  span[1] = e;
+}
+
 /**
  * AveragePool (2r+1)^2, stride 1, pads r, count_include_pad 0 of a plane, times `scale`
  * (1/255 gives 0..1). Keeps running column sums (each row is added as it enters the window
@@ -148,12 +161,9 @@ export function boxMeanPlane(p: Plane, h: number, w: number, r: number, scale: n
     }
     const a = Math.max(y - r, 0);
     const b = Math.min(y + r, h - 1);
-    let l = w;
-    let e = 0;
-    for (let k = a; k <= b; k++) {
-      if (p.lo[k] < l) l = p.lo[k];
-      if (p.hi[k] > e) e = p.hi[k];
-    }
+    rowsSpan(p, w, a, b);
+    const l = span[0];
+    const e = span[1];
     if (l >= e) continue;
     const xa = Math.max(l - r, 0);
     const xb = Math.min(e + r, w);
@@ -204,12 +214,9 @@ export function max5Plane(p: Plane, h: number, w: number, key: string): Plane {
   for (let y = 0; y < h; y++) {
     const a = Math.max(y - 2, 0);
     const b = Math.min(y + 2, h - 1);
-    let l = w;
-    let e = 0;
-    for (let k = a; k <= b; k++) {
-      if (p.lo[k] < l) l = p.lo[k];
-      if (p.hi[k] > e) e = p.hi[k];
-    }
+    rowsSpan(p, w, a, b);
+    const l = span[0];
+    const e = span[1];
     if (l >= e) continue;
     for (let x = l; x < e; x++) {
       let m = 0;
