@@ -37,6 +37,19 @@ export interface TryonConfig {
     /** Refuse garment photos with more pixels than this. Default 40 000 000. */
     maxPixels: number;
   };
+  /**
+   * The pipeline's in-memory analysis caches (same photo, same analysis), bounded by the bytes
+   * of the analyses' pixel planes as well as by count (32 persons, 256 garments); the least
+   * recently used is dropped first, and an analysis over the whole budget is not kept. A person
+   * analysis of a 768x1024 photo is ~4.7 MB, a garment template ~3.1 MB. The render workers
+   * drop what these caches drop.
+   */
+  memoryCache: {
+    /** Bytes of person analyses kept. Default 192 MB. */
+    personBytes: number;
+    /** Bytes of garment analyses (photos and templates) kept. Default 160 MB. */
+    garmentBytes: number;
+  };
   render: {
     /**
      * 'js': the render maths fused in TypeScript (src/render/cpu/), faster on a CPU; 'onnx': the
@@ -66,6 +79,7 @@ export function defaultConfig(): TryonConfig {
     cacheDir: defaultCacheDir(),
     person: { maxPixels: 40_000_000, landmarkModel: 'full' },
     garment: { maxPixels: 40_000_000 },
+    memoryCache: { personBytes: 192 * 1024 * 1024, garmentBytes: 160 * 1024 * 1024 },
     render: { engine: 'auto', threads: Math.max(1, os.availableParallelism()) },
   };
 }
@@ -100,6 +114,8 @@ export function resolveConfig(options: DeepPartial<TryonConfig> = {}): TryonConf
   integerIn('person.maxPixels', config.person.maxPixels, 1, 1_000_000_000);
   oneOf('person.landmarkModel', config.person.landmarkModel, LANDMARK_MODELS);
   integerIn('garment.maxPixels', config.garment.maxPixels, 1, 1_000_000_000);
+  integerIn('memoryCache.personBytes', config.memoryCache.personBytes, 0, 2 ** 40);
+  integerIn('memoryCache.garmentBytes', config.memoryCache.garmentBytes, 0, 2 ** 40);
   oneOf('render.engine', config.render.engine, RENDER_ENGINES);
   integerIn('render.threads', config.render.threads, 0, 256);
   return config;

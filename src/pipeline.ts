@@ -16,10 +16,37 @@ import { RenderPool } from './render/pool.ts';
 import { readInput } from './image/decode.ts';
 import type { GarmentAnalysis, GarmentType, PersonAnalysis, TryOnResult } from './types.ts';
 
-/** A bounded map of promises: concurrent requests for one key share one analysis. */
-class PromiseCache<T> {
-  private map = new Map<string, Promise<T>>();
-  constructor(private readonly limit: number) {}
+/** Bytes of an analysis' pixel planes (its typed arrays: image, mask, parsing, skin...). */
+export function analysisBytes(analysis: object): number {
+  let bytes = 0;
+  for (const v of Object.values(analysis)) {
+    const data = (v as { data?: unknown } | null)?.data;
+    if (ArrayBuffer.isView(data)) bytes += data.byteLength;
+  }
+  return bytes;
+}
+
+interface CacheEntry<T> {
+  promise: Promise<T>;
+  /** Set once the promise resolves (0 until then). */
+  value?: T;
+  bytes: number;
+}
+
+/**
+ * A map of promises, so concurrent requests for one key share one analysis, bounded by count
+ * and by the bytes of the resolved analyses: the least recently used go first, and an analysis
+ * larger than the whole budget is handed out but not kept. `onDrop` hears of every analysis
+ * the bound drops (not of explicit deletes), so that copies elsewhere can follow.
+ */
+class PromiseCache<T extends object> {
+  private map = new Map<string, CacheEntry<T>>();
+  private bytes = 0;
+  constructor(
+    private readonly limit: number,
+    private readonly maxBytes: number,
+    private readonly onDrop: (value: T) => void,
+  ) {}
 
   get(key: string, make: () => Promise<T>): Promise<T> {
     const hit = this.map.get(key);
@@ -27,17 +54,48 @@ class PromiseCache<T> {
       // Refresh recency.
       this.map.delete(key);
       this.map.set(key, hit);
-      return hit;
+      return hit.promise;
     }
-    const p = make();
-    this.map.set(key, p);
-    p.catch(() => this.map.delete(key));
-    while (this.map.size > this.limit) this.map.delete(this.map.keys().next().value as string);
-    return p;
+    const entry: CacheEntry<T> = { promise: make(), bytes: 0 };
+    this.map.set(key, entry);
+    entry.promise.then(
+      (value) => {
+        if (this.map.get(key) !== entry) return;
+        const bytes = analysisBytes(value);
+        // Bigger than the whole budget: keeping it would push out everything else.
+        if (bytes > this.maxBytes) return this.delete(key);
+        entry.value = value;
+        entry.bytes = bytes;
+        this.bytes += bytes;
+        this.trim();
+      },
+      () => this.delete(key, entry),
+    );
+    this.trim();
+    return entry.promise;
   }
 
-  delete(key: string): void {
+  delete(key: string, only?: CacheEntry<T>): void {
+    const entry = this.map.get(key);
+    if (!entry || (only && entry !== only)) return;
     this.map.delete(key);
+    this.bytes -= entry.bytes;
+  }
+
+  /** Bytes of the analyses kept. */
+  get totalBytes(): number {
+    return this.bytes;
+  }
+
+  private trim(): void {
+    for (const [key, entry] of this.map) {
+      const overCount = this.map.size > this.limit;
+      if (!overCount && this.bytes <= this.maxBytes) return;
+      // Over bytes only: an analysis still in progress frees nothing yet, and is being shared.
+      if (!overCount && !entry.value) continue;
+      this.delete(key);
+      if (entry.value) this.onDrop(entry.value);
+    }
   }
 }
 
@@ -75,8 +133,10 @@ export class Tryon {
     this.engine = engine === 'js' ? { kind: 'cpu' } : { kind: 'onnx', registry };
     // Worker threads only on the CPU: a GPU does the pixel work itself, from one thread.
     this.pool = !onGpu && config.render.threads > 0 ? new RenderPool({ threads: config.render.threads, engine: engine === 'js' ? 'js' : 'onnx', modelsDir: config.modelsDir }) : null;
-    this.persons = new PromiseCache(32);
-    this.garments = new PromiseCache(256);
+    // What the caches drop, the render workers drop too (they share its memory).
+    const drop = (analysis: object): void => this.pool?.forget(analysis);
+    this.persons = new PromiseCache<PersonAnalysis>(32, config.memoryCache.personBytes, drop);
+    this.garments = new PromiseCache<GarmentAnalysis>(256, config.memoryCache.garmentBytes, drop);
     this.disk = config.cacheDir ? new PersonDiskCache(config.cacheDir) : null;
   }
 
@@ -132,6 +192,11 @@ export class Tryon {
   /** The render worker threads' own heaps and buffers, in bytes (none without workers). */
   renderMemory(): Promise<{ heapUsed: number; external: number; arrayBuffers: number }[]> {
     return this.pool ? this.pool.memory() : Promise.resolve([]);
+  }
+
+  /** Bytes of the analyses in the memory caches (bounded by config.memoryCache). */
+  get cachedBytes(): { persons: number; garments: number } {
+    return { persons: this.persons.totalBytes, garments: this.garments.totalBytes };
   }
 
   /** Whether pairs render through ONNX graphs (whose arenas grow; see the batch runner's renew). */

@@ -246,7 +246,7 @@ describe('malformed requests', () => {
     ['a JSON body', viaRaw(() => rawPost(main.port, '/api/virtual-tryon', Buffer.from(JSON.stringify({ clothing_type: 'tshirt' })), { 'Content-Type': 'application/json' })), 415, 'NOT_MULTIPART', 'multipart/form-data'],
     ['a url-encoded body', viaRaw(() => rawPost(main.port, '/api/virtual-tryon', Buffer.from('clothing_type=tshirt'), { 'Content-Type': 'application/x-www-form-urlencoded' })), 415, 'NOT_MULTIPART'],
     ['no body at all', viaRaw(() => rawPost(main.port, '/api/virtual-tryon', Buffer.alloc(0), {})), 415, 'NOT_MULTIPART'],
-    ['GET on the try-on endpoint', viaRaw(() => rawGet(main.port, '/api/virtual-tryon')), 404, 'NOT_FOUND'],
+    ['GET on the try-on endpoint', viaRaw(() => rawGet(main.port, '/api/virtual-tryon')), 405, 'METHOD_NOT_ALLOWED', 'POST'],
     ['../ in the results path', viaRaw(() => rawGet(main.port, '/api/results/../../package.json')), 404, 'NOT_FOUND'],
     ['%2e%2e%2f in the results path', viaRaw(() => rawGet(main.port, '/api/results/%2e%2e%2fpackage.json')), 404, 'NOT_FOUND'],
     ['double-encoded traversal', viaRaw(() => rawGet(main.port, '/api/results/%252e%252e%252f%252e%252e%252fetc%252fpasswd')), 404, 'NOT_FOUND'],
@@ -291,7 +291,7 @@ describe('malformed requests', () => {
     expect(doc.openapi).toMatch(/^3\./);
     expect(Object.keys(doc.paths).sort()).toEqual(['/api/health', '/api/openapi.json', '/api/results/{filename}', '/api/virtual-tryon']);
     const post = doc.paths['/api/virtual-tryon'].post;
-    expect(Object.keys(post.responses).sort()).toEqual(['200', '400', '401', '413', '415', '422', '429', '503']);
+    expect(Object.keys(post.responses).sort()).toEqual(['200', '400', '401', '408', '413', '415', '422', '429', '503']);
     expect(Object.keys(post.requestBody.content['multipart/form-data'].schema.properties).sort()).toEqual(
       ['clothing_color', 'clothing_image', 'clothing_name', 'clothing_size', 'clothing_type', 'person_image'],
     );

@@ -1,13 +1,14 @@
 /**
  * `tryon serve` as a process: refuses bad options before loading anything, and on SIGTERM
- * stops accepting, finishes the request in flight and exits 0.
+ * stops accepting, finishes the request in flight and exits 0; a request still arriving after
+ * the shutdown grace has its connection cut, so the process always exits.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { HAVE_SHARED, PROJECT_ROOT, personPhotos } from './fixtures.ts';
-import { form } from './serve-helpers.ts';
+import { form, slowUpload, until } from './serve-helpers.ts';
 
 const BIN = path.join(PROJECT_ROOT, 'bin', 'tryon.js');
 
@@ -67,6 +68,26 @@ describe('tryon serve', () => {
       expect(await run.exit).toBe(0);
       expect(run.out()).toContain('SIGTERM: finishing requests in flight');
       await expect(fetch(`${url}/api/health`)).rejects.toThrow();
+    } finally {
+      run.child.kill('SIGKILL');
+    }
+  });
+
+  it('on SIGTERM, cuts an upload still arriving after the shutdown grace and exits 0', async () => {
+    const run = tryon(['serve', '--port', '0', '--rate-limit', 'off', '--shutdown-grace', '1s']);
+    try {
+      const [, url] = await waitFor(run, /tryon serving on (http:\/\/127\.0\.0\.1:\d+)/, 60_000);
+      const client = slowUpload(Number(new URL(url).port));
+      await until(async () => ((await (await fetch(`${url}/api/health`)).json()) as { uploads: { active: number } }).uploads.active === 1, 5000, 'the upload in progress');
+      const signalled = Date.now();
+      run.child.kill('SIGTERM');
+      const code = await Promise.race([run.exit, new Promise((r) => setTimeout(() => r('still running after 15 s'), 15_000))]);
+      expect(code).toBe(0);
+      // The grace (1 s), then the pipeline's close.
+      expect(Date.now() - signalled).toBeGreaterThanOrEqual(900);
+      expect(run.out()).toContain('SIGTERM: finishing requests in flight (at most 1 s), then exiting');
+      expect(run.out()).toContain('1 connection(s) still open after the 1 s grace: closed');
+      expect((await client.answer).status).toBe(0);
     } finally {
       run.child.kill('SIGKILL');
     }

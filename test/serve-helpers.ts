@@ -56,18 +56,7 @@ export function raw(port: number, request: Buffer | string): Promise<RawResponse
     function finish(): void {
       if (done) return;
       done = true;
-      const text = Buffer.concat(chunks).toString('latin1');
-      const split = text.indexOf('\r\n\r\n');
-      const head = text.slice(0, split).split('\r\n');
-      const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(head[0] ?? '')?.[1] ?? 0);
-      const headers: Record<string, string> = {};
-      for (const line of head.slice(1)) {
-        const i = line.indexOf(':');
-        headers[line.slice(0, i).trim().toLowerCase()] = line.slice(i + 1).trim();
-      }
-      let body = text.slice(split + 4);
-      if (headers['transfer-encoding'] === 'chunked') body = dechunk(body);
-      resolve({ status, headers, body });
+      resolve(parseResponse(Buffer.concat(chunks)));
     }
     // Responses here are small; the server closes (Connection: close) once it has answered.
     setTimeout(() => {
@@ -185,4 +174,81 @@ export function expectErrorShape(status: number, contentType: string | null | un
   expect(body.message.length).toBeGreaterThan(5);
   if (expected.code) expect(body.code).toBe(expected.code);
   if (expected.mention) expect(body.message).toContain(expected.mention);
+}
+
+export interface SlowUpload {
+  /** The answer, once the server gives one (or closes the connection: status 0). */
+  answer: Promise<RawResponse>;
+  /** Writes more of the body. */
+  send(bytes: string | Buffer): void;
+  /** The client gives up: the connection is destroyed. */
+  abort(): void;
+}
+
+/**
+ * A client that sends its request head and the start of a multipart body declared as
+ * `declared` bytes, then stalls (a slow or stalled upload), until the test sends more or aborts.
+ */
+export function slowUpload(port: number, headers: Record<string, string> = {}, declared = 100_000): SlowUpload {
+  const boundary = 'slowboundary';
+  const all: Record<string, string> = { Host: `127.0.0.1:${port}`, 'Content-Type': `multipart/form-data; boundary=${boundary}`, 'Content-Length': String(declared), ...headers };
+  const head = `POST /api/virtual-tryon HTTP/1.1\r\n${Object.entries(all).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`;
+  const start = `--${boundary}\r\nContent-Disposition: form-data; name="person_image"; filename="slow.jpg"\r\nContent-Type: image/jpeg\r\n\r\n\xff\xd8\xff`;
+  const socket = net.connect(port, '127.0.0.1');
+  socket.write(Buffer.from(head + start, 'latin1'));
+  const chunks: Buffer[] = [];
+  socket.on('data', (c) => chunks.push(c));
+  const answer = new Promise<RawResponse>((resolve) => {
+    const finish = (): void => resolve(parseResponse(Buffer.concat(chunks)));
+    // Done once the whole answer is in (the server may linger before it closes the connection).
+    socket.on('data', () => {
+      const r = parseResponse(Buffer.concat(chunks));
+      if (r.status && Buffer.byteLength(r.body, 'latin1') >= Number(r.headers['content-length'] ?? Infinity)) finish();
+    });
+    socket.on('close', finish);
+    socket.on('error', () => undefined);
+  });
+  return {
+    answer,
+    send: (bytes) => socket.write(bytes),
+    abort: () => socket.destroy(),
+  };
+}
+
+/** Status, headers and body of a raw HTTP/1.1 response (status 0 when there is none). */
+export function parseResponse(bytes: Buffer): RawResponse {
+  const text = bytes.toString('latin1');
+  const split = text.indexOf('\r\n\r\n');
+  if (split < 0) return { status: 0, headers: {}, body: '' };
+  const head = text.slice(0, split).split('\r\n');
+  const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(head[0] ?? '')?.[1] ?? 0);
+  const headers: Record<string, string> = {};
+  for (const line of head.slice(1)) {
+    const i = line.indexOf(':');
+    headers[line.slice(0, i).trim().toLowerCase()] = line.slice(i + 1).trim();
+  }
+  let body = text.slice(split + 4);
+  if (headers['transfer-encoding'] === 'chunked') body = dechunk(body);
+  return { status, headers, body };
+}
+
+/** Polls `probe` every 20 ms until it returns true; fails after `ms`. */
+export async function until(probe: () => Promise<boolean> | boolean, ms: number, what: string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+export interface Health {
+  status: string;
+  queue: { depth: number; active: number; concurrency: number; limit: number };
+  uploads: { active: number; limit: number; per_client: number };
+  results_stored: number;
+  results_bytes: number;
+}
+
+export async function health(server: Running): Promise<Health> {
+  return (await (await fetch(`${server.url}/api/health`)).json()) as Health;
 }

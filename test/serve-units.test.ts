@@ -5,6 +5,7 @@ import { keyMatches } from '../src/serve/auth.ts';
 import { toHttpError } from '../src/serve/http.ts';
 import { parseBytes, parseDuration, parseRate, resolveServeOptions } from '../src/serve/options.ts';
 import { AdmissionQueue } from '../src/serve/queue.ts';
+import { UploadGate } from '../src/serve/uploads.ts';
 import { RESULT_NAME, ResultStore } from '../src/serve/store.ts';
 
 describe('serve options', () => {
@@ -23,6 +24,7 @@ describe('serve options', () => {
     const o = resolveServeOptions({ concurrency: 2 });
     expect(o).toMatchObject({ host: '127.0.0.1', port: 8000, apiKey: null, maxUpload: 10_000_000, ttlMs: 3_600_000, queue: 4, corsOrigins: [], publicUrl: null });
     expect(o.rateLimit).toEqual({ max: 60, windowMs: 60_000 });
+    expect(o).toMatchObject({ uploadTimeoutMs: 60_000, maxUploads: 24, uploadsPerClient: 4, shutdownGraceMs: 30_000 });
   });
 
   it.each([
@@ -34,6 +36,9 @@ describe('serve options', () => {
     [{ publicUrl: 'ftp://x' }, 'Expected http(s) URL such as https://tryon.example.com for publicUrl but received "ftp://x" of type string'],
     [{ corsOrigins: ['shop.example.com'] }, 'Expected origins such as https://shop.example.com or * for corsOrigins but received "shop.example.com" of type string'],
     [{ apiKey: 'short' }, 'Expected string of at least 8 characters without spaces for apiKey but received "(hidden)" of type string'],
+    [{ uploadTimeout: 'soon' }, 'Expected duration such as 1h, 30m or 90s for uploadTimeout but received "soon" of type string'],
+    [{ uploadsPerClient: 0 }, 'Expected integer between 1 and 100000 for uploadsPerClient but received 0 of type number'],
+    [{ shutdownGrace: '0s' }, 'Expected duration such as 1h, 30m or 90s for shutdownGrace but received "0s" of type string'],
     [{ hots: 'x' }, 'Unknown option hots; known: host, port'],
   ])('refuses %j', (input, message) => {
     let err: unknown;
@@ -127,6 +132,22 @@ describe('AdmissionQueue', () => {
     expect(peak).toBe(2);
     expect(started).toEqual([0, 1, 2, 3, 4]);
     expect(q.active).toBe(0);
+  });
+});
+
+describe('UploadGate', () => {
+  it('bounds uploads per client (429) and in total (503), and frees a place once on release', () => {
+    const gate = new UploadGate(3, 2, 5);
+    const a1 = gate.begin('10.0.0.1');
+    gate.begin('10.0.0.1');
+    expect(() => gate.begin('10.0.0.1')).toThrow(expect.objectContaining({ status: 429, code: 'TOO_MANY_UPLOADS', headers: { 'retry-after': '5' } }));
+    gate.begin('10.0.0.2');
+    expect(() => gate.begin('10.0.0.3')).toThrow(expect.objectContaining({ status: 503, code: 'QUEUE_FULL' }));
+    a1();
+    a1(); // releasing twice counts once
+    expect(gate.active).toBe(2);
+    gate.begin('10.0.0.1');
+    expect(() => gate.begin('10.0.0.1')).toThrow(expect.objectContaining({ status: 429 }));
   });
 });
 

@@ -1,6 +1,7 @@
 /**
  * `tryon serve`: parses options, creates the pipeline, starts the server (src/serve/app.ts) and
- * shuts it down gracefully on SIGTERM/SIGINT: stop accepting, finish requests in flight, exit 0.
+ * shuts it down gracefully on SIGTERM/SIGINT: stop accepting, finish requests in flight (for at
+ * most the shutdown grace, then cut their connections), exit 0.
  */
 import { Command, Option } from 'commander';
 import { DEVICES, type Device } from '../config.ts';
@@ -17,6 +18,10 @@ interface ServeCliOptions {
   ttl: string;
   concurrency?: string;
   queue?: string;
+  uploadTimeout: string;
+  uploadsPerClient: string;
+  maxUploads?: string;
+  shutdownGrace: string;
   rateLimit: string;
   corsOrigin?: string[];
   device: string;
@@ -39,6 +44,10 @@ export function registerServe(program: Command): void {
     .option('--ttl <duration>', 'how long results stay fetchable', '1h')
     .option('--concurrency <n>', 'try-ons computed at once (default: core count)')
     .option('--queue <n>', 'requests that may wait for a slot; beyond it 503 (default: 2 x concurrency)')
+    .option('--upload-timeout <duration>', 'time a client has to send its whole request', '60s')
+    .option('--uploads-per-client <n>', 'uploads one client may send at once', '4')
+    .option('--max-uploads <n>', 'uploads received at once (default: 4 x (concurrency + queue))')
+    .option('--shutdown-grace <duration>', 'on SIGTERM, time for requests in flight before their connections are cut', '30s')
     .option('--rate-limit <rate>', 'requests per client, e.g. 60/min, or off', '60/min')
     .option('--cors-origin <origins...>', 'origins allowed by CORS (* for any); none by default')
     .option('--device <device>', `execution provider: ${DEVICES.join(', ')}`, 'auto')
@@ -54,17 +63,22 @@ export function registerServe(program: Command): void {
         maxUpload: opts.maxUpload,
         maxPixels: opts.maxPixels,
         ttl: opts.ttl,
+        uploadTimeout: opts.uploadTimeout,
+        uploadsPerClient: opts.uploadsPerClient,
+        shutdownGrace: opts.shutdownGrace,
         rateLimit: opts.rateLimit,
         corsOrigins: opts.corsOrigin ?? [],
         logger: opts.log === true,
         ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}),
         ...(opts.queue !== undefined ? { queue: opts.queue } : {}),
+        ...(opts.maxUploads !== undefined ? { maxUploads: opts.maxUploads } : {}),
       };
       // Validate before loading anything, so a typo fails in milliseconds.
       const options = resolveServeOptions(input);
       // Loaded here, not at the top: `tryon --help` must not load ONNX Runtime.
       const { Tryon } = await import('../pipeline.ts');
       const { buildServer } = await import('../serve/app.ts');
+      const { closeGracefully } = await import('../serve/shutdown.ts');
       const pipeline = await Tryon.create({
         device,
         concurrency: options.concurrency,
@@ -92,13 +106,14 @@ export function registerServe(program: Command): void {
             process.exit(130);
           }
           stopping = true;
-          process.stderr.write(`${signal}: finishing requests in flight, then exiting\n`);
+          process.stderr.write(`${signal}: finishing requests in flight (at most ${options.shutdownGraceMs / 1000} s), then exiting\n`);
           resolve();
         };
         process.once('SIGTERM', stop);
         process.once('SIGINT', stop);
       });
-      await app.close();
+      const { cut } = await closeGracefully(app, options.shutdownGraceMs);
+      if (cut > 0) process.stderr.write(`${cut} connection(s) still open after the ${options.shutdownGraceMs / 1000} s grace: closed\n`);
       await pipeline.close();
       process.stdout.write('tryon server stopped\n');
       // ONNX Runtime's thread pools may keep the loop alive; everything is finished by now.

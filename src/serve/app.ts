@@ -1,13 +1,17 @@
 /**
- * The REST server over the library pipeline, safe to expose: fastify for its hook order
- * (rate limit -> API key -> content type run before a byte of the body is read), its
- * per-route body limits and graceful close; @fastify/multipart (busboy) because it streams
- * the form and stops at a byte limit instead of buffering whatever arrives.
+ * The REST server over the library pipeline, safe to expose: fastify for its hooks (rate
+ * limit -> Host -> API key -> content type and length run before a byte of the body is read),
+ * its body limits and close; @fastify/multipart (busboy) because it streams the form and stops
+ * at a byte limit instead of buffering whatever arrives.
+ *
+ * A try-on request goes: rate limit (every request to a limited path counts, whatever its
+ * fate) -> header checks -> an upload place (bounded per client and in total; never a compute
+ * slot, whatever the client's pace) -> the whole form, read and checked -> the queue (admits
+ * complete requests only, up to concurrency + queue) -> a compute slot -> the result store.
  *
  * The pipeline is injected (`ServePipeline`, which `Tryon` satisfies), so the server owns no
  * models: the CLI creates the pipeline, the server borrows it, the CLI closes it.
  */
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
@@ -15,41 +19,32 @@ import multipart from '@fastify/multipart';
 import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
 import { PACKAGE_ROOT } from '../config.ts';
-import { encodeImage } from '../image/encode.ts';
-import type { GarmentAnalysis, GarmentCategory, GarmentType, PersonAnalysis, Size, TryOnResult } from '../types.ts';
 import { requireApiKey } from './auth.ts';
-import { readForm, validateForm, type TryonForm } from './form.ts';
-import { HttpError, sendError, skipSmallBody, toHttpError } from './http.ts';
+import { allowedMethods, checkBody, checkHost } from './guards.ts';
+import { HttpError, clientErrorHandler, clientGone, sendError, toHttpError } from './http.ts';
 import { openApiDocument } from './openapi.ts';
 import { resolveServeOptions, type ServeOptions, type ServeOptionsInput } from './options.ts';
 import { AdmissionQueue } from './queue.ts';
-import { RESULT_NAME, ResultStore, type StoredResult } from './store.ts';
+import { RESULT_NAME, ResultStore } from './store.ts';
+import { tryonHandler, type ServePipeline } from './tryon-route.ts';
+import { UploadGate } from './uploads.ts';
 
-/** What the server needs from the pipeline; `Tryon` (src/pipeline.ts) satisfies it. */
-export interface ServePipeline {
-  analysePerson(bytes: Buffer, name: string): Promise<PersonAnalysis>;
-  analyseGarment(bytes: Buffer, options: { type: GarmentType; category: GarmentCategory; color?: string; name: string }): Promise<GarmentAnalysis>;
-  template(type: GarmentType, color: string): Promise<GarmentAnalysis>;
-  tryOn(person: PersonAnalysis, garment: GarmentAnalysis, options: { size: Size; layers?: boolean }): Promise<TryOnResult>;
-  readonly registry: { readonly provider: unknown; loaded(): unknown };
-}
+export type { ServePipeline } from './tryon-route.ts';
 
 export interface TryonServer extends FastifyInstance {}
 
 const VERSION: string = JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')).version;
-/** Time allowed to receive a whole request (headers and body). */
-const UPLOAD_TIMEOUT_MS = 60_000;
-const SUCCESS_MESSAGE = 'Virtual try-on completed successfully';
-/** A Host header we are willing to echo into a URL: name or IPv4 or [IPv6], optional port. */
-const SAFE_HOST = /^(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
-
-function digestOf(form: TryonForm, quality: number): string {
-  const h = createHash('sha256');
-  h.update(createHash('sha256').update(form.person).digest());
-  h.update(form.garment ? createHash('sha256').update(form.garment).digest() : 'template');
-  h.update(JSON.stringify([form.type, form.color, form.size, quality]));
-  return h.digest('hex');
-}
+/** Paths the rate limit leaves alone: load balancers and API clients poll them. */
+const UNLIMITED = new Set(['/api/health', '/api/openapi.json']);
+/**
+ * How often Node checks its request and header timeouts (its default, 30 s, let a stalled
+ * body live 60 + 30 s against a promise of 60).
+ */
+const TIMEOUT_CHECK_MS = 1000;
+/** Retry-After for a client refused an upload place: uploads of a normal client take seconds. */
+const UPLOAD_RETRY_SECONDS = 5;
+/** Clients the rate limit remembers at once (an LRU; ~100 bytes each, so ~1 MB). */
+const RATE_LIMIT_CLIENTS = 10_000;
 
 function modelNames(loaded: unknown): string[] {
   if (!Array.isArray(loaded)) return [];
@@ -59,24 +54,26 @@ function modelNames(loaded: unknown): string[] {
 /**
  * Builds the server (not listening yet: call `listen`). `close()` on it stops accepting,
  * finishes the requests in flight and stops the result sweep; it does not close the pipeline.
+ * `closeGracefully` (./shutdown.ts) bounds how long that may take.
  */
 export function buildServer(pipeline: ServePipeline, input: ServeOptions | ServeOptionsInput = {}): TryonServer {
   const options: ServeOptions = 'ttlMs' in input ? (input as ServeOptions) : resolveServeOptions(input as ServeOptionsInput);
   const store = new ResultStore({ ttlMs: options.ttlMs, maxCount: options.maxResults, maxBytes: options.maxResultBytes });
   const queue = new AdmissionQueue(options.concurrency, options.queue);
-  const inflight = new Map<string, Promise<StoredResult>>();
-  const limits = { maxUpload: options.maxUpload, maxPixels: options.maxPixels };
-  // Two files and four short fields, with room for part headers and boundaries.
-  const maxBody = 2 * options.maxUpload + 64 * 1024;
+  const uploads = new UploadGate(options.maxUploads, options.uploadsPerClient, UPLOAD_RETRY_SECONDS);
   let closing = false;
 
+  const timeout = options.uploadTimeoutMs;
   const app = Fastify({
     logger: options.logger,
     // JSON bodies are refused anyway; keep what fastify buffers for them small.
     bodyLimit: 64 * 1024,
-    // A client has this long to send its whole request: a slow upload must not hold its place
-    // in the queue for ever (Node's default is 5 minutes).
-    requestTimeout: UPLOAD_TIMEOUT_MS,
+    // A client has this long to send its whole request (Node answers 408, in our shape, and
+    // closes), checked every second rather than every 30 s.
+    requestTimeout: timeout,
+    // (A missing Host is refused by checkHost, in the API's shape.)
+    http: { requestTimeout: timeout, headersTimeout: Math.min(60_000, timeout), connectionsCheckingInterval: TIMEOUT_CHECK_MS, requireHostHeader: false },
+    clientErrorHandler: clientErrorHandler(timeout),
     // Finish requests in flight on close; drop idle keep-alive sockets so close is prompt.
     forceCloseConnections: 'idle',
     // Our own hook answers during close, in the API's error shape.
@@ -109,6 +106,10 @@ export function buildServer(pipeline: ServePipeline, input: ServeOptions | Serve
     store.close();
   });
   app.setErrorHandler((err, request, reply) => {
+    if (clientGone(request)) {
+      logAbort(request, options.logger);
+      return sendError(request, reply, new HttpError(400, 'BAD_INPUT', 'request: connection closed before the request arrived in full'));
+    }
     const http = toHttpError(err);
     if (http.status >= 500 && http.status !== 503) {
       // The answer says only "internal error"; the operator needs the cause even without --log.
@@ -117,7 +118,6 @@ export function buildServer(pipeline: ServePipeline, input: ServeOptions | Serve
     }
     return sendError(request, reply, http);
   });
-  app.setNotFoundHandler((request, reply) => sendError(request, reply, new HttpError(404, 'NOT_FOUND', `No such endpoint: ${request.method} ${request.url.slice(0, 100)}`)));
 
   app.register(multipart, { throwFileSizeLimit: true, limits: { fileSize: options.maxUpload } });
   if (options.corsOrigins.length > 0) {
@@ -130,9 +130,13 @@ export function buildServer(pipeline: ServePipeline, input: ServeOptions | Serve
   }
   if (options.rateLimit) {
     app.register(rateLimit, {
-      global: true,
+      // Not as the plugin's own route hook, which would run after the routes' key and body
+      // checks (refused requests would go uncounted): first in the API's hooks, below.
+      global: false,
       max: options.rateLimit.max,
       timeWindow: options.rateLimit.windowMs,
+      // Clients remembered (least recently seen dropped first): ~100 bytes each.
+      cache: RATE_LIMIT_CLIENTS,
       errorResponseBuilder: (_request, context) =>
         new HttpError(429, 'RATE_LIMITED', `Rate limit of ${context.max} requests per ${context.after} exceeded; retry later`, {
           'retry-after': String(Math.max(1, Math.ceil(context.ttl / 1000))),
@@ -141,17 +145,37 @@ export function buildServer(pipeline: ServePipeline, input: ServeOptions | Serve
   }
 
   app.register(async (api) => {
-    api.get('/api/health', { config: { rateLimit: false } }, async (_request, reply) => reply.code(closing ? 503 : 200).send({
+    // Every request to a limited path counts, whatever its fate (unknown paths included):
+    // otherwise wrong API keys and bad bodies could be tried without limit.
+    if (options.rateLimit) {
+      const limit = api.rateLimit();
+      api.addHook('onRequest', async function (request, reply) {
+        if (!UNLIMITED.has(request.routeOptions.url ?? '')) await limit.call(this, request, reply);
+      });
+    }
+    api.addHook('onRequest', checkHost);
+    api.setNotFoundHandler((request, reply) => {
+      const allowed = allowedMethods(request.url);
+      if (allowed && !allowed.includes(request.method)) {
+        const methods = options.corsOrigins.length > 0 ? [...allowed, 'OPTIONS'] : allowed;
+        return sendError(request, reply, new HttpError(405, 'METHOD_NOT_ALLOWED', `${request.method} is not allowed here; allowed: ${methods.join(', ')}`, { allow: methods.join(', ') }));
+      }
+      return sendError(request, reply, new HttpError(404, 'NOT_FOUND', `No such endpoint: ${request.method} ${request.url.slice(0, 100)}`));
+    });
+
+    api.get('/api/health', async (_request, reply) => reply.code(closing ? 503 : 200).send({
       status: closing ? 'draining' : 'ok',
       version: VERSION,
       models_loaded: modelNames(pipeline.registry.loaded()),
       execution_provider: String(pipeline.registry.provider),
       queue: { depth: queue.depth, active: queue.active, concurrency: queue.concurrency, limit: queue.queueLimit },
+      uploads: { active: uploads.active, limit: uploads.limit, per_client: uploads.clientLimit },
       results_stored: store.size,
+      results_bytes: store.totalBytes,
     }));
 
     const document = openApiDocument(VERSION, options);
-    api.get('/api/openapi.json', { config: { rateLimit: false } }, async () => document);
+    api.get('/api/openapi.json', async () => document);
 
     // No API key here: the 128-bit random name is the capability, so <img src> works in a browser.
     api.get<{ Params: { filename: string } }>('/api/results/:filename', async (request, reply) => {
@@ -162,62 +186,20 @@ export function buildServer(pipeline: ServePipeline, input: ServeOptions | Serve
       return reply.type(result.contentType).header('cache-control', `private, max-age=${maxAge}, immutable`).send(result.data);
     });
 
-    const checkKey = requireApiKey(options.apiKey);
-    const checkBody = async (request: FastifyRequest): Promise<void> => {
-      const type = request.headers['content-type'] ?? '';
-      if (!/^multipart\/form-data\s*;/i.test(type)) {
-        throw new HttpError(415, 'NOT_MULTIPART', `request body: expected multipart/form-data but received ${type ? JSON.stringify(type.slice(0, 80)) : 'no Content-Type'}`);
-      }
-      const length = Number(request.headers['content-length']);
-      if (Number.isFinite(length) && length > maxBody) {
-        throw new HttpError(413, 'TOO_LARGE', `request body: ${length} bytes is over the limit of ${maxBody} bytes (${options.maxUpload} per file)`);
-      }
-    };
-
-    const compute = (form: TryonForm, digest: string): Promise<StoredResult> =>
-      queue.run(async () => {
-        const person = await pipeline.analysePerson(form.person, 'person_image');
-        const garment = form.garment
-          ? await pipeline.analyseGarment(form.garment, { type: form.type, category: form.category, name: form.name, ...(form.color ? { color: form.color } : {}) })
-          : await pipeline.template(form.type, form.color as string);
-        const result = await pipeline.tryOn(person, garment, { size: form.size, layers: false });
-        const jpeg = await encodeImage(result.image, 'jpeg', options.quality);
-        return store.put(jpeg, 'jpg', 'image/jpeg', digest);
-      });
-
-    const resultUrl = (request: FastifyRequest, name: string): string => {
-      if (options.publicUrl) return `${options.publicUrl}/api/results/${name}`;
-      const host = request.headers.host;
-      const base = typeof host === 'string' && SAFE_HOST.test(host) ? host : `${options.host.includes(':') ? `[${options.host}]` : options.host}:${request.socket.localPort}`;
-      return `${request.protocol}://${base}/api/results/${name}`;
-    };
-
-    api.post('/api/virtual-tryon', { onRequest: [checkKey, checkBody] }, async (request, reply) => {
-      const release = queue.admit();
-      if (!release) {
-        // Skip a small body first so the answer can keep the connection for the retry.
-        await skipSmallBody(request);
-        throw new HttpError(503, 'QUEUE_FULL', `Server busy: ${queue.admittedCount} requests in progress; retry later`, { 'retry-after': String(queue.retryAfterSeconds()) });
-      }
-      try {
-        const form = await validateForm(await readForm(request, limits), limits);
-        const digest = digestOf(form, options.quality);
-        // Identical request within the TTL: same result. Identical request in flight: share it.
-        let result = store.byRequest(digest);
-        if (!result) {
-          let pending = inflight.get(digest);
-          if (!pending) {
-            pending = compute(form, digest).finally(() => inflight.delete(digest));
-            inflight.set(digest, pending);
-          }
-          result = await pending;
-        }
-        return reply.send({ success: true, result_image_url: resultUrl(request, result.name), message: SUCCESS_MESSAGE });
-      } finally {
-        release();
-      }
-    });
+    // Two files and four short fields, with room for part headers and boundaries.
+    const maxBody = 2 * options.maxUpload + 64 * 1024;
+    const onRequest = [requireApiKey(options.apiKey), checkBody(maxBody, options.maxUpload)];
+    api.post('/api/virtual-tryon', { onRequest }, tryonHandler({ pipeline, queue, uploads, store, options }));
   });
 
   return app as TryonServer;
+}
+
+/** One line for a client that went away mid-request (not a server error: no stack trace). */
+function logAbort(request: FastifyRequest, logger: boolean): void {
+  const received = request.raw.socket?.bytesRead ?? 0;
+  const declared = request.headers['content-length'];
+  const what = `connection closed before the request arrived in full (${received} bytes received${declared ? ` of ${declared} declared` : ''})`;
+  if (logger) request.log.info({ received }, what);
+  else process.stderr.write(`tryon serve: ${request.method} ${request.url.slice(0, 100)}: ${what}\n`);
 }

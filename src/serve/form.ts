@@ -11,6 +11,7 @@ import { TryonError } from '../errors.ts';
 import { sniffFormat } from '../image/decode.ts';
 import { GARMENT_TYPES, SIZES, type GarmentCategory, type GarmentType, type Size } from '../types.ts';
 import { invalid, is, oneOf } from '../validate.ts';
+import { HttpError, toHttpError } from './http.ts';
 
 export const FILE_FIELDS = ['person_image', 'clothing_image'] as const;
 export const TEXT_FIELDS = ['clothing_name', 'clothing_type', 'clothing_color', 'clothing_size'] as const;
@@ -64,8 +65,23 @@ async function readFile(file: MultipartFile['file'], field: string, maxUpload: n
   return Buffer.concat(chunks);
 }
 
-/** Reads the multipart body: at most one part per field, no unknown fields, files under the limit. */
-export async function readForm(request: FastifyRequest, limits: FormLimits): Promise<{ text: Partial<Record<TextField, string>>; files: Partial<Record<FileField, Buffer>> }> {
+type RawForm = { text: Partial<Record<TextField, string>>; files: Partial<Record<FileField, Buffer>> };
+
+/**
+ * Reads the multipart body: at most one part per field, no unknown fields, files under the
+ * limit. Whatever the parser throws is the body's fault, so it is a 4xx, never a 500.
+ */
+export async function readForm(request: FastifyRequest, limits: FormLimits): Promise<RawForm> {
+  try {
+    return await readParts(request, limits);
+  } catch (err) {
+    const http = toHttpError(err);
+    if (http.status < 500) throw http;
+    throw new HttpError(400, 'BAD_INPUT', `request body: malformed multipart form (${String((err as Error)?.message ?? err).slice(0, 120)})`);
+  }
+}
+
+async function readParts(request: FastifyRequest, limits: FormLimits): Promise<RawForm> {
   const text: Partial<Record<TextField, string>> = {};
   const files: Partial<Record<FileField, Buffer>> = {};
   const parts = request.parts({

@@ -3,12 +3,23 @@
  * thrown (TryonError, fastify and busboy errors) to it, and the one function that sends the
  * API's error shape `{ success: false, message, code }`.
  */
+import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { TryonError, httpStatusFor, type ErrorCode } from '../errors.ts';
 
 /** Codes the server answers with beyond the library's own. */
-export type ServeErrorCode = ErrorCode | 'NOT_MULTIPART' | 'UNAUTHORIZED' | 'RATE_LIMITED' | 'QUEUE_FULL' | 'SHUTTING_DOWN';
+export type ServeErrorCode =
+  | ErrorCode
+  | 'NOT_MULTIPART'
+  | 'UNAUTHORIZED'
+  | 'RATE_LIMITED'
+  | 'TOO_MANY_UPLOADS'
+  | 'QUEUE_FULL'
+  | 'SHUTTING_DOWN'
+  | 'METHOD_NOT_ALLOWED'
+  | 'REQUEST_TIMEOUT'
+  | 'HEADERS_TOO_LARGE';
 
 /** An error with its HTTP answer decided. */
 export class HttpError extends Error {
@@ -79,7 +90,7 @@ function closeAfterAnswer(request: FastifyRequest, reply: FastifyReply): void {
 export function sendError(request: FastifyRequest, reply: FastifyReply, err: HttpError): FastifyReply {
   if (!request.raw.complete && request.raw.socket) closeAfterAnswer(request, reply);
   for (const [k, v] of Object.entries(err.headers)) reply.header(k, v);
-  return reply.code(err.status).type('application/json').send({ success: false, message: err.message, code: err.code });
+  return reply.code(err.status).type('application/json').send(errorBody(err));
 }
 
 /**
@@ -106,4 +117,47 @@ export async function skipSmallBody(request: FastifyRequest): Promise<boolean> {
     raw.once('error', onError);
     raw.resume();
   });
+}
+
+/** The body of an error answer, in the API's one shape. */
+function errorBody(err: HttpError): string {
+  return JSON.stringify({ success: false, message: err.message, code: err.code });
+}
+
+/**
+ * Node's own answers, for requests that never reach fastify's routing (a malformed request
+ * line or header, headers over the size limit, a request not received in time), in the API's
+ * error shape instead of fastify's `{error, statusCode}`. Written straight to the socket,
+ * which is then closed: the connection's framing can no longer be trusted.
+ */
+export function clientErrorHandler(uploadTimeoutMs: number): (err: Error & { code?: string }, socket: Socket) => void {
+  return (err, socket) => {
+    // A reset connection has no one left to answer.
+    if (err.code === 'ECONNRESET' || socket.destroyed) return;
+    let answer: HttpError;
+    if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+      answer = new HttpError(408, 'REQUEST_TIMEOUT', `request: not received in full within ${uploadTimeoutMs / 1000} s`);
+    } else if (err.code === 'HPE_HEADER_OVERFLOW') {
+      answer = new HttpError(431, 'HEADERS_TOO_LARGE', 'request: headers over the size limit');
+    } else {
+      answer = new HttpError(400, 'BAD_INPUT', `request: malformed HTTP (${err.code ?? 'parse error'})`);
+    }
+    const body = errorBody(answer);
+    // Only when no answer has begun on this connection (a refused upload may already have had
+    // its answer and be lingering): a second status line would corrupt the stream.
+    const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } | null })._httpMessage;
+    if (socket.writable && !inFlight?.headersSent) {
+      socket.write(
+        `HTTP/1.1 ${answer.status} ${STATUS_CODES[answer.status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+          `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
+    }
+    socket.destroy();
+  };
+}
+
+/** Whether the client closed its connection before its request arrived in full (an abort, not an error of ours). */
+export function clientGone(request: FastifyRequest): boolean {
+  const raw = request.raw;
+  return !raw.complete && (raw.aborted || raw.socket === null || raw.socket.destroyed);
 }

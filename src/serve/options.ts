@@ -31,8 +31,28 @@ export interface ServeOptions {
   ttlMs: number;
   /** Try-ons computed at once. Default: the core count. */
   concurrency: number;
-  /** Requests allowed to wait for a free slot; beyond it 503 + Retry-After. Default 2 x concurrency. */
+  /**
+   * Requests with a complete upload allowed to wait for a free slot; beyond it 503 +
+   * Retry-After. Default 2 x concurrency.
+   */
   queue: number;
+  /**
+   * Time a client has to send its whole request (headers and body), ms; a request still
+   * arriving then is answered 408 and its connection closed (within a second). Default 60 s.
+   */
+  uploadTimeoutMs: number;
+  /**
+   * Uploads being received at once, over all clients; beyond it 503 + Retry-After. An upload in
+   * progress holds no compute slot or queue place. Default 4 x (concurrency + queue).
+   */
+  maxUploads: number;
+  /** Uploads one client (IP address) may be sending at once; beyond it 429 + Retry-After. Default 4. */
+  uploadsPerClient: number;
+  /**
+   * On close (SIGTERM), how long requests in flight may take to finish before their
+   * connections are cut, ms. Default 30 s.
+   */
+  shutdownGraceMs: number;
   /** Per-client rate limit; null turns it off. Default 60 per minute. */
   rateLimit: RateLimit | null;
   /** Origins allowed by CORS; [] sends no CORS headers, ['*'] allows any. Default []. */
@@ -58,6 +78,10 @@ export interface ServeOptionsInput {
   ttl?: number | string;
   concurrency?: number | string;
   queue?: number | string;
+  uploadTimeout?: number | string;
+  maxUploads?: number | string;
+  uploadsPerClient?: number | string;
+  shutdownGrace?: number | string;
   rateLimit?: RateLimit | string | null;
   corsOrigins?: string[] | string;
   maxResults?: number | string;
@@ -68,7 +92,7 @@ export interface ServeOptionsInput {
 
 const KNOWN_KEYS: readonly (keyof ServeOptionsInput)[] = [
   'host', 'port', 'publicUrl', 'apiKey', 'maxUpload', 'maxPixels', 'ttl', 'concurrency', 'queue',
-  'rateLimit', 'corsOrigins', 'maxResults', 'maxResultBytes', 'quality', 'logger',
+  'uploadTimeout', 'maxUploads', 'uploadsPerClient', 'shutdownGrace', 'rateLimit', 'corsOrigins', 'maxResults', 'maxResultBytes', 'quality', 'logger',
 ];
 
 const BYTE_UNITS: Record<string, number> = { b: 1, kb: 1e3, mb: 1e6, gb: 1e9, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3 };
@@ -147,6 +171,7 @@ export function resolveServeOptions(input: ServeOptionsInput = {}): ServeOptions
   if (apiKey !== null && (!is.string(apiKey) || apiKey.length < 8 || /\s/.test(apiKey))) {
     throw invalid('apiKey', 'string of at least 8 characters without spaces', apiKey === null ? apiKey : '(hidden)');
   }
+  const queue = integerFrom('queue', input.queue ?? 2 * concurrency, 0, 100_000);
   return {
     host,
     port: integerFrom('port', input.port ?? 8000, 0, 65535),
@@ -156,7 +181,11 @@ export function resolveServeOptions(input: ServeOptionsInput = {}): ServeOptions
     maxPixels: integerFrom('maxPixels', input.maxPixels ?? 25_000_000, 1024, 1_000_000_000),
     ttlMs: parseDuration('ttl', input.ttl ?? '1h'),
     concurrency,
-    queue: integerFrom('queue', input.queue ?? 2 * concurrency, 0, 100_000),
+    queue,
+    uploadTimeoutMs: parseDuration('uploadTimeout', input.uploadTimeout ?? '60s'),
+    maxUploads: integerFrom('maxUploads', input.maxUploads ?? 4 * (concurrency + queue), 1, 100_000),
+    uploadsPerClient: integerFrom('uploadsPerClient', input.uploadsPerClient ?? 4, 1, 100_000),
+    shutdownGraceMs: parseDuration('shutdownGrace', input.shutdownGrace ?? '30s'),
     rateLimit: parseRate('rateLimit', input.rateLimit === undefined ? '60/min' : input.rateLimit),
     corsOrigins: parseOrigins(input.corsOrigins ?? []),
     maxResults: integerFrom('maxResults', input.maxResults ?? 1000, 1, 1_000_000),

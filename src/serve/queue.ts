@@ -1,8 +1,9 @@
 /**
- * Bounded concurrency with a bounded queue. A request is admitted (or refused) as soon as it
- * arrives, before its upload is read, so the memory held by uploads is bounded by
- * (concurrency + queue) x max upload; admitted requests then wait for one of `concurrency`
- * slots. Refused requests get 503 with a Retry-After estimated from recent job times.
+ * Bounded concurrency with a bounded queue. A request is admitted (or refused) once its
+ * upload is complete and checked (an upload still arriving holds an upload place instead, see
+ * uploads.ts, so slow clients cannot fill the queue); admitted requests then wait for one of
+ * `concurrency` slots. Refused requests get 503 with a Retry-After estimated from recent job
+ * times.
  */
 export class AdmissionQueue {
   private admitted = 0;
@@ -21,7 +22,7 @@ export class AdmissionQueue {
    * done), or null when concurrency + queue requests are already admitted.
    */
   admit(): (() => void) | null {
-    if (this.admitted >= this.concurrency + this.queueLimit) return null;
+    if (this.full) return null;
     this.admitted++;
     let released = false;
     return () => {
@@ -53,7 +54,12 @@ export class AdmissionQueue {
     return Math.max(1, Math.ceil((rounds * this.avgJobMs) / 1000));
   }
 
-  /** Requests admitted but not yet computing (uploading, validating or waiting for a slot). */
+  /** Whether a request arriving now would be refused. */
+  get full(): boolean {
+    return this.admitted >= this.concurrency + this.queueLimit;
+  }
+
+  /** Requests admitted but not yet computing (waiting for a slot). */
   get depth(): number {
     return Math.max(0, this.admitted - this.running);
   }
