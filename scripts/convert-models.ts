@@ -14,8 +14,8 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { readTfjsGraphModel } from '../src/convert/tfjs-model.ts';
-import { convertTfjsGraph } from '../src/convert/convert.ts';
+import { readTfjsGraphModel } from './convert/tfjs-model.ts';
+import { convertTfjsGraph } from './convert/convert.ts';
 import type { ManifestEntry, ModelManifest } from '../src/models/manifest.ts';
 import { MODEL_SOURCES, SOURCE_PACKAGE, SOURCE_VERSION } from './model-sources.ts';
 

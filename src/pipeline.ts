@@ -5,14 +5,17 @@
  */
 import { createHash } from 'node:crypto';
 import { resolveConfig, type DeepPartial, type TryonConfig } from './config.ts';
-import { budgetThreads, applySharpBudget, type ThreadBudget } from './threads.ts';
+import { budgetThreads, applySharpBudget, type ThreadBudget } from './threads/budget.ts';
 import { createModelRegistry, type ModelRegistry } from './models/registry.ts';
 import { analysePerson } from './person/analyse.ts';
 import { PersonDiskCache } from './person/cache.ts';
 import { analyseGarment, type GarmentOptions } from './garment/analyse.ts';
 import { renderTemplate } from './garment/templates.ts';
-import { tryOn, type RenderEngine, type TryOnOptions } from './render/tryon.ts';
-import { RenderPool } from './render/pool.ts';
+import { tryOn, type TryOnOptions } from './render/tryon.ts';
+import type { RenderEngine } from './engines/contract.ts';
+import { JsEngine } from './engines/js/engine.ts';
+import { OnnxEngine } from './engines/onnx/engine.ts';
+import { RenderPool } from './threads/pool.ts';
 import { readInput } from './image/decode.ts';
 import type { GarmentAnalysis, GarmentType, PersonAnalysis, TryOnResult } from './types.ts';
 
@@ -72,7 +75,7 @@ export class Tryon {
     this.budget = budget;
     const onGpu = registry.provider !== 'cpu';
     const engine = config.render.engine === 'auto' ? (onGpu ? 'onnx' : 'js') : config.render.engine;
-    this.engine = engine === 'js' ? { kind: 'cpu' } : { kind: 'onnx', registry };
+    this.engine = engine === 'js' ? new JsEngine() : new OnnxEngine(registry);
     // Worker threads only on the CPU: a GPU does the pixel work itself, from one thread.
     this.pool = !onGpu && config.render.threads > 0 ? new RenderPool({ threads: config.render.threads, engine: engine === 'js' ? 'js' : 'onnx', modelsDir: config.modelsDir }) : null;
     this.persons = new PromiseCache(32);
@@ -141,7 +144,7 @@ export class Tryon {
 
   /** Where pairs render, for reports: engine and threads. */
   get renderer(): { engine: 'js' | 'onnx'; threads: number } {
-    return { engine: this.engine.kind === 'cpu' ? 'js' : 'onnx', threads: this.pool?.threads ?? 0 };
+    return { engine: this.engine.name, threads: this.pool?.threads ?? 0 };
   }
 
   /**

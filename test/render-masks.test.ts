@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { Body } from '../src/fit/body.ts';
 import { fitGarment } from '../src/render/tryon.ts';
 import { buildMasks, buildMasksDirect, maskCacheBytes, oldGarmentBox, type CropMasks } from '../src/render/masks.ts';
-import { MASK, MASK_CHANNELS } from '../src/render/graphs.ts';
+import { MASK, MASK_CHANNELS } from '../src/engines/contract.ts';
 import { LABEL, type Box, type GarmentCategory, type PersonAnalysis } from '../src/types.ts';
 import { flatGarment, stickPerson, type StickOptions } from './helpers/synthetic.ts';
 

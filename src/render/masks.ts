@@ -6,7 +6,7 @@
  */
 import { LABEL, type Box, type GarmentCategory, type PersonAnalysis, type RGB } from '../types.ts';
 import type { Body } from '../fit/body.ts';
-import { FORM_SCALE, MASK, MASK_CHANNELS } from './graphs.ts';
+import { FORM_SCALE, MASK, MASK_CHANNELS } from '../engines/contract.ts';
 import {
   formShade,
   grain,

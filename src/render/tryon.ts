@@ -12,7 +12,6 @@
  * Throws TryonError('BAD_OPTION') for a bad size, ('BAD_INPUT') when the analyses do not
  * belong to images of the sizes they claim.
  */
-import * as ort from 'onnxruntime-node';
 import { TryonError } from '../errors.ts';
 import { invalid } from '../validate.ts';
 import type { ModelRegistry } from '../models/registry.ts';
@@ -21,10 +20,10 @@ import { Body } from '../fit/body.ts';
 import { sizeEase } from '../fit/sizes.ts';
 import { planFit, type FitPlan } from '../fit/targets.ts';
 import { warpBox, warpGrid, type WarpGrid } from '../fit/warp.ts';
-import { buildCompositeGraph, buildWarpGraph, MASK_CHANNELS, TEX_CHANNELS } from './graphs.ts';
-import { buildMasks, fillSkinColour, hasSkinModel, oldGarmentBox, type CropMasks } from './masks.ts';
-import { garmentTexture, type GarmentTexture } from './texture.ts';
-import { renderCropCpu } from './cpu-path.ts';
+import type { CropInputs, RenderEngine } from '../engines/contract.ts';
+import { OnnxEngine } from '../engines/onnx/engine.ts';
+import { buildMasks, fillSkinColour, hasSkinModel, oldGarmentBox } from './masks.ts';
+import { garmentTexture } from './texture.ts';
 
 export interface TryOnOptions {
   /** Garment size: S, M, L, XL (ease around the body, see src/fit/sizes.ts). Default 'M'. */
@@ -36,33 +35,8 @@ export interface TryOnOptions {
   layers?: boolean;
 }
 
-/**
- * Where the per-pair pixel work runs: the ONNX graphs on the models' execution provider, or
- * the same maths fused in TypeScript (src/render/cpu/), which is faster on a CPU.
- */
-export type RenderEngine = { kind: 'onnx'; registry: ModelRegistry } | { kind: 'cpu' };
-
 function engineOf(e: RenderEngine | ModelRegistry): RenderEngine {
-  return 'kind' in e ? e : { kind: 'onnx', registry: e };
-}
-
-/** Graph bytes are pure functions of their parameters: build each once per process. */
-const graphBytes = new Map<string, Uint8Array>();
-function graph(key: string, build: () => Uint8Array): Uint8Array {
-  let b = graphBytes.get(key);
-  if (!b) {
-    b = build();
-    graphBytes.set(key, b);
-  }
-  return b;
-}
-
-export function warpSession(registry: ModelRegistry): Promise<ort.InferenceSession> {
-  return registry.sessionFromBytes('render-warp-v1', graph('warp', buildWarpGraph));
-}
-
-export function compositeSession(registry: ModelRegistry, pool: number): Promise<ort.InferenceSession> {
-  return registry.sessionFromBytes(`render-composite-v2-p${pool}`, graph(`composite-${pool}`, () => buildCompositeGraph(pool)));
+  return 'renderCrop' in e ? e : new OnnxEngine(e);
 }
 
 /** The shading's low-pass cell: about a twentieth of the shoulder width, a power of two. */
@@ -146,55 +120,9 @@ export function fitGarment(person: PersonAnalysis, garment: GarmentAnalysis, siz
   return { body, plan, box };
 }
 
-/** The composite's outputs over the crop: [h, w, 3] or [h, w] bytes. */
-interface CropOutputs {
-  image: Uint8Array;
-  alpha: Uint8Array;
-  exposed: Uint8Array;
-  warped: Uint8Array;
-}
-
-/** Everything the pixel work needs, engine-independent. */
-interface CropInputs {
-  tex: GarmentTexture;
-  grid: WarpGrid;
-  box: Box;
-  photo: Uint8Array;
-  masks: CropMasks;
-  skin: number[];
-  pool: number;
-  /** Only the image is wanted (options.layers false): the CPU path skips the other outputs. */
-  imageOnly: boolean;
-}
-
-async function renderOnnx(registry: ModelRegistry, c: CropInputs, lap: (name: string) => void): Promise<CropOutputs> {
-  const { tex, grid, box } = c;
-  const warp = await warpSession(registry);
-  const { layers } = await warp.run({
-    tex: new ort.Tensor('float32', tex.data, [1, TEX_CHANNELS, tex.height, tex.width]),
-    grid: new ort.Tensor('float32', grid.data, [1, 9, grid.rows, grid.cols]),
-    hw: new ort.Tensor('int64', BigInt64Array.from([BigInt(box.height), BigInt(box.width)]), [2]),
-  });
-  lap('warp');
-  const composite = await compositeSession(registry, c.pool);
-  const res = await composite.run({
-    layers,
-    photo: new ort.Tensor('uint8', c.photo, [1, box.height, box.width, 3]),
-    masks: new ort.Tensor('uint8', c.masks.data, [1, box.height, box.width, MASK_CHANNELS]),
-    skin: new ort.Tensor('float32', Float32Array.from(c.skin), [1, 3, 1, 1]),
-    means: new ort.Tensor('float32', Float32Array.from(c.masks.means), [1, 3, 1, 1]),
-  });
-  layers.dispose?.();
-  return { image: res.image.data as Uint8Array, alpha: res.alpha.data as Uint8Array, exposed: res.exposed.data as Uint8Array, warped: res.warped.data as Uint8Array };
-}
-
-function renderCpu(c: CropInputs, lap: (name: string) => void): CropOutputs {
-  return renderCropCpu(c.tex, c.grid, { photo: c.photo, masks: c.masks.data, skin: c.skin, means: c.masks.means, pool: c.pool, width: c.box.width, height: c.box.height, imageOnly: c.imageOnly }, lap);
-}
-
 /**
  * Dresses the person in the garment.
- * @param engine where the pixel work runs; a model registry means its ONNX graphs.
+ * @param engine where the pixel work runs (src/engines/); a model registry means its ONNX graphs.
  */
 export async function tryOn(person: PersonAnalysis, garment: GarmentAnalysis, options: TryOnOptions, engine: RenderEngine | ModelRegistry): Promise<TryOnResult> {
   if (options === null || typeof options !== 'object') throw new TryonError('BAD_OPTION', 'Expected object for options but received ' + String(options), { input: 'options' });
@@ -222,9 +150,22 @@ export async function tryOn(person: PersonAnalysis, garment: GarmentAnalysis, op
   const necks = plan.main.filter((c) => c.name.startsWith('neckline_'));
   const neckY = necks.length ? necks.reduce((a, c) => a + c.body.y, 0) / necks.length + 0.04 * body.shoulderWidth : undefined;
   const masks = buildMasks(body, garment.category, box, { neckY });
-  const inputs: CropInputs = { tex, grid, box, photo: crop(person.image, box), masks, skin: skinToPaint(person, masks.skin).map((v) => v / 255), pool: poolFor(body), imageOnly: options.layers === false };
+  const inputs: CropInputs = {
+    texture: tex,
+    grid,
+    width: box.width,
+    height: box.height,
+    photo: crop(person.image, box),
+    masks: masks.data,
+    skin: skinToPaint(person, masks.skin).map((v) => v / 255),
+    means: masks.means,
+    pool: poolFor(body),
+    imageOnly: options.layers === false,
+  };
   lap('masks');
-  const out = run.kind === 'onnx' ? await renderOnnx(run.registry, inputs, lap) : renderCpu(inputs, lap);
+  // (Not awaited when the engine answers at once: its outputs are its buffers, see RenderEngine.)
+  const answer = run.renderCrop(inputs, lap);
+  const out = answer instanceof Promise ? await answer : answer;
 
   const { width, height } = person;
   const image = new Uint8Array(width * height * 3);

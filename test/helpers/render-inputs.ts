@@ -1,19 +1,20 @@
 /**
  * The render graphs' inputs for a person x garment pair, built exactly as tryOn
  * (src/render/tryon.ts) builds them, and both render paths run on them: the ONNX graphs and
- * the TypeScript CPU path (src/render/cpu). For the parity test, the benchmark and the
+ * the TypeScript CPU path (src/engines/js/). For the parity test, the benchmark and the
  * contact sheet.
  */
 import * as ort from 'onnxruntime-node';
 import type { ModelRegistry } from '../../src/models/registry.ts';
 import type { Box, GarmentAnalysis, PersonAnalysis, RawImage } from '../../src/types.ts';
 import { warpGrid, type WarpGrid } from '../../src/fit/warp.ts';
-import { TEX_CHANNELS } from '../../src/render/graphs.ts';
+import { TEX_CHANNELS } from '../../src/engines/contract.ts';
+import { compositeSession, warpSession } from '../../src/engines/onnx/engine.ts';
 import { buildMasks } from '../../src/render/masks.ts';
 import { garmentTexture, type GarmentTexture } from '../../src/render/texture.ts';
-import { compositeSession, fitGarment, poolFor, skinToPaint, warpSession } from '../../src/render/tryon.ts';
-import { compositeCpu, type CompositeOutput } from '../../src/render/cpu/composite.ts';
-import { warpCpu } from '../../src/render/cpu/warp.ts';
+import { fitGarment, poolFor, skinToPaint } from '../../src/render/tryon.ts';
+import { compositeCpu, type CompositeOutput } from '../../src/engines/js/composite.ts';
+import { warpCpu } from '../../src/engines/js/warp.ts';
 
 export interface RenderInputs {
   box: Box;

@@ -19,7 +19,7 @@ import { Worker } from 'node:worker_threads';
 import { TryonError, type ErrorCode } from '../errors.ts';
 import type { GarmentAnalysis, PersonAnalysis, TryOnResult } from '../types.ts';
 import { shareInPlace } from './share.ts';
-import type { TryOnOptions } from './tryon.ts';
+import type { TryOnOptions } from '../render/tryon.ts';
 
 export type WorkerEngine = 'js' | 'onnx';
 

@@ -6,7 +6,9 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { asTryonError } from '../errors.ts';
 import type { GarmentAnalysis, PersonAnalysis, TryOnResult } from '../types.ts';
 import type { FromWorker, ToWorker, WorkerEngine } from './pool.ts';
-import { tryOn, type RenderEngine } from './tryon.ts';
+import { tryOn } from '../render/tryon.ts';
+import type { RenderEngine } from '../engines/contract.ts';
+import { JsEngine } from '../engines/js/engine.ts';
 
 const port = parentPort!;
 const { engine: kind, modelsDir } = workerData as { engine: WorkerEngine; modelsDir?: string };
@@ -20,9 +22,10 @@ function getEngine(): Promise<RenderEngine> {
       ? (async () => {
           if (!modelsDir) throw new Error('the onnx render engine needs modelsDir');
           const { createModelRegistry } = await import('../models/registry.ts');
-          return { kind: 'onnx', registry: await createModelRegistry({ modelsDir, device: 'cpu', intraOpThreads: 1 }) } as const;
+          const { OnnxEngine } = await import('../engines/onnx/engine.ts');
+          return new OnnxEngine(await createModelRegistry({ modelsDir, device: 'cpu', intraOpThreads: 1 }));
         })()
-      : Promise.resolve({ kind: 'cpu' } as const);
+      : Promise.resolve(new JsEngine());
   return engine;
 }
 

@@ -1,6 +1,6 @@
 /**
  * What the composite's per-pixel pass reads besides its inputs, computed as the composite graph
- * does (src/render/graphs.ts): the feathered masks at full size (occluder, arm in front, old
+ * does (src/engines/onnx/graphs.ts): the feathered masks at full size (occluder, arm in front, old
  * garment grown then feathered, inside the body) and the low-pass fields as small grids with
  * their row up-samplers (the old garment's local luminance and coverage for the shading, the
  * nearby visible skin colour, the nearby background colour, each with its confidence).
@@ -9,7 +9,7 @@
  * skin and background masks; every later step works on the small grids or only inside the
  * rows' non-zero ranges of a mask.
  */
-import { MASK } from '../graphs.ts';
+import { MASK } from '../contract.ts';
 import { boxMeanPlane, cellCount, emptyPlane, max5Plane, RowUpsampler, scratchF64, smooth3, smoothPool, type Grid, type Plane } from './filters.ts';
 
 const EPS = 1e-4;

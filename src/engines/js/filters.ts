@@ -1,6 +1,6 @@
 /**
  * Small filters for the TypeScript render path, each reproducing one ONNX operator's exact
- * semantics (see src/render/graphs.ts, the specification):
+ * semantics (see src/engines/onnx/graphs.ts, the specification):
  *
  * - `alignAxis` / `halfPixelAxis`: the per-row or per-column taps of Resize (linear) with
  *   coordinate_transformation_mode align_corners / half_pixel, computed once per size so the

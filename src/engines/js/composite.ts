@@ -1,5 +1,5 @@
 /**
- * The composite graph (src/render/graphs.ts, buildCompositeGraph) in plain TypeScript: the
+ * The composite graph (src/engines/onnx/graphs.ts, buildCompositeGraph) in plain TypeScript: the
  * same four outputs from the same inputs, within a rounding step of the graph.
  *
  *   const out = compositeCpu({ layers, photo, masks, skin, means, width, height, pool });
@@ -18,7 +18,7 @@
  */
 import { TryonError } from '../../errors.ts';
 import { integerIn } from '../../validate.ts';
-import { FORM_SCALE, MASK, MASK_CHANNELS, SHADE } from '../graphs.ts';
+import { FORM_SCALE, MASK, MASK_CHANNELS, SHADE } from '../contract.ts';
 import { compositeFields, LUM } from './fields.ts';
 import { mean3At } from './filters.ts';
 
