@@ -11,8 +11,7 @@ import { analysePerson } from './person/analyse.ts';
 import { PersonDiskCache } from './person/cache.ts';
 import { analyseGarment, type GarmentOptions } from './garment/analyse.ts';
 import { renderTemplate } from './garment/templates.ts';
-import { tryOn, type TryOnOptions } from './render/tryon.ts';
-import type { RenderEngine } from './engines/contract.ts';
+import { Renderer, type TryOnOptions } from './render/tryon.ts';
 import { JsEngine } from './engines/js/engine.ts';
 import { OnnxEngine } from './engines/onnx/engine.ts';
 import { RenderPool } from './threads/pool.ts';
@@ -65,9 +64,9 @@ export class Tryon {
   private persons: PromiseCache<PersonAnalysis>;
   private garments: PromiseCache<GarmentAnalysis>;
   private disk: PersonDiskCache | null;
-  /** How pairs render: on this thread (engine) or in worker threads (pool). */
-  private engine: RenderEngine;
+  /** Where pairs render: in worker threads (pool), or else on this thread (local). */
   private pool: RenderPool | null;
+  private local: Renderer | null;
 
   private constructor(config: TryonConfig, registry: ModelRegistry, budget: ThreadBudget) {
     this.config = config;
@@ -75,9 +74,9 @@ export class Tryon {
     this.budget = budget;
     const onGpu = registry.provider !== 'cpu';
     const engine = config.render.engine === 'auto' ? (onGpu ? 'onnx' : 'js') : config.render.engine;
-    this.engine = engine === 'js' ? new JsEngine() : new OnnxEngine(registry);
     // Worker threads only on the CPU: a GPU does the pixel work itself, from one thread.
     this.pool = !onGpu && config.render.threads > 0 ? new RenderPool({ threads: config.render.threads, engine: engine === 'js' ? 'js' : 'onnx', modelsDir: config.modelsDir }) : null;
+    this.local = this.pool ? null : new Renderer(engine === 'js' ? new JsEngine() : new OnnxEngine(registry));
     this.persons = new PromiseCache(32);
     this.garments = new PromiseCache(256);
     this.disk = config.cacheDir ? new PersonDiskCache(config.cacheDir) : null;
@@ -120,7 +119,7 @@ export class Tryon {
 
   /** Renders a pair: in a render worker thread when there are any (config.render.threads). */
   tryOn(person: PersonAnalysis, garment: GarmentAnalysis, options: TryOnOptions = {}): Promise<TryOnResult> {
-    return this.pool ? this.pool.tryOn(person, garment, options) : tryOn(person, garment, options, this.engine);
+    return this.pool ? this.pool.tryOn(person, garment, options) : this.local!.render(person, garment, options);
   }
 
   /**
@@ -144,7 +143,7 @@ export class Tryon {
 
   /** Where pairs render, for reports: engine and threads. */
   get renderer(): { engine: 'js' | 'onnx'; threads: number } {
-    return { engine: this.engine.name, threads: this.pool?.threads ?? 0 };
+    return { engine: this.pool ? this.pool.engine : this.local!.engine.name, threads: this.pool?.threads ?? 0 };
   }
 
   /**
@@ -156,6 +155,7 @@ export class Tryon {
     this.persons.delete(analysis.key);
     this.garments.delete(analysis.key);
     this.pool?.forget(analysis);
+    this.local?.forget(analysis);
   }
 
   /** Drops a template from the memory cache (its analysis' key is not its cache key). */

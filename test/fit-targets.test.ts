@@ -3,6 +3,7 @@ import { Body } from '../src/fit/body.ts';
 import { SIZE_EASE, sizeEase } from '../src/fit/sizes.ts';
 import { completeLandmarks, planFit } from '../src/fit/targets.ts';
 import { fitGarment, tryOn } from '../src/render/tryon.ts';
+import { PersonState } from '../src/render/state.ts';
 import { SIZES, type Point } from '../src/types.ts';
 import { graphRegistry } from './helpers/graph-registry.ts';
 import { flatGarment, stickPerson } from './helpers/synthetic.ts';
@@ -96,7 +97,7 @@ describe('sizes on the same person', () => {
   });
 
   it('crops to the garment: the box is smaller than the photo', () => {
-    const f = fitGarment(stickPerson({ width: 480, height: 640 }), flatGarment(), 'M');
+    const f = fitGarment(new PersonState(stickPerson({ width: 480, height: 640 })), flatGarment(), 'M');
     expect(f.box.width * f.box.height).toBeLessThan(0.6 * 480 * 640);
   });
 });

@@ -6,12 +6,11 @@
  * Order: the P x G matrix is cut into tiles that fit a memory budget: garments are analysed
  * in blocks of up to `garmentMemory` bytes (~25 photos of 768x1024),
  * persons in blocks of up to `personMemory` bytes (one block for ~50 photos). Inside a tile
- * the renders go garment by garment: the renderer caches a garment's warped texture on the
- * garment object (a WeakMap), which saves a large part of every render after a garment's
- * first, but costs tens of MB per garment. Each tile renders with a fresh shallow copy of each
- * garment analysis, used for that garment's column and then dropped, so only the garments in
- * flight hold textures: memory follows the budgets and the concurrency, not the catalog.
- * Analyses of a tile are dropped (and `forget`-ed by the pipeline's cache) when it is done.
+ * the renders go garment by garment: a renderer keeps a garment's textures for its later
+ * pairs (a few at a time, src/render/state.ts), which saves a large part of every render after
+ * a garment's first, so only the garments in flight hold textures: memory follows the budgets
+ * and the concurrency, not the catalog. Analyses of a tile are dropped (and `forget`-ed by the
+ * pipeline, which drops what its renderers derived from them) when it is done.
  * A bigger batch than one tile re-fetches persons per garment block (from the pipeline's
  * analysis cache, a file read) and never re-analyses a garment.
  * One limiter (`concurrency`) holds every CPU task, analyses and renders alike: that is the
@@ -475,21 +474,16 @@ export async function runBatch(plan: BatchPlan, firstPipeline: BatchPipeline, op
     });
   };
 
-  /**
-   * Queues the pending pairs of one column of a tile (one garment, the block's persons) with a
-   * fresh copy of the garment: the renderer caches warped textures on the garment object, so
-   * they live and die with the copy. Returns when the column is rendered.
-   */
+  /** Queues the pending pairs of one column of a tile (one garment, the block's persons); returns when the column is rendered. */
   const renderColumn = (gspec: GarmentSpec, g: Outcome<GarmentAnalysis>, byName: Map<string, Outcome<PersonAnalysis>>): Promise<void> => {
     const column = (pairsByGarment.get(gspec.name) ?? []).filter((pair) => byName.has(pair.person.name));
-    const copy: Outcome<GarmentAnalysis> = g.value ? { ...g, value: { ...g.value } } : g;
     const tasks: Promise<void>[] = [];
     for (const pair of column) {
       const p = byName.get(pair.person.name)!;
       if (!p.value && !p.error) continue; // aborted before its analysis started
       if (p.error) failPair(pair, p.error, 'person', { personAnalysis: round(p.ms) });
-      else if (copy.error) failPair(pair, copy.error, 'garment', { personAnalysis: round(p.ms), garmentAnalysis: round(copy.ms) });
-      else tasks.push(renders(() => renderPair(pair, p, copy)));
+      else if (g.error) failPair(pair, g.error, 'garment', { personAnalysis: round(p.ms), garmentAnalysis: round(g.ms) });
+      else tasks.push(renders(() => renderPair(pair, p, g)));
     }
     return Promise.all(tasks).then(() => {});
   };
@@ -574,8 +568,8 @@ export async function runBatch(plan: BatchPlan, firstPipeline: BatchPipeline, op
     blockDone = true;
     for (const [g, o] of block) {
       if (!o.value) continue;
-      if (g.image) pipeline.forget?.(o.value);
-      else pipeline.forgetTemplate?.(g.type, g.color ?? templateColor(g.type, g.category));
+      pipeline.forget?.(o.value);
+      if (!g.image) pipeline.forgetTemplate?.(g.type, g.color ?? templateColor(g.type, g.category));
     }
     if (block.length === 0) break;
   }

@@ -20,7 +20,7 @@
  */
 import { TryonError } from '../errors.ts';
 import type { Mask, RawImage } from '../types.ts';
-import { imageToLab, rgbToLabInto } from './color.ts';
+import { imageToLab, LabMemo, rgbToLabInto } from './color.ts';
 import { components, dilate, erode, floodFromBorder, largestComponent } from './morph.ts';
 
 export interface WorkMask {
@@ -258,10 +258,11 @@ function refineEdge(mask: Uint8Array, img: RawImage, bin: Uint8Array, w: number,
   const lab = new Float32Array(count * 3);
   const inBand = new Uint8Array(W * H);
   const Lfull = new Float32Array(W * H);
+  const memo = new LabMemo(14);
   for (let k = 0; k < count; k++) {
     const i = band[k];
     const o = i * ch;
-    rgbToLabInto(px[o], px[o + 1], px[o + 2], lab, k * 3);
+    rgbToLabInto(px[o], px[o + 1], px[o + 2], lab, k * 3, memo);
     inBand[i] = 1;
     Lfull[i] = lab[k * 3];
   }

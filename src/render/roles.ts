@@ -12,6 +12,7 @@
  */
 import { LABEL, type GarmentCategory, type PersonAnalysis, type Point, type RGB } from '../types.ts';
 import type { Body } from '../fit/body.ts';
+import type { PersonState } from './state.ts';
 
 interface Capsule {
   a: Point;
@@ -134,22 +135,29 @@ function armShape(body: Body, sleeves: { left: number; right: number }, skinMode
   return (['left', 'right'] as const).flatMap((side) => [capsule(body.shoulder[side], body.elbow[side], r[side]!.up), capsule(body.elbow[side], body.wrist[side], r[side]!.fore)]);
 }
 
+/** torsoCover's lengths: the spine's, and the hips' half-span with a margin. */
+interface TorsoSpans {
+  len: number;
+  hips: number;
+}
+
+function torsoSpans(body: Body): TorsoSpans {
+  const a = body.shoulderMid;
+  const b = body.hipMid;
+  return {
+    len: Math.hypot(b.x - a.x, b.y - a.y) || 1,
+    hips: 0.5 * Math.hypot(body.hip.left.x - body.hip.right.x, body.hip.left.y - body.hip.right.y) + 0.12 * body.shoulderWidth,
+  };
+}
+
 /**
  * How much a pixel is inside the torso, 0..1: a tapered band along the spine from the
  * shoulder joints' half-span at the top to a little more than the hip joints' at the hips
  * (the hip joints sit inside the hips' outline), with a 2-px ramp at its edge.
  */
-function torsoCover(body: Body, x: number, y: number): number {
+function torsoCover(body: Body, spans: TorsoSpans, x: number, y: number): number {
   const a = body.shoulderMid;
   const b = body.hipMid;
-  let spans = torsoSpans.get(body);
-  if (!spans) {
-    spans = {
-      len: Math.hypot(b.x - a.x, b.y - a.y) || 1,
-      hips: 0.5 * Math.hypot(body.hip.left.x - body.hip.right.x, body.hip.left.y - body.hip.right.y) + 0.12 * body.shoulderWidth,
-    };
-    torsoSpans.set(body, spans);
-  }
   const len = spans.len;
   const ux = (b.x - a.x) / len;
   const uy = (b.y - a.y) / len;
@@ -165,9 +173,6 @@ function torsoCover(body: Body, x: number, y: number): number {
   const r = top + (hips - top) * t;
   return Math.min(Math.max((r + 1 - d) / 2, 0), 1, Math.max((along + above + 1) / 2, 0));
 }
-
-/** torsoCover's per-body lengths (the spine's, the hips' half-span and margin): two Math.hypot a pixel otherwise. */
-const torsoSpans = new WeakMap<Body, { len: number; hips: number }>();
 
 /** Whether a point is above the line through the shoulder joints (along the spine). */
 function aboveShoulders(body: Body, x: number, y: number): boolean {
@@ -224,22 +229,18 @@ export function speckLabel(labels: Uint8Array, width: number, height: number, x:
   return same >= 2 || other < 0 ? l : other;
 }
 
-/** hasSkinModel and fillSkinColour per analysis: both are asked for every pair of a person. */
-const skinModels = new WeakMap<PersonAnalysis, boolean>();
-const fillColours = new WeakMap<PersonAnalysis, RGB>();
-
-/** Whether the person analysis has a skin model (it has none when the face was not visible). */
-export function hasSkinModel(person: PersonAnalysis): boolean {
-  let has = skinModels.get(person);
-  if (has === undefined) {
-    has = false;
+/** Whether the person analysis has a skin model (it has none when the face was not visible); kept in the person's state. */
+export function hasSkinModel(state: PersonState): boolean {
+  if (state.skinModel === undefined) {
+    const person = state.person;
+    let has = false;
     if (person.skinColor[0] + person.skinColor[1] + person.skinColor[2] !== 0) {
       const d = person.skin.data;
       for (let i = 0; i < d.length && !has; i += 97) has = d[i] > 0;
     }
-    skinModels.set(person, has);
+    state.skinModel = has;
   }
-  return has;
+  return state.skinModel;
 }
 
 /** Median colour of the pixels with one of `labels` (every 3rd pixel); null when none. */
@@ -276,41 +277,35 @@ export interface PersonFacts {
   arms: Capsule[] | null;
 }
 
-/** What the masks need to know about a person regardless of the garment: computed once per analysis. */
-const facts = new WeakMap<PersonAnalysis, PersonFacts>();
-function personFacts(body: Body): PersonFacts {
-  const p = body.person;
-  let f = facts.get(p);
-  if (!f) {
-    const skinModel = hasSkinModel(p);
+/** What the masks need to know about a person regardless of the garment: computed once, kept in the person's state. */
+export function personFacts(state: PersonState): PersonFacts {
+  if (!state.facts) {
+    const { person: p, body } = state;
+    const skinModel = hasSkinModel(state);
     const top = medianColour(p, new Set([LABEL.upper_clothes]));
     // Without a skin model (no face to sample) a sleeve is told by colour alone: arm slices the
     // colour of the old top, and unlike the skin of the hands and neck.
     const skinRef = skinModel ? p.skinColor : medianColour(p, new Set([LABEL.hands, LABEL.neck, LABEL.torso_skin]));
-    const sleeves = { left: oldSleeveEnd(body, 'left', top, skinRef), right: oldSleeveEnd(body, 'right', top, skinRef) };
+    const sleeves = { left: oldSleeveEnd(body, 'left', top, skinRef, skinModel), right: oldSleeveEnd(body, 'right', top, skinRef, skinModel) };
     const bottom = medianColour(p, new Set([LABEL.lower_clothes]));
     const backdrop = medianColour(p, new Set([LABEL.background]));
     const hair = medianColour(p, new Set([LABEL.hair]));
     const arms = armShape(body, sleeves, skinModel);
-    f = { skinModel, top, bottom, backdrop, hair, skinRef, sleeves, arms };
-    facts.set(p, f);
+    state.facts = { skinModel, top, bottom, backdrop, hair, skinRef, sleeves, arms };
   }
-  return f;
+  return state.facts;
 }
 
-/** The colour to paint uncovered skin with: the analysis's, or when it has none the arms' and legs'. */
-export function fillSkinColour(person: PersonAnalysis): RGB {
-  if (hasSkinModel(person)) return person.skinColor;
-  let c = fillColours.get(person);
-  if (!c) {
-    // Hands and neck are bare far more often than arms and legs. (Two scans of the photo:
-    // done once per analysis, not per pair.)
-    c =
-      medianColour(person, new Set([LABEL.hands, LABEL.neck, LABEL.torso_skin])) ??
-      medianColour(person, new Set([LABEL.left_arm, LABEL.right_arm, LABEL.legs])) ?? [190, 150, 125];
-    fillColours.set(person, c);
-  }
-  return c;
+/** The colour to paint uncovered skin with: the analysis's, or when it has none the arms' and legs'; kept in the person's state. */
+export function fillSkinColour(state: PersonState): RGB {
+  const person = state.person;
+  if (hasSkinModel(state)) return person.skinColor;
+  // Hands and neck are bare far more often than arms and legs. (Two scans of the photo:
+  // done once per person, not per pair.)
+  state.fillColour ??=
+    medianColour(person, new Set([LABEL.hands, LABEL.neck, LABEL.torso_skin])) ??
+    medianColour(person, new Set([LABEL.left_arm, LABEL.right_arm, LABEL.legs])) ?? [190, 150, 125];
+  return state.fillColour;
 }
 
 /**
@@ -389,9 +384,8 @@ function sleeveT(body: Body, side: 'left' | 'right', x: number, y: number): numb
  * median skin likelihood stays low. Slices, not pixels: the arm's anti-aliased edge has low
  * skin likelihood too and must not count as fabric.
  */
-export function oldSleeveEnd(body: Body, side: 'left' | 'right', top: RGB | null, skinRef: RGB | null = null): number {
+export function oldSleeveEnd(body: Body, side: 'left' | 'right', top: RGB | null, skinRef: RGB | null, skinModel: boolean): number {
   const p = body.person;
-  const skinModel = hasSkinModel(p);
   if (!skinModel && !top) return 0;
   const label = side === 'left' ? LABEL.left_arm : LABEL.right_arm;
   const bins = 20;
@@ -507,12 +501,14 @@ export interface RoleContext {
   capY: Record<Side, number>;
   hipY: number;
   sleeves: { left: number; right: number };
+  torso: TorsoSpans;
 }
 
-export function roleContext(body: Body, category: GarmentCategory): RoleContext {
+export function roleContext(state: PersonState, category: GarmentCategory): RoleContext {
+  const body = state.body;
   const upper = category !== 'lower';
   const caps = bodyShape(body);
-  const known = personFacts(body);
+  const known = personFacts(state);
   const W = body.shoulderWidth;
   return {
     body,
@@ -530,6 +526,7 @@ export function roleContext(body: Body, category: GarmentCategory): RoleContext 
     capY: { left: body.shoulder.left.y + 0.35 * W, right: body.shoulder.right.y + 0.35 * W },
     hipY: Math.min(body.hip.left.y, body.hip.right.y) - 0.1 * W,
     sleeves: upper ? known.sleeves : { left: 0, right: 0 },
+    torso: torsoSpans(body),
   };
 }
 
@@ -586,7 +583,7 @@ export function insideWhereOld(c: RoleContext, px: number, py: number, l: number
     // parsing's arm reaching into the backdrop) becomes backdrop, not a block of skin the
     // sleeve's shape. (Not when no arm shows skin to measure: long sleeves to the wrists
     // are mostly fitted, and their outline is the better guess of the arm's.)
-    inside = torsoCover(body, px + 0.5, py + 0.5);
+    inside = torsoCover(body, c.torso, px + 0.5, py + 0.5);
     for (const cap of known.arms) if (inside < 1) inside = Math.max(inside, capsuleCover(px + 0.5, py + 0.5, cap));
     inside = Math.max(inside, capsuleCover(px + 0.5, py + 0.5, caps[caps.length - 1]));
   } else {

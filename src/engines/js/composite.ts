@@ -21,6 +21,7 @@ import { integerIn } from '../../validate.ts';
 import { FORM_SCALE, MASK, MASK_CHANNELS, SHADE } from '../contract.ts';
 import { compositeFields, LUM } from './fields.ts';
 import { mean3At } from './filters.ts';
+import { Scratch } from './scratch.ts';
 
 export interface CompositeInput {
   /** The warp's layers, [8, h, w] float32 planar (warpCpu's or the warp graph's output). */
@@ -128,14 +129,15 @@ function bytes(into: Uint8Array | undefined, n: number): Uint8Array {
  * The composite graph's outputs.
  * @param into optional buffers to write the outputs into (a worker can reuse them from pair to
  *   pair); one too small for this crop is replaced by a new array
+ * @param scratch working buffers reused from call to call (an engine keeps one; default: fresh ones)
  * @throws TryonError('BAD_OPTION') for a bad width, height or pool; ('BAD_INPUT') when an array is too small
  */
-export function compositeCpu(input: CompositeInput, into?: CompositeOutput): CompositeOutput {
+export function compositeCpu(input: CompositeInput, into?: CompositeOutput, scratch = new Scratch()): CompositeOutput {
   const C = check(input);
   const { layers: L, photo, masks, width: w, height: h, pool } = input;
   const n = w * h;
   const s255 = 1 / 255;
-  const { occ, arm, old, oldLo, oldHi, shade, near, bg } = compositeFields(masks, C, photo, h, w, pool);
+  const { occ, arm, old, oldLo, oldHi, shade, near, bg } = compositeFields(masks, C, photo, h, w, pool, scratch);
   // The fields' taps, inlined in the loop (the shading is read at every garment pixel).
   const sBuf = shade.buf;
   const sCols = shade.cols;

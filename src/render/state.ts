@@ -1,0 +1,109 @@
+/**
+ * What rendering derives from the analyses and keeps between pairs, in objects you can see.
+ * One RenderState per thread that renders: the Tryon instance's own (pairs rendered on its
+ * thread) and one in each render worker (src/threads/worker.ts), each told by `forget` when the
+ * pipeline is done with an analysis. Nothing here lives in a module: two renderers never share.
+ *
+ * Bounds (RENDER_LIMITS): at most 48 persons, least recently used dropped first; each holds
+ * its analysis (about 5 MB for a 768x1024 photo, shared with the caller) and what the masks
+ * derive from it (about 1.8 MB per garment category used, in bands of rows built on demand;
+ * 3 categories at most). Textures: 3 at most (up to 22 MB each for a 768x1024 garment photo at
+ * full scale) and 2 texture bases, over all garments.
+ */
+import { Body } from '../fit/body.ts';
+import type { Box, GarmentAnalysis, GarmentCategory, PersonAnalysis, RGB } from '../types.ts';
+import type { PersonPlanes } from './masks.ts';
+import type { PersonFacts } from './roles.ts';
+import { TextureCache } from './texture.ts';
+
+export const RENDER_LIMITS = { persons: 48, textures: 3, textureBases: 2 };
+
+/**
+ * What the render derives from one person analysis, whatever the garment: computed on first
+ * use by the modules named, kept for the person's later pairs. (The bare body, the photo with
+ * the old garment removed, will be held here too.)
+ */
+export class PersonState {
+  readonly person: PersonAnalysis;
+  /** Body measurements from the keypoints and the parsing (src/fit/body.ts). */
+  readonly body: Body;
+  /** Whether the analysis has a skin model (roles.ts hasSkinModel). */
+  skinModel?: boolean;
+  /** The colour to paint uncovered skin with (roles.ts fillSkinColour). */
+  fillColour?: RGB;
+  /** Colours, sleeves and arm outlines (roles.ts personFacts). */
+  facts?: PersonFacts;
+  /** The pixel roles per category and the form shade, in bands of rows (masks.ts). */
+  planes?: PersonPlanes;
+  /** The box of the old garment per category (masks.ts oldGarmentBox). */
+  readonly oldBoxes = new Map<GarmentCategory, Box>();
+
+  constructor(person: PersonAnalysis) {
+    this.person = person;
+    this.body = new Body(person);
+  }
+}
+
+/**
+ * Working buffers of the masks (the old garment's marks, a row of backdrop), reused from pair
+ * to pair: a fresh one of a crop's size costs more in page faults than its filling. One per
+ * thread; the mask functions are synchronous, so one suffices.
+ */
+export class MaskScratch {
+  private marksBuffer = new Uint8Array(0);
+  /** A row of plain backdrop masks, set up by masks.ts. */
+  backdrop = new Uint8Array(0);
+
+  /**
+   * A zeroed buffer of n bytes, valid until the next call. Starts at byte 0 of its own buffer,
+   * so it may be read as 32-bit words.
+   */
+  marks(n: number): Uint8Array {
+    if (this.marksBuffer.length < n) this.marksBuffer = new Uint8Array(Math.ceil(n * 1.25));
+    const b = this.marksBuffer.subarray(0, n);
+    b.fill(0);
+    return b;
+  }
+}
+
+/** One renderer's state: persons (bounded, least recently used dropped first), textures, scratch. */
+export class RenderState {
+  readonly textures: TextureCache;
+  readonly scratch = new MaskScratch();
+  private readonly persons = new Map<PersonAnalysis, PersonState>();
+  private readonly maxPersons: number;
+
+  constructor(limits: Partial<typeof RENDER_LIMITS> = {}) {
+    const l = { ...RENDER_LIMITS, ...limits };
+    this.maxPersons = l.persons;
+    this.textures = new TextureCache(l.textures, l.textureBases);
+  }
+
+  /** The state of a person analysis (made on first use, kept until dropped or forgotten). */
+  person(person: PersonAnalysis): PersonState {
+    let s = this.persons.get(person);
+    if (s) {
+      this.persons.delete(person);
+    } else {
+      s = new PersonState(person);
+      while (this.persons.size >= this.maxPersons) this.persons.delete(this.persons.keys().next().value as PersonAnalysis);
+    }
+    this.persons.set(person, s);
+    return s;
+  }
+
+  /** Drops what was derived from an analysis (a person's state, a garment's textures). */
+  forget(analysis: PersonAnalysis | GarmentAnalysis | object): void {
+    this.persons.delete(analysis as PersonAnalysis);
+    this.textures.forget(analysis as GarmentAnalysis);
+  }
+
+  /** The persons held (for tests and memory reports). */
+  get personCount(): number {
+    return this.persons.size;
+  }
+
+  personStates(): IterableIterator<PersonState> {
+    return this.persons.values();
+  }
+}
