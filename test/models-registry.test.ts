@@ -135,6 +135,6 @@ describe('devices', () => {
   it('an unknown device is a BAD_OPTION from the CLI (exit 2)', () => {
     const r = tryon('models', '--device', 'tpu');
     expect(r.status).toBe(2);
-    expect(r.stderr).toContain('Expected one of auto, cpu, cuda, webgpu for device but received "tpu" of type string');
+    expect(r.stderr).toContain('Expected one of auto, cpu, cuda, webgpu for --device but received "tpu" of type string');
   });
 });
