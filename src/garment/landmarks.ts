@@ -12,10 +12,10 @@
  * - the crotch is the top of the gap between the legs.
  * The wearer's left is the IMAGE RIGHT.
  */
-import type { GarmentCategory, GarmentLandmarkName, Point, SleeveLength } from '../types.ts';
+import type { FoundLandmarks, GarmentCategory, GarmentLandmarkName, Point, SleeveLength } from '../types.ts';
 
 export interface MaskGeometry {
-  landmarks: Partial<Record<GarmentLandmarkName, Point>>;
+  landmarks: FoundLandmarks;
   sleeve: SleeveLength;
   cropped: boolean;
   warnings: string[];
@@ -129,7 +129,7 @@ function wedgeApex(g: Rows, top: Point, maxRise: number): Point {
 }
 
 interface Upper {
-  lm: Partial<Record<GarmentLandmarkName, Point>>;
+  lm: FoundLandmarks;
   sleeve: SleeveLength;
   cropped: boolean;
   warnings: string[];
@@ -142,7 +142,7 @@ function upperLandmarks(g: Rows, L: Float32Array | null, dress: boolean): Upper 
   const warnings: string[] = [];
   const bw = g.right - g.left + 1;
   const cx = Math.round(g.cx);
-  const lm: Partial<Record<GarmentLandmarkName, Point>> = {};
+  const lm: FoundLandmarks = {};
 
   // Neckline corners: highest points of the top profile either side of the centre.
   const neck = (sign: number): Point => {
@@ -425,12 +425,12 @@ function upperLandmarks(g: Rows, L: Float32Array | null, dress: boolean): Upper 
 }
 
 /** Waistband, crotch and leg openings of trousers, jeans, shorts or a skirt. */
-function lowerLandmarks(g: Rows): { lm: Partial<Record<GarmentLandmarkName, Point>>; warnings: string[] } {
+function lowerLandmarks(g: Rows): { lm: FoundLandmarks; warnings: string[] } {
   const { w, bin } = g;
   const warnings: string[] = [];
   const bw = g.right - g.left + 1;
   const cx = Math.round(g.cx);
-  const lm: Partial<Record<GarmentLandmarkName, Point>> = {};
+  const lm: FoundLandmarks = {};
   const wy = g.top + Math.max(1, Math.round(0.01 * g.h));
   const wr = runAt(g, wy, cx) ?? [g.left, g.right];
   lm.waistband_right = P(wr[0], wy);
@@ -501,7 +501,7 @@ export function maskLandmarks(
   L: Float32Array | null,
 ): MaskGeometry {
   const g = rowsOf(bin, w, h);
-  let lm: Partial<Record<GarmentLandmarkName, Point>>;
+  let lm: FoundLandmarks;
   let sleeve: SleeveLength = 'none';
   let cropped = false;
   let warnings: string[];
@@ -511,7 +511,7 @@ export function maskLandmarks(
     const u = upperLandmarks(g, L, category === 'dress');
     ({ lm, sleeve, cropped, warnings } = u);
   }
-  const out: Partial<Record<GarmentLandmarkName, Point>> = {};
+  const out: FoundLandmarks = {};
   for (const [name, p] of Object.entries(lm) as [GarmentLandmarkName, Point][]) {
     out[name] = { x: Math.round(((p.x + 0.5) * scale - 0.5) * 10) / 10, y: Math.round(((p.y + 0.5) * scale - 0.5) * 10) / 10 };
   }
