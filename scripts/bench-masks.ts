@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { Tryon } from '../src/pipeline.ts';
 import { fitGarment } from '../src/render/tryon.ts';
 import { PersonState } from '../src/render/state.ts';
-import { buildMasks, buildMasksDirect, maskCacheBytes } from '../src/render/masks.ts';
+import { buildMasks, buildMasksDirect } from '../src/render/masks.ts';
 import type { GarmentAnalysis, PersonAnalysis } from '../src/types.ts';
 import { catalog, garmentPath, HAVE_SHARED, personPhotos } from '../test/fixtures.ts';
 
@@ -60,7 +60,7 @@ for (const file of personPhotos().slice(0, Number(values.persons))) {
     seen.add(garment.category);
     pixels += box.width * box.height;
   }
-  bytes.push(maskCacheBytes(state) / seen.size);
+  bytes.push(state.planesBytes() / seen.size);
 }
 
 function stats(v: number[]): string {

@@ -1,10 +1,23 @@
 /**
- * The library facade: one object that owns the model registry, the thread budget and the
- * analysis caches, so per-person and per-garment work is done once however many pairs use it.
- * The CLI commands, the batch runner and the server all go through it.
+ * The pipeline, in the order a pair goes through it, one folder per stage:
+ *
+ *   person photo  -> person/   pose, mask, parsing, skin        (models/: BlazePose)  PersonAnalysis
+ *                 -> (bare/    the person without the old garment, per category: next, kept in PersonState)
+ *   garment photo -> garment/  mask, landmarks, colour (or a built-in template)       GarmentAnalysis
+ *   both          -> fit/      body targets, thin-plate splines, the warp grid        FitPlan
+ *                 -> render/   texture, per-pixel roles, the engine, the photo back   TryOnResult
+ *                              (engines/: ONNX graphs or TypeScript; threads/: render workers)
+ *
+ * Tryon is the library's facade over it: one object that owns the model registry, the thread
+ * budget, the analysis caches (32 persons, 256 garments in memory, least recently used dropped
+ * first; persons also on disk) and where pairs render: its own Renderer (src/render/tryon.ts,
+ * whose RenderState holds what the render derives per person and garment) or a pool of render
+ * worker threads, each with its own. `forget` drops an analysis and all derived from it. So
+ * per-person and per-garment work is done once however many pairs use it. The CLI commands,
+ * the batch runner and the server all go through it.
  */
-import { createHash } from 'node:crypto';
 import { resolveConfig, type DeepPartial, type TryonConfig } from './config.ts';
+import { PromiseCache, sha256 } from './analysis-cache.ts';
 import { budgetThreads, applySharpBudget, type ThreadBudget } from './threads/budget.ts';
 import { createModelRegistry, type ModelRegistry } from './models/registry.ts';
 import { analysePerson } from './person/analyse.ts';
@@ -18,42 +31,13 @@ import { RenderPool } from './threads/pool.ts';
 import { readInput } from './image/decode.ts';
 import type { GarmentAnalysis, GarmentType, PersonAnalysis, TryOnResult } from './types.ts';
 
-/** A bounded map of promises: concurrent requests for one key share one analysis. */
-class PromiseCache<T> {
-  private map = new Map<string, Promise<T>>();
-  constructor(private readonly limit: number) {}
-
-  get(key: string, make: () => Promise<T>): Promise<T> {
-    const hit = this.map.get(key);
-    if (hit) {
-      // Refresh recency.
-      this.map.delete(key);
-      this.map.set(key, hit);
-      return hit;
-    }
-    const p = make();
-    this.map.set(key, p);
-    p.catch(() => this.map.delete(key));
-    while (this.map.size > this.limit) this.map.delete(this.map.keys().next().value as string);
-    return p;
-  }
-
-  delete(key: string): void {
-    this.map.delete(key);
-  }
-}
+export { sha256 } from './analysis-cache.ts';
 
 /**
  * Part of every person cache key: bump it whenever analysePerson's output changes for the same
  * photo, so a disk cache written by an older version is not served.
  */
 export const PERSON_ANALYSIS_VERSION = 3;
-
-export function sha256(...parts: (Uint8Array | string)[]): string {
-  const h = createHash('sha256');
-  for (const p of parts) h.update(p);
-  return h.digest('hex');
-}
 
 export interface TryonOptions extends DeepPartial<TryonConfig> {}
 
@@ -90,6 +74,8 @@ export class Tryon {
     return new Tryon(config, registry, budget);
   }
 
+  // ---- person/
+
   /** Analyses a person photo once; later calls with the same bytes hit the memory or disk cache. */
   async analysePerson(input: Buffer | Uint8Array | string, name = typeof input === 'string' ? input : 'person image'): Promise<PersonAnalysis> {
     const bytes = await readInput(input, name);
@@ -102,6 +88,10 @@ export class Tryon {
       return analysis;
     });
   }
+
+  // ---- (bare/: the person without the old garment will be made here, per person and category.)
+
+  // ---- garment/
 
   /** Analyses a garment photo once per bytes + options. */
   async analyseGarment(input: Buffer | Uint8Array | string, options: GarmentOptions): Promise<GarmentAnalysis> {
@@ -117,10 +107,14 @@ export class Tryon {
     return this.garments.get(key, async () => renderTemplate(type, color));
   }
 
-  /** Renders a pair: in a render worker thread when there are any (config.render.threads). */
+  // ---- fit/ and render/
+
+  /** Fits and renders a pair: in a render worker thread when there are any (config.render.threads). */
   tryOn(person: PersonAnalysis, garment: GarmentAnalysis, options: TryOnOptions = {}): Promise<TryOnResult> {
     return this.pool ? this.pool.tryOn(person, garment, options) : this.local!.render(person, garment, options);
   }
+
+  // ---- where pairs render, memory
 
   /**
    * Pairs that can render at once off the calling thread: three per render thread (two queued,

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { fitGarment } from '../src/render/tryon.ts';
 import { PersonState } from '../src/render/state.ts';
-import { buildMasks, buildMasksDirect, maskCacheBytes, oldGarmentBox, type CropMasks } from '../src/render/masks.ts';
+import { buildMasks, buildMasksDirect, oldGarmentBox, type CropMasks } from '../src/render/masks.ts';
 import { MASK, MASK_CHANNELS } from '../src/engines/contract.ts';
 import { LABEL, type Box, type GarmentCategory, type PersonAnalysis } from '../src/types.ts';
 import { flatGarment, stickPerson, type StickOptions } from './helpers/synthetic.ts';
@@ -114,7 +114,7 @@ describe('buildMasks (cached planes)', () => {
     const state = new PersonState(person);
     const box = boxFor(person, 'upper');
     const high = buildMasks(state, 'upper', box, { neckY: 55 });
-    const bytes = maskCacheBytes(state);
+    const bytes = state.planesBytes();
     expect(bytes).toBeGreaterThan(0);
     const low = buildMasks(state, 'upper', box, { neckY: 100 });
     // A lower neckline keeps more of the neck in front: the two differ, and each is exact.
@@ -122,7 +122,7 @@ describe('buildMasks (cached planes)', () => {
     expect(occ(low)).toBeGreaterThan(occ(high));
     expectSame(low, buildMasksDirect(state, 'upper', box, { neckY: 100 }), 'neckY 100 after 55');
     expectSame(buildMasks(state, 'upper', box, { neckY: 55 }), high, 'neckY 55 again');
-    expect(maskCacheBytes(state)).toBe(bytes);
+    expect(state.planesBytes()).toBe(bytes);
   });
 
   it('keeps the categories apart', () => {
@@ -130,9 +130,9 @@ describe('buildMasks (cached planes)', () => {
     const state = new PersonState(person);
     const box = { x: 0, y: 0, width: person.width, height: person.height };
     const upper = buildMasks(state, 'upper', box, { neckY: 70 });
-    const bytesUpper = maskCacheBytes(state);
+    const bytesUpper = state.planesBytes();
     const lower = buildMasks(state, 'lower', box, { neckY: 70 });
-    expect(maskCacheBytes(state)).toBeGreaterThan(bytesUpper);
+    expect(state.planesBytes()).toBeGreaterThan(bytesUpper);
     // Lower: the old top stays in front and the trousers are replaced; upper: the reverse.
     const at = (m: CropMasks, y: number, c: number): number => m.data[(Math.round(y * (person.height / 320)) * person.width + person.width / 2) * MASK_CHANNELS + c];
     expect([at(upper, 120, MASK.old), at(upper, 120, MASK.occluder)]).toEqual([255, 0]);
@@ -171,14 +171,14 @@ describe('buildMasks (cached planes)', () => {
   it('remembers the old garment box per category, and hands out copies', () => {
     const person = noisyPerson();
     const state = new PersonState(person);
-    const upper = oldGarmentBox(state, 'upper');
-    const lower = oldGarmentBox(state, 'lower');
+    const upper = state.oldBox('upper');
+    const lower = state.oldBox('lower');
     // The top with the arms is higher and wider than the trousers.
     expect(upper.y).toBeLessThan(lower.y);
     expect(upper.width).toBeGreaterThan(lower.width);
     upper.x = -1;
-    expect(oldGarmentBox(new PersonState(person), 'upper')).toEqual(oldGarmentBox(new PersonState(clone(person)), 'upper'));
-    expect(oldGarmentBox(state, 'upper').x).toBeGreaterThanOrEqual(0);
-    expect(oldGarmentBox(state, 'lower')).toEqual(lower);
+    expect(state.oldBox('upper')).toEqual(oldGarmentBox(clone(person), 'upper'));
+    expect(state.oldBox('upper').x).toBeGreaterThanOrEqual(0);
+    expect(state.oldBox('lower')).toEqual(lower);
   });
 });

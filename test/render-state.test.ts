@@ -5,7 +5,6 @@
  */
 import { describe, expect, it } from 'vitest';
 import { JsEngine } from '../src/engines/js/engine.ts';
-import { maskCacheBytes } from '../src/render/masks.ts';
 import { RenderState } from '../src/render/state.ts';
 import { garmentTexture } from '../src/render/texture.ts';
 import { fitGarment, Renderer, tryOn } from '../src/render/tryon.ts';
@@ -21,16 +20,14 @@ describe('Renderer state', () => {
     const renderer = new Renderer(new JsEngine());
     const first = await renderer.render(person, tee, { layers: false });
     const state = renderer.state.person(person);
-    const planes = state.planes;
-    expect(planes).toBeDefined();
-    const upperBytes = maskCacheBytes(state);
+    const upperBytes = state.planesBytes();
     expect(upperBytes).toBeGreaterThan(0);
     expect(renderer.state.textures.textures.size).toBe(1);
 
-    // Warm: the same planes object, grown by the dress's category; pictures as a fresh renderer's.
+    // Warm: the same state, its planes grown by the dress's category; pictures as a fresh renderer's.
     const second = await renderer.render(person, dress, { layers: false });
-    expect(renderer.state.person(person).planes).toBe(planes);
-    expect(maskCacheBytes(state)).toBeGreaterThan(upperBytes);
+    expect(renderer.state.person(person)).toBe(state);
+    expect(state.planesBytes()).toBeGreaterThan(upperBytes);
     const again = await renderer.render(person, tee, { layers: false });
     expect(same(again.image.data, first.image.data)).toBe(true);
     expect(same(second.image.data, (await tryOn(person, dress, { layers: false }, new JsEngine())).image.data)).toBe(true);
@@ -41,7 +38,8 @@ describe('Renderer state', () => {
     renderer.forget(tee);
     expect(renderer.state.personCount).toBe(0);
     expect(renderer.state.textures.textures.size).toBe(1);
-    expect(renderer.state.person(person).planes).toBeUndefined();
+    expect(renderer.state.person(person)).not.toBe(state);
+    expect(renderer.state.person(person).planesBytes()).toBe(0);
   });
 
   it('holds at most its limit of persons and of textures, least recently used dropped first', async () => {

@@ -14,53 +14,18 @@
  * wrong option, or persons that give nothing to do); a bad pair only fails its own record.
  */
 import path from 'node:path';
-import { resolveConfig, type TryonConfig } from '../config.ts';
+import { resolveConfig } from '../config.ts';
 import { TryonError } from '../errors.ts';
-import type { TryonOptions } from '../pipeline.ts';
 import { integerIn } from '../validate.ts';
 import { toolVersion } from './digest.ts';
-import type { BatchEvent, BatchSummary } from './events.ts';
+import type { BatchSummary } from './events.ts';
 import { loadManifest } from './manifest.ts';
 import { findPersons } from './persons.ts';
-import { planBatch, type BatchPlan, type OutputOptions, type Shard } from './plan.ts';
-import { preparePlan, type Prepared } from './prepare.ts';
+import { planBatch, type Shard } from './plan.ts';
+import { preparePlan } from './prepare.ts';
+import type { CatalogPlan, CatalogRunOptions, CatalogSpec } from './spec.ts';
 
-export interface CatalogSpec {
-  /** Person photos: files, folders or fast-glob patterns. */
-  persons: string[];
-  /** The catalog manifest: JSON (`{"garments": [...]}` or an array) or CSV. */
-  catalog: string;
-  /** Output folder: `<out>/<person>/<garment>.<ext>`, results.json, index.html. */
-  out: string;
-  /** Format, quality, size for garments that give none, thumbnails (see OutputOptions). */
-  output?: Partial<OutputOptions>;
-  /** Skip pairs whose output exists and whose inputs and options are unchanged. Default false. */
-  resume?: boolean;
-  /** Only part `index` of `count` of the pairs (a CI matrix, a Kubernetes indexed job). */
-  shard?: Shard | null;
-  /** Processes, each with its own models and share of the render threads. Default 1. */
-  processes?: number;
-  /** The pipeline's options (device, models, cache, concurrency, render threads). */
-  pipeline?: TryonOptions;
-}
-
-/** A batch event, or a warning about the inputs (a file that is not an image, an unknown manifest field). */
-export type CatalogEvent = BatchEvent | { type: 'warning'; message: string };
-
-export interface CatalogRunOptions {
-  onEvent?: (event: CatalogEvent) => void;
-  /** Aborting stops new work, lets the pairs in flight finish, and writes results and index. */
-  signal?: AbortSignal;
-}
-
-/** What planCatalog found: the plan, what --resume keeps, and the pipeline's settings. */
-export interface CatalogPlan {
-  plan: BatchPlan;
-  prepared: Prepared;
-  config: TryonConfig;
-  /** Settings of the pipeline that change the pictures: part of every pair's digest. */
-  settings: unknown;
-}
+export type { CatalogEvent, CatalogPlan, CatalogRunOptions, CatalogSpec } from './spec.ts';
 
 /** The inputs of a spec: person photos (not those inside the output folder) and garments. */
 async function findInputs(spec: CatalogSpec, warn: (message: string) => void): Promise<Pick<Parameters<typeof planBatch>[0], 'persons' | 'garments'>> {

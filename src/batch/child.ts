@@ -5,7 +5,7 @@
  */
 import { asTryonError } from '../errors.ts';
 import { planCatalog, runPlanned } from './catalog.ts';
-import type { ChildTask } from './processes.ts';
+import type { ChildTask } from './spec.ts';
 
 async function main(task: ChildTask): Promise<number> {
   const controller = new AbortController();

@@ -14,19 +14,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { CatalogEvent, CatalogPlan, CatalogRunOptions, CatalogSpec } from './catalog.ts';
+import type { CatalogEvent, CatalogPlan, CatalogRunOptions, CatalogSpec, ChildTask } from './spec.ts';
 import type { BatchEvent, BatchSummary } from './events.ts';
 import { mergeWorkerResults } from './merge.ts';
 import { resultsFileName } from './results.ts';
 import { batchSummary } from './runner.ts';
 
 const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'child-boot.mjs');
-
-/** What a child process is given (as JSON, its one argument). */
-export interface ChildTask {
-  spec: CatalogSpec;
-  part: { index: number; count: number };
-}
 
 /** Pairs in flight per child: two (one in JavaScript and ONNX Runtime, one in libvips) or its share. */
 function childSpec(spec: CatalogSpec, planned: CatalogPlan, count: number): CatalogSpec {

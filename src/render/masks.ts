@@ -4,29 +4,58 @@
  * definition), and the crop's material luminances and visible skin colour. The roles are
  * kept in the person's state (see "The planes" below), so a pair costs a copy of its crop.
  */
-import { LABEL, type Box, type GarmentCategory, type RGB } from '../types.ts';
+import { LABEL, type Box, type GarmentCategory, type PersonAnalysis, type RGB } from '../types.ts';
 import type { Body } from '../fit/body.ts';
-import { MaskScratch, type PersonState } from './state.ts';
+import type { PersonFacts } from './facts.ts';
 import { FORM_SCALE, MASK, MASK_CHANNELS } from '../engines/contract.ts';
-import {
-  formShade,
-  grain,
-  grainAmplitude,
-  insideWhereOld,
-  limbsOf,
-  neckRamp,
-  newRoles,
-  pixelRoles,
-  roleContext,
-  speckLabel,
-  startLabel,
-  type Limb,
-  type RoleContext,
-  type Roles,
-} from './roles.ts';
+import { formShade, grain, grainAmplitude, limbsOf, type Limb } from './body-shape.ts';
+import { insideWhereOld, neckRamp, newRoles, pixelRoles, roleContext, speckLabel, startLabel, type RoleContext, type Roles } from './roles.ts';
+
+/** What the masks read of a person (a PersonState has it all, computed once). */
+export interface MaskSource {
+  readonly person: PersonAnalysis;
+  readonly body: Body;
+  readonly facts: PersonFacts;
+}
+
+/** The same, with the planes its roles are kept in (buildMasks). */
+export interface PlanesSource extends MaskSource {
+  readonly planes: PersonPlanes;
+}
+
+/**
+ * Working buffers of the masks (the old garment's marks, a row of backdrop), reused from pair
+ * to pair: a fresh one of a crop's size costs more in page faults than its filling. One per
+ * thread (a RenderState's); the mask functions are synchronous, so one suffices.
+ */
+export class MaskScratch {
+  private marksBuffer = new Uint8Array(0);
+  private backdrop = new Uint8Array(0);
+
+  /**
+   * A zeroed buffer of n bytes, valid until the next call. Starts at byte 0 of its own buffer,
+   * so it may be read as 32-bit words.
+   */
+  marks(n: number): Uint8Array {
+    if (this.marksBuffer.length < n) this.marksBuffer = new Uint8Array(Math.ceil(n * 1.25));
+    const b = this.marksBuffer.subarray(0, n);
+    b.fill(0);
+    return b;
+  }
+
+  /** A row of plain backdrop masks (background 255, else 0), at least `width` pixels: copied where a crop is beyond the planes. */
+  backdropRow(width: number): Uint8Array {
+    if (this.backdrop.length < width * MASK_CHANNELS) {
+      const row = new Uint8Array(Math.ceil(width * 1.25) * MASK_CHANNELS);
+      for (let o = MASK.background; o < row.length; o += MASK_CHANNELS) row[o] = 255;
+      this.backdrop = row;
+    }
+    return this.backdrop;
+  }
+}
 
 export interface CropMasks {
-  /** [h, w, MASK_CHANNELS] interleaved, 0..255 (channels: MASK in graphs.ts). */
+  /** [h, w, MASK_CHANNELS] interleaved, 0..255 (channels: MASK in src/engines/contract.ts). */
   data: Uint8Array;
   /** Mean luminance 0..1 of old garment, body, background in the crop. */
   means: [number, number, number];
@@ -248,12 +277,12 @@ function finishMasks(body: Body, box: Box, out: Uint8Array, st: CropStats, plane
  * kept planes must reproduce byte for byte. For tests and benchmarks: several times slower
  * (what buildMasks cost before its planes).
  */
-export function buildMasksDirect(state: PersonState, category: GarmentCategory, box: Box, options: MaskOptions = {}, scratch = new MaskScratch()): CropMasks {
+export function buildMasksDirect(source: MaskSource, category: GarmentCategory, box: Box, options: MaskOptions = {}, scratch = new MaskScratch()): CropMasks {
   const neckY = options.neckY ?? Infinity;
-  const c = roleContext(state, category);
+  const { person: p, body } = source;
+  const c = roleContext(body, source.facts, category);
   const out = new Uint8Array(box.width * box.height * MASK_CHANNELS);
   const r = newRoles();
-  const { person: p, body } = state;
   const st = newCropStats(box, scratch);
   for (let y = 0; y < box.height; y++) {
     for (let x = 0; x < box.width; x++) {
@@ -337,9 +366,8 @@ interface RoleBand {
   kinds: Uint8Array;
 }
 
-function personPlanes(state: PersonState): PersonPlanes {
-  if (state.planes) return state.planes;
-  const { person: p, body } = state;
+/** A person's planes, still empty: their region (the bounding box of what is not plain backdrop) and limbs. */
+export function personPlanes(p: PersonAnalysis, body: Body): PersonPlanes {
   // Beyond the bounding box of the labelled and masked pixels every label is backdrop, with
   // no rule that could make it anything else.
   let x0 = p.width;
@@ -365,14 +393,11 @@ function personPlanes(state: PersonState): PersonPlanes {
     x1 = Math.min(p.width, x1 + 5);
     y1 = Math.min(p.height, y1 + 5);
   }
-  state.planes = { x0, y0, x1, y1, width: x1 - x0, limbs: limbsOf(body), contexts: new Map(), roles: new Map(), shade: [] };
-  return state.planes;
+  return { x0, y0, x1, y1, width: x1 - x0, limbs: limbsOf(body), contexts: new Map(), roles: new Map(), shade: [] };
 }
 
-/** Bytes of the planes a person's state holds (all categories). */
-export function maskCacheBytes(state: PersonState): number {
-  const pp = state.planes;
-  if (!pp) return 0;
+/** Bytes of a person's planes (all categories built so far). */
+export function planesBytes(pp: PersonPlanes): number {
   let n = 0;
   for (const bands of pp.roles.values()) for (const b of bands) n += b ? b.data.byteLength + b.kinds.byteLength : 0;
   for (const b of pp.shade) n += b?.byteLength ?? 0;
@@ -445,13 +470,12 @@ function shadeBand(pp: PersonPlanes, body: Body, b: number): Uint16Array {
  * person's state.
  * @param scratch working buffers of the renderer's thread (default: fresh ones)
  */
-export function buildMasks(state: PersonState, category: GarmentCategory, box: Box, options: MaskOptions = {}, scratch = new MaskScratch()): CropMasks {
+export function buildMasks(source: PlanesSource, category: GarmentCategory, box: Box, options: MaskOptions = {}, scratch = new MaskScratch()): CropMasks {
   const neckY = options.neckY ?? Infinity;
-  const { person: p, body } = state;
-  const pp = personPlanes(state);
+  const { person: p, body, planes: pp } = source;
   let c = pp.contexts.get(category);
   if (!c) {
-    c = roleContext(state, category);
+    c = roleContext(body, source.facts, category);
     pp.contexts.set(category, c);
   }
   let bands = pp.roles.get(category);
@@ -474,7 +498,7 @@ export function buildMasks(state: PersonState, category: GarmentCategory, box: B
     bands[b] ??= rolesBand(pp, c, b);
     pp.shade[b] ??= shadeBand(pp, body, b);
   }
-  const back = backdropRow(bw, scratch);
+  const back = scratch.backdropRow(bw);
   // (Locals, not the imported constants, in the per-pixel loop: V8 does not fold those.)
   const cOcc = MASK.occluder;
   const cOld = MASK.old;
@@ -525,28 +549,8 @@ export function buildMasks(state: PersonState, category: GarmentCategory, box: B
   return finishMasks(body, box, out, st, pp);
 }
 
-/** A row of plain backdrop masks (background 255, else 0), at least `width` pixels: copied where a crop is beyond the planes. */
-function backdropRow(width: number, scratch: MaskScratch): Uint8Array {
-  if (scratch.backdrop.length < width * MASK_CHANNELS) {
-    const row = new Uint8Array(Math.ceil(width * 1.25) * MASK_CHANNELS);
-    for (let o = MASK.background; o < row.length; o += MASK_CHANNELS) row[o] = 255;
-    scratch.backdrop = row;
-  }
-  return scratch.backdrop;
-}
-
-/** The box of the pixels a garment of this category replaces (old clothes), for the crop: a scan of the whole parsing, kept in the person's state. */
-export function oldGarmentBox(state: PersonState, category: GarmentCategory): Box {
-  let box = state.oldBoxes.get(category);
-  if (!box) {
-    box = scanOldGarmentBox(state, category);
-    state.oldBoxes.set(category, box);
-  }
-  return { ...box };
-}
-
-function scanOldGarmentBox(state: PersonState, category: GarmentCategory): Box {
-  const p = state.person;
+/** The box of the pixels a garment of this category replaces (old clothes), for the crop: a scan of the whole parsing (PersonState keeps it). */
+export function oldGarmentBox(p: PersonAnalysis, category: GarmentCategory): Box {
   const want = new Set<number>(
     category === 'upper' ? [LABEL.upper_clothes] : category === 'lower' ? [LABEL.lower_clothes] : [LABEL.upper_clothes, LABEL.lower_clothes],
   );

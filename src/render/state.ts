@@ -12,57 +12,65 @@
  */
 import { Body } from '../fit/body.ts';
 import type { Box, GarmentAnalysis, GarmentCategory, PersonAnalysis, RGB } from '../types.ts';
-import type { PersonPlanes } from './masks.ts';
-import type { PersonFacts } from './roles.ts';
+import { fillSkinColour, hasSkinModel, personFacts, type PersonFacts } from './facts.ts';
+import { MaskScratch, oldGarmentBox, personPlanes, planesBytes, type PersonPlanes, type PlanesSource } from './masks.ts';
 import { TextureCache } from './texture.ts';
 
 export const RENDER_LIMITS = { persons: 48, textures: 3, textureBases: 2 };
 
 /**
- * What the render derives from one person analysis, whatever the garment: computed on first
- * use by the modules named, kept for the person's later pairs. (The bare body, the photo with
- * the old garment removed, will be held here too.)
+ * What the render derives from one person analysis, whatever the garment: each part computed
+ * on first use (by the module named) and kept for the person's later pairs. (The bare body, the
+ * photo with the old garment removed, will be kept here too.)
  */
-export class PersonState {
+export class PersonState implements PlanesSource {
   readonly person: PersonAnalysis;
   /** Body measurements from the keypoints and the parsing (src/fit/body.ts). */
   readonly body: Body;
-  /** Whether the analysis has a skin model (roles.ts hasSkinModel). */
-  skinModel?: boolean;
-  /** The colour to paint uncovered skin with (roles.ts fillSkinColour). */
-  fillColour?: RGB;
-  /** Colours, sleeves and arm outlines (roles.ts personFacts). */
-  facts?: PersonFacts;
-  /** The pixel roles per category and the form shade, in bands of rows (masks.ts). */
-  planes?: PersonPlanes;
-  /** The box of the old garment per category (masks.ts oldGarmentBox). */
-  readonly oldBoxes = new Map<GarmentCategory, Box>();
+  private skin?: boolean;
+  private fill?: RGB;
+  private known?: PersonFacts;
+  private rolePlanes?: PersonPlanes;
+  private readonly oldBoxes = new Map<GarmentCategory, Box>();
 
   constructor(person: PersonAnalysis) {
     this.person = person;
     this.body = new Body(person);
   }
-}
 
-/**
- * Working buffers of the masks (the old garment's marks, a row of backdrop), reused from pair
- * to pair: a fresh one of a crop's size costs more in page faults than its filling. One per
- * thread; the mask functions are synchronous, so one suffices.
- */
-export class MaskScratch {
-  private marksBuffer = new Uint8Array(0);
-  /** A row of plain backdrop masks, set up by masks.ts. */
-  backdrop = new Uint8Array(0);
+  /** Whether the analysis has a skin model (facts.ts hasSkinModel). */
+  get skinModel(): boolean {
+    return (this.skin ??= hasSkinModel(this.person));
+  }
 
-  /**
-   * A zeroed buffer of n bytes, valid until the next call. Starts at byte 0 of its own buffer,
-   * so it may be read as 32-bit words.
-   */
-  marks(n: number): Uint8Array {
-    if (this.marksBuffer.length < n) this.marksBuffer = new Uint8Array(Math.ceil(n * 1.25));
-    const b = this.marksBuffer.subarray(0, n);
-    b.fill(0);
-    return b;
+  /** The colour to paint uncovered skin with (facts.ts fillSkinColour). */
+  get fillColour(): RGB {
+    return (this.fill ??= fillSkinColour(this.person, this.skinModel));
+  }
+
+  /** Colours, sleeves and arm outlines (facts.ts personFacts). */
+  get facts(): PersonFacts {
+    return (this.known ??= personFacts(this.person, this.body, this.skinModel));
+  }
+
+  /** The pixel roles per category and the form shade, in bands of rows built as crops need them (masks.ts). */
+  get planes(): PersonPlanes {
+    return (this.rolePlanes ??= personPlanes(this.person, this.body));
+  }
+
+  /** The box of the old garment of a category (masks.ts oldGarmentBox); a copy. */
+  oldBox(category: GarmentCategory): Box {
+    let box = this.oldBoxes.get(category);
+    if (!box) {
+      box = oldGarmentBox(this.person, category);
+      this.oldBoxes.set(category, box);
+    }
+    return { ...box };
+  }
+
+  /** Bytes of the role and shade planes built so far. */
+  planesBytes(): number {
+    return this.rolePlanes ? planesBytes(this.rolePlanes) : 0;
   }
 }
 

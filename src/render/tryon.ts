@@ -25,8 +25,7 @@ import { planFit, type FitPlan } from '../fit/targets.ts';
 import { warpBox, warpGrid } from '../fit/warp.ts';
 import type { CropInputs, CropOutputs, RenderEngine } from '../engines/contract.ts';
 import { OnnxEngine } from '../engines/onnx/engine.ts';
-import { buildMasks, oldGarmentBox } from './masks.ts';
-import { fillSkinColour, hasSkinModel } from './roles.ts';
+import { buildMasks } from './masks.ts';
 import { PersonState, RenderState, RENDER_LIMITS } from './state.ts';
 import { garmentTexture } from './texture.ts';
 
@@ -98,8 +97,8 @@ function paste(dst: Uint8Array, width: number, c: number, src: Uint8Array, box: 
  * agrees with the analysis's skin colour, else halfway between the two.
  */
 export function skinToPaint(state: PersonState, nearby: RGB | null): RGB {
-  const model = fillSkinColour(state);
-  if (!nearby || !hasSkinModel(state)) return nearby ?? model;
+  const model = state.fillColour;
+  if (!nearby || !state.skinModel) return nearby ?? model;
   const d = Math.hypot(nearby[0] - model[0], nearby[1] - model[1], nearby[2] - model[2]);
   if (d < 45) return nearby;
   // They disagree: either may be wrong (a face lit brighter than the arms, a sheer top counted
@@ -117,7 +116,7 @@ export interface FitResult {
 export function fitGarment(state: PersonState, garment: GarmentAnalysis, size: Size = 'M'): FitResult {
   const { body, person } = state;
   const plan = planFit(body, garment, sizeEase(size));
-  const box = warpBox(plan, garment, person.width, person.height, [oldGarmentBox(state, garment.category)]);
+  const box = warpBox(plan, garment, person.width, person.height, [state.oldBox(garment.category)]);
   return { body, plan, box };
 }
 
