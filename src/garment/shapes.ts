@@ -100,18 +100,26 @@ function hemSeam(l: Point, r: Point, up = 18): string {
   return `<path d="M ${r.x + 4} ${r.y - up} Q 384 ${r.y - up + 10} ${l.x - 4} ${l.y - up}" ${SEAM}/>`;
 }
 
-function tshirt(): Shape<UpperLandmarks> {
-  const lm = symmetric(
+type XY = [number, number];
+
+/** A sleeved top's landmarks from its wearer's-right side (image left) and its centre front. */
+function sleevedTop(right: { neckline: XY; shoulder: XY; cuffOut: XY; cuffIn: XY; armpit: XY; hem: XY }, centre: XY): UpperLandmarks {
+  const pt = ([x, y]: XY): Point => ({ x, y });
+  return symmetric(
     {
-      neckline_right: { x: 326, y: 150 },
-      shoulder_right: { x: 214, y: 186 },
-      cuff_right_out: { x: 112, y: 400 },
-      cuff_right_in: { x: 190, y: 446 },
-      armpit_right: { x: 236, y: 352 },
-      top_hem_right: { x: 228, y: 890 },
+      neckline_right: pt(right.neckline),
+      shoulder_right: pt(right.shoulder),
+      cuff_right_out: pt(right.cuffOut),
+      cuff_right_in: pt(right.cuffIn),
+      armpit_right: pt(right.armpit),
+      top_hem_right: pt(right.hem),
     },
-    { center_front: { x: 384, y: 214 } },
+    { center_front: pt(centre) },
   );
+}
+
+function tshirt(): Shape<UpperLandmarks> {
+  const lm = sleevedTop({ neckline: [326, 150], shoulder: [214, 186], cuffOut: [112, 400], cuffIn: [190, 446], armpit: [236, 352], hem: [228, 890] }, [384, 214]);
   const { inner } = neck(lm.neckline_right, lm.center_front, lm.neckline_left, 14);
   const details =
     inner + rib(lm.neckline_right, lm.center_front, lm.neckline_left, 16) + sleeveSeams(lm) + hemSeam(lm.top_hem_left, lm.top_hem_right);
@@ -141,17 +149,7 @@ function polo(): Shape<UpperLandmarks> {
 }
 
 function longsleeve(): Shape<UpperLandmarks> {
-  const lm = symmetric(
-    {
-      neckline_right: { x: 328, y: 140 },
-      shoulder_right: { x: 222, y: 176 },
-      cuff_right_out: { x: 128, y: 828 },
-      cuff_right_in: { x: 192, y: 844 },
-      armpit_right: { x: 250, y: 340 },
-      top_hem_right: { x: 244, y: 884 },
-    },
-    { center_front: { x: 384, y: 204 } },
-  );
+  const lm = sleevedTop({ neckline: [328, 140], shoulder: [222, 176], cuffOut: [128, 828], cuffIn: [192, 844], armpit: [250, 340], hem: [244, 884] }, [384, 204]);
   const { inner } = neck(lm.neckline_right, lm.center_front, lm.neckline_left, 12);
   // Ribbed cuffs.
   let cuffs = '';
