@@ -15,7 +15,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Tryon } from '../src/pipeline.ts';
 import { fitGarment } from '../src/render/tryon.ts';
-import { buildMasks, buildMasksDirect, maskCacheBytes } from '../src/render/masks.ts';
+import { PersonState } from '../src/render/state.ts';
+import { buildMasks, buildMasksDirect } from '../src/render/masks.ts';
 import type { GarmentAnalysis, PersonAnalysis } from '../src/types.ts';
 import { catalog, garmentPath, HAVE_SHARED, personPhotos } from '../test/fixtures.ts';
 
@@ -48,17 +49,18 @@ for (const file of personPhotos().slice(0, Number(values.persons))) {
     continue;
   }
   const seen = new Set<string>();
+  const state = new PersonState(person);
   for (const garment of garments) {
-    const { body, plan, box } = fitGarment(person, garment);
+    const { body, plan, box } = fitGarment(state, garment);
     const necks = plan.main.filter((c) => c.name.startsWith('neckline_'));
     const neckY = necks.length ? necks.reduce((a, c) => a + c.body.y, 0) / necks.length + 0.04 * body.shoulderWidth : undefined;
     const t = performance.now();
-    build(body, garment.category, box, { neckY });
+    build(state, garment.category, box, { neckY });
     (seen.has(garment.category) ? later : first).push(performance.now() - t);
     seen.add(garment.category);
     pixels += box.width * box.height;
   }
-  bytes.push(maskCacheBytes(person) / seen.size);
+  bytes.push(state.planesBytes() / seen.size);
 }
 
 function stats(v: number[]): string {

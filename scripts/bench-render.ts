@@ -1,7 +1,7 @@
 /**
  * Times the render's two pixel stages two ways on a 768x1024 pair: the ONNX graphs (what tryOn
- * runs) and the TypeScript CPU path (src/render/cpu), warp and composite separately, plus the
- * old TypeScript warp reference (src/render/reference.ts) and the whole tryOn per stage. The
+ * runs) and the TypeScript CPU path (src/engines/js/), warp and composite separately, plus the
+ * old TypeScript warp reference (test/helpers/reference.ts) and the whole tryOn per stage. The
  * pair is a real one from ../shared/fixtures when it is there (a drawn one otherwise). The
  * faster path on CPU is the one to keep; see the README's "Fit and render".
  *
@@ -14,10 +14,12 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Tryon } from '../src/pipeline.ts';
 import type { GarmentAnalysis, PersonAnalysis } from '../src/types.ts';
-import { compositeSession, tryOn, warpSession } from '../src/render/tryon.ts';
-import { warpLayers } from '../src/render/reference.ts';
-import { compositeCpu } from '../src/render/cpu/composite.ts';
-import { warpCpu } from '../src/render/cpu/warp.ts';
+import { tryOn } from '../src/render/tryon.ts';
+import { compositeSession, warpSession } from '../src/engines/onnx/engine.ts';
+import { warpLayers } from '../test/helpers/reference.ts';
+import { compositeCpu } from '../src/engines/js/composite.ts';
+import { Scratch } from '../src/engines/js/scratch.ts';
+import { warpCpu } from '../src/engines/js/warp.ts';
 import { catalog, garmentPath, HAVE_SHARED, SHARED_FIXTURES } from '../test/fixtures.ts';
 import { compositeFeeds, renderInputs, warpFeeds } from '../test/helpers/render-inputs.ts';
 import { flatGarment, stickPerson } from '../test/helpers/synthetic.ts';
@@ -84,7 +86,8 @@ const into = new Float32Array(8 * w * h);
 const cpuWarp = await time(() => warpCpu({ ...r.tex, data: copies.pop()! }, r.grid, h, w, into));
 const graphComposite = await time(() => composite.run(compositeFeeds(r, layers)));
 const outputs = { image: new Uint8Array(3 * w * h), alpha: new Uint8Array(w * h), exposed: new Uint8Array(w * h), warped: new Uint8Array(3 * w * h) };
-const cpuComposite = await time(() => compositeCpu({ layers, photo: r.photo, masks: r.masks, skin: r.skin, means: r.means, width: w, height: h, pool: r.pool }, outputs));
+const scratch = new Scratch(); // as an engine keeps one
+const cpuComposite = await time(() => compositeCpu({ layers, photo: r.photo, masks: r.masks, skin: r.skin, means: r.means, width: w, height: h, pool: r.pool }, outputs, scratch));
 const reference = await time(() => warpLayers(r.tex.data, r.tex.height, r.tex.width, r.grid.data, r.grid.rows, r.grid.cols, h, w));
 
 const stages: Record<string, number[]> = {};

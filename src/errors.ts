@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'NOT_FOUND' // a file or result does not exist
   | 'MODEL' // a model file is missing, corrupt or fails to load
   | 'DEVICE' // the requested execution provider is not available
+  | 'INTERRUPTED' // stopped by a signal before it ran (a batch pair never started)
   | 'INTERNAL'; // a bug: anything else
 
 export class TryonError extends Error {
@@ -46,9 +47,9 @@ export function asTryonError(err: unknown): TryonError {
   return new TryonError('INTERNAL', message, { cause: err });
 }
 
-/** Exit codes: 2 for usage and input-definition errors, 1 for everything else. */
+/** Exit codes: 2 for usage and input-definition errors, 130 when interrupted, 1 for everything else. */
 export function exitCodeFor(code: ErrorCode): number {
-  return code === 'BAD_OPTION' || code === 'BAD_MANIFEST' ? 2 : 1;
+  return code === 'BAD_OPTION' || code === 'BAD_MANIFEST' ? 2 : code === 'INTERRUPTED' ? 130 : 1;
 }
 
 export function httpStatusFor(code: ErrorCode): number {
@@ -66,6 +67,8 @@ export function httpStatusFor(code: ErrorCode): number {
       return 422;
     case 'NOT_FOUND':
       return 404;
+    case 'INTERRUPTED':
+      return 503;
     case 'DEVICE':
     case 'MODEL':
     case 'INTERNAL':

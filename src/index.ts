@@ -8,6 +8,8 @@ export { decodeImage, sniffFormat } from './image/decode.ts';
 export { encodeImage, resolveFormat } from './image/encode.ts';
 export * from './types.ts';
 export {
+  runCatalog,
+  planCatalog,
   loadManifest,
   parseManifest,
   findPersons,
@@ -15,6 +17,9 @@ export {
   parseShard,
   runBatch,
   writeIndex,
+  type CatalogSpec,
+  type CatalogEvent,
+  type CatalogRunOptions,
   type BatchPipeline,
   type BatchEvent,
   type BatchSummary,

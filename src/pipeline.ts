@@ -1,115 +1,43 @@
 /**
- * The library facade: one object that owns the model registry, the thread budget and the
- * analysis caches, so per-person and per-garment work is done once however many pairs use it.
- * The CLI commands, the batch runner and the server all go through it.
+ * The pipeline, in the order a pair goes through it, one folder per stage:
+ *
+ *   person photo  -> person/   pose, mask, parsing, skin        (models/: BlazePose)  PersonAnalysis
+ *                 -> (bare/    the person without the old garment, per category: next, kept in PersonState)
+ *   garment photo -> garment/  mask, landmarks, colour (or a built-in template)       GarmentAnalysis
+ *   both          -> fit/      body targets, thin-plate splines, the warp grid        FitPlan
+ *                 -> render/   texture, per-pixel roles, the engine, the photo back   TryOnResult
+ *                              (engines/: ONNX graphs or TypeScript; threads/: render workers)
+ *
+ * Tryon is the library's facade over it: one object that owns the model registry, the thread
+ * budget, the analysis caches (32 persons, 256 garments in memory, least recently used dropped
+ * first; persons also on disk) and where pairs render: its own Renderer (src/render/tryon.ts,
+ * whose RenderState holds what the render derives per person and garment) or a pool of render
+ * worker threads, each with its own. `forget` drops an analysis and all derived from it. So
+ * per-person and per-garment work is done once however many pairs use it. The CLI commands,
+ * the batch runner and the server all go through it.
  */
-import { createHash } from 'node:crypto';
 import { resolveConfig, type DeepPartial, type TryonConfig } from './config.ts';
-import { budgetThreads, applySharpBudget, type ThreadBudget } from './threads.ts';
+import { PromiseCache, sha256 } from './analysis-cache.ts';
+import { budgetThreads, applySharpBudget, type ThreadBudget } from './threads/budget.ts';
 import { createModelRegistry, type ModelRegistry } from './models/registry.ts';
 import { analysePerson } from './person/analyse.ts';
 import { PersonDiskCache } from './person/cache.ts';
 import { analyseGarment, type GarmentOptions } from './garment/analyse.ts';
 import { renderTemplate } from './garment/templates.ts';
-import { tryOn, type RenderEngine, type TryOnOptions } from './render/tryon.ts';
-import { RenderPool } from './render/pool.ts';
+import { Renderer, type TryOnOptions } from './render/tryon.ts';
+import { JsEngine } from './engines/js/engine.ts';
+import { OnnxEngine } from './engines/onnx/engine.ts';
+import { RenderPool } from './threads/pool.ts';
 import { readInput } from './image/decode.ts';
 import type { GarmentAnalysis, GarmentType, PersonAnalysis, TryOnResult } from './types.ts';
 
-/** Bytes of an analysis' pixel planes (its typed arrays: image, mask, parsing, skin...). */
-export function analysisBytes(analysis: object): number {
-  let bytes = 0;
-  for (const v of Object.values(analysis)) {
-    const data = (v as { data?: unknown } | null)?.data;
-    if (ArrayBuffer.isView(data)) bytes += data.byteLength;
-  }
-  return bytes;
-}
-
-interface CacheEntry<T> {
-  promise: Promise<T>;
-  /** Set once the promise resolves (0 until then). */
-  value?: T;
-  bytes: number;
-}
-
-/**
- * A map of promises, so concurrent requests for one key share one analysis, bounded by count
- * and by the bytes of the resolved analyses: the least recently used go first, and an analysis
- * larger than the whole budget is handed out but not kept. `onDrop` hears of every analysis
- * the bound drops (not of explicit deletes), so that copies elsewhere can follow.
- */
-class PromiseCache<T extends object> {
-  private map = new Map<string, CacheEntry<T>>();
-  private bytes = 0;
-  constructor(
-    private readonly limit: number,
-    private readonly maxBytes: number,
-    private readonly onDrop: (value: T) => void,
-  ) {}
-
-  get(key: string, make: () => Promise<T>): Promise<T> {
-    const hit = this.map.get(key);
-    if (hit) {
-      // Refresh recency.
-      this.map.delete(key);
-      this.map.set(key, hit);
-      return hit.promise;
-    }
-    const entry: CacheEntry<T> = { promise: make(), bytes: 0 };
-    this.map.set(key, entry);
-    entry.promise.then(
-      (value) => {
-        if (this.map.get(key) !== entry) return;
-        const bytes = analysisBytes(value);
-        // Bigger than the whole budget: keeping it would push out everything else.
-        if (bytes > this.maxBytes) return this.delete(key);
-        entry.value = value;
-        entry.bytes = bytes;
-        this.bytes += bytes;
-        this.trim();
-      },
-      () => this.delete(key, entry),
-    );
-    this.trim();
-    return entry.promise;
-  }
-
-  delete(key: string, only?: CacheEntry<T>): void {
-    const entry = this.map.get(key);
-    if (!entry || (only && entry !== only)) return;
-    this.map.delete(key);
-    this.bytes -= entry.bytes;
-  }
-
-  /** Bytes of the analyses kept. */
-  get totalBytes(): number {
-    return this.bytes;
-  }
-
-  private trim(): void {
-    for (const [key, entry] of this.map) {
-      const overCount = this.map.size > this.limit;
-      if (!overCount && this.bytes <= this.maxBytes) return;
-      // Over bytes only: an analysis still in progress frees nothing yet, and is being shared.
-      if (!overCount && !entry.value) continue;
-      this.delete(key);
-      if (entry.value) this.onDrop(entry.value);
-    }
-  }
-}
+export { sha256 } from './analysis-cache.ts';
 
 /**
  * Part of every person cache key: bump it whenever analysePerson's output changes for the same
  * photo, so a disk cache written by an older version is not served.
  */
 export const PERSON_ANALYSIS_VERSION = 3;
-
-export function sha256(...parts: (Uint8Array | string)[]): string {
-  const h = createHash('sha256');
-  for (const p of parts) h.update(p);
-  return h.digest('hex');
-}
 
 export interface TryonOptions extends DeepPartial<TryonConfig> {}
 
@@ -120,9 +48,9 @@ export class Tryon {
   private persons: PromiseCache<PersonAnalysis>;
   private garments: PromiseCache<GarmentAnalysis>;
   private disk: PersonDiskCache | null;
-  /** How pairs render: on this thread (engine) or in worker threads (pool). */
-  private engine: RenderEngine;
+  /** Where pairs render: in worker threads (pool), or else on this thread (local). */
   private pool: RenderPool | null;
+  private local: Renderer | null;
 
   private constructor(config: TryonConfig, registry: ModelRegistry, budget: ThreadBudget) {
     this.config = config;
@@ -130,11 +58,14 @@ export class Tryon {
     this.budget = budget;
     const onGpu = registry.provider !== 'cpu';
     const engine = config.render.engine === 'auto' ? (onGpu ? 'onnx' : 'js') : config.render.engine;
-    this.engine = engine === 'js' ? { kind: 'cpu' } : { kind: 'onnx', registry };
     // Worker threads only on the CPU: a GPU does the pixel work itself, from one thread.
     this.pool = !onGpu && config.render.threads > 0 ? new RenderPool({ threads: config.render.threads, engine: engine === 'js' ? 'js' : 'onnx', modelsDir: config.modelsDir }) : null;
-    // What the caches drop, the render workers drop too (they share its memory).
-    const drop = (analysis: object): void => this.pool?.forget(analysis);
+    this.local = this.pool ? null : new Renderer(engine === 'js' ? new JsEngine() : new OnnxEngine(registry));
+    // What the caches drop, the renderers drop too (they hold what they derived from it).
+    const drop = (analysis: object): void => {
+      this.pool?.forget(analysis);
+      this.local?.forget(analysis as { key: string });
+    };
     this.persons = new PromiseCache<PersonAnalysis>(32, config.memoryCache.personBytes, drop);
     this.garments = new PromiseCache<GarmentAnalysis>(256, config.memoryCache.garmentBytes, drop);
     this.disk = config.cacheDir ? new PersonDiskCache(config.cacheDir) : null;
@@ -148,6 +79,8 @@ export class Tryon {
     return new Tryon(config, registry, budget);
   }
 
+  // ---- person/
+
   /** Analyses a person photo once; later calls with the same bytes hit the memory or disk cache. */
   async analysePerson(input: Buffer | Uint8Array | string, name = typeof input === 'string' ? input : 'person image'): Promise<PersonAnalysis> {
     const bytes = await readInput(input, name);
@@ -160,6 +93,10 @@ export class Tryon {
       return analysis;
     });
   }
+
+  // ---- (bare/: the person without the old garment will be made here, per person and category.)
+
+  // ---- garment/
 
   /** Analyses a garment photo once per bytes + options. */
   async analyseGarment(input: Buffer | Uint8Array | string, options: GarmentOptions): Promise<GarmentAnalysis> {
@@ -175,10 +112,14 @@ export class Tryon {
     return this.garments.get(key, async () => renderTemplate(type, color));
   }
 
-  /** Renders a pair: in a render worker thread when there are any (config.render.threads). */
+  // ---- fit/ and render/
+
+  /** Fits and renders a pair: in a render worker thread when there are any (config.render.threads). */
   tryOn(person: PersonAnalysis, garment: GarmentAnalysis, options: TryOnOptions = {}): Promise<TryOnResult> {
-    return this.pool ? this.pool.tryOn(person, garment, options) : tryOn(person, garment, options, this.engine);
+    return this.pool ? this.pool.tryOn(person, garment, options) : this.local!.render(person, garment, options);
   }
+
+  // ---- where pairs render, memory
 
   /**
    * Pairs that can render at once off the calling thread: three per render thread (two queued,
@@ -206,7 +147,7 @@ export class Tryon {
 
   /** Where pairs render, for reports: engine and threads. */
   get renderer(): { engine: 'js' | 'onnx'; threads: number } {
-    return { engine: this.engine.kind === 'cpu' ? 'js' : 'onnx', threads: this.pool?.threads ?? 0 };
+    return { engine: this.pool ? this.pool.engine : this.local!.engine.name, threads: this.pool?.threads ?? 0 };
   }
 
   /**
@@ -218,6 +159,7 @@ export class Tryon {
     this.persons.delete(analysis.key);
     this.garments.delete(analysis.key);
     this.pool?.forget(analysis);
+    this.local?.forget(analysis);
   }
 
   /** Drops a template from the memory cache (its analysis' key is not its cache key). */

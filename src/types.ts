@@ -152,10 +152,20 @@ export const LOWER_LANDMARKS = [
   'bottom_right_in', 'bottom_right_out',
 ] as const;
 export const DRESS_LANDMARKS = [...UPPER_LANDMARKS, 'hemline_left', 'hemline_right'] as const;
-export type GarmentLandmarkName =
-  | (typeof UPPER_LANDMARKS)[number]
-  | (typeof LOWER_LANDMARKS)[number]
-  | (typeof DRESS_LANDMARKS)[number];
+export type UpperLandmarkName = (typeof UPPER_LANDMARKS)[number];
+export type LowerLandmarkName = (typeof LOWER_LANDMARKS)[number];
+export type DressLandmarkName = (typeof DRESS_LANDMARKS)[number];
+export type GarmentLandmarkName = UpperLandmarkName | LowerLandmarkName | DressLandmarkName;
+
+/**
+ * Every landmark of a category, in pixels: what a template draws, and what the fit works with
+ * once it has filled in what an analysis could not place (src/fit/landmarks.ts).
+ */
+export type UpperLandmarks = Record<UpperLandmarkName, Point>;
+export type LowerLandmarks = Record<LowerLandmarkName, Point>;
+export type DressLandmarks = Record<DressLandmarkName, Point>;
+/** The landmarks an analysis placed: those of its category it found (a photo may hide some). */
+export type FoundLandmarks = Partial<Record<GarmentLandmarkName, Point>>;
 
 export type SleeveLength = 'none' | 'short' | 'long';
 
@@ -172,7 +182,7 @@ export interface GarmentAnalysis {
   /** Garment mask (soft edges), same size as `image`. */
   mask: Mask;
   /** Landmarks of its category, in pixels of `image`. A sleeveless garment's cuffs sit at the armholes. */
-  landmarks: Partial<Record<GarmentLandmarkName, Point>>;
+  landmarks: FoundLandmarks;
   sleeve: SleeveLength;
   cropped: boolean;
   /** Dominant colour of the garment. */

@@ -39,6 +39,12 @@ export function integerIn(name: string, value: unknown, min: number, max: number
   return value as number;
 }
 
+/** An integer in [min, max] from a number or a decimal string (a command-line flag, a form field); returns it. */
+export function parseInteger(name: string, value: unknown, min: number, max: number): number {
+  const n = typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : value;
+  return integerIn(name, n, min, max);
+}
+
 /** Asserts a finite number in [min, max]; returns it. */
 export function numberIn(name: string, value: unknown, min: number, max: number): number {
   if (!is.number(value) || !is.inRange(value, min, max)) {

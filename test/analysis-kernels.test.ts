@@ -6,7 +6,7 @@
  * are what says the skipping never changes a value.
  */
 import { describe, expect, it } from 'vitest';
-import { imageToLab, rgbToLab, rgbToLabInto } from '../src/garment/color.ts';
+import { imageToLab, LabMemo, rgbToLab, rgbToLabInto } from '../src/garment/color.ts';
 import { dilate, erode } from '../src/garment/morph.ts';
 import { boundsOver, boxMean } from '../src/person/mask.ts';
 
@@ -111,6 +111,7 @@ describe('garment Lab conversion', () => {
       for (let i = 0; i < count; i++) data.set(palette[Math.floor(rnd() * palette.length)], i * channels);
       const first = imageToLab(data, count, channels);
       const again = imageToLab(data, count, channels);
+      const memo = new LabMemo(4); // small: colours collide and are recomputed
       for (let i = 0; i < count; i++) {
         const o = i * channels;
         const exact = rgbToLab(data[o], data[o + 1], data[o + 2]);
@@ -120,8 +121,8 @@ describe('garment Lab conversion', () => {
         expect(Math.abs(first.B[i] - exact[2])).toBeLessThan(0.05);
         expect([again.L[i], again.A[i], again.B[i]]).toEqual([first.L[i], first.A[i], first.B[i]]);
         const into = new Float32Array(3);
-        rgbToLabInto(data[o], data[o + 1], data[o + 2], into, 0);
-        rgbToLabInto(data[o], data[o + 1], data[o + 2], into, 0);
+        rgbToLabInto(data[o], data[o + 1], data[o + 2], into, 0, memo);
+        rgbToLabInto(data[o], data[o + 1], data[o + 2], into, 0, memo);
         expect(Array.from(into)).toEqual(Array.from(Float32Array.from(exact)));
       }
     }

@@ -21,7 +21,7 @@ const tmp = (): string => mkdtempSync(path.join(os.tmpdir(), 'tryon-runner-'));
 
 /** A pipeline with real decoding and a trivial render: the garment's colour over the person's top half. */
 function testPipeline(delayMs = 0) {
-  const stats = { persons: 0, garments: 0, templates: 0, renders: 0, inFlight: 0, maxInFlight: 0, alive: 0, maxAlive: 0, forgotten: 0, started: 0, garmentObjects: new Map<object, number>(), order: [] as string[] };
+  const stats = { persons: 0, garments: 0, templates: 0, renders: 0, inFlight: 0, maxInFlight: 0, alive: 0, maxAlive: 0, forgotten: 0, forgottenGarments: [] as string[], started: 0, garmentObjects: new Map<object, number>(), order: [] as string[] };
   const busy = async <T>(fn: () => Promise<T>): Promise<T> => {
     stats.inFlight++;
     stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
@@ -69,6 +69,7 @@ function testPipeline(delayMs = 0) {
     },
     forget: (a) => {
       if ('keypoints' in a || 'timings' in a) stats.alive--;
+      else stats.forgottenGarments.push(a.key);
       stats.forgotten++;
     },
   };
@@ -297,7 +298,10 @@ describe('runBatch', () => {
     expect(stats.garments + stats.templates).toBe(3); // each garment analysed once
     expect(stats.persons).toBe(15); // once per garment block (the real pipeline's cache makes repeats a file read)
     expect(stats.maxAlive).toBe(2);
-    expect(stats.garmentObjects.size).toBe(9); // a copy per tile: 3 garments x 3 person blocks
+    // One object per garment in every tile (no copies: renderers bound what they keep of a garment),
+    // each forgotten once its block is done, templates included.
+    expect(stats.garmentObjects.size).toBe(3);
+    expect(stats.forgottenGarments.sort()).toEqual(['g1.png', 'g2.png', 'ttshirt#1e90ff'].map((k) => (k.endsWith('.png') ? path.join(s.dir, k) : k)).sort());
   });
 });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../src/config.ts';
 import { parseHexColor, oneOf, integerIn } from '../src/validate.ts';
-import { budgetThreads } from '../src/threads.ts';
+import { budgetThreads } from '../src/threads/budget.ts';
 
 describe('config', () => {
   it('merges options over documented defaults', () => {

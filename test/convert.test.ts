@@ -11,9 +11,9 @@ import os from 'node:os';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { afterAll, describe, expect, it } from 'vitest';
-import { convertTfjsGraph } from '../src/convert/convert.ts';
-import { decodeFloat16, encodeFloat16, numberToFloat16, float16ToNumber } from '../src/convert/float16.ts';
-import { readTfjsGraphModel } from '../src/convert/tfjs-model.ts';
+import { convertTfjsGraph } from '../scripts/convert/convert.ts';
+import { decodeFloat16, encodeFloat16, numberToFloat16, float16ToNumber } from '../scripts/convert/float16.ts';
+import { readTfjsGraphModel } from '../scripts/convert/tfjs-model.ts';
 
 const b64 = (s: string): string => Buffer.from(s).toString('base64');
 const ints = (...v: number[]) => ({ list: { i: v.map(String) } });

@@ -1,8 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { Body } from '../src/fit/body.ts';
 import { SIZE_EASE, sizeEase } from '../src/fit/sizes.ts';
-import { completeLandmarks, planFit } from '../src/fit/targets.ts';
+import { completeUpper, planFit } from '../src/fit/targets.ts';
 import { fitGarment, tryOn } from '../src/render/tryon.ts';
+import { PersonState } from '../src/render/state.ts';
 import { SIZES, type Point } from '../src/types.ts';
 import { graphRegistry } from './helpers/graph-registry.ts';
 import { flatGarment, stickPerson } from './helpers/synthetic.ts';
@@ -62,8 +63,8 @@ describe('body targets', () => {
     const g = flatGarment({ sleeve: 'short' });
     // Move the right cuff onto the body's side, as a bad landmark would.
     g.landmarks = { ...g.landmarks, cuff_right_out: { x: 92, y: 300 }, cuff_right_in: { x: 100, y: 310 } };
-    const lm = completeLandmarks(g);
-    expect(lm.cuff_right_out!.x).toBeCloseTo(2 * 150 - g.landmarks.cuff_left_out!.x, 6);
+    const lm = completeUpper(g);
+    expect(lm.cuff_right_out.x).toBeCloseTo(2 * 150 - g.landmarks.cuff_left_out!.x, 6);
   });
 
   it('widens the body targets with the size', () => {
@@ -96,7 +97,7 @@ describe('sizes on the same person', () => {
   });
 
   it('crops to the garment: the box is smaller than the photo', () => {
-    const f = fitGarment(stickPerson({ width: 480, height: 640 }), flatGarment(), 'M');
+    const f = fitGarment(new PersonState(stickPerson({ width: 480, height: 640 })), flatGarment(), 'M');
     expect(f.box.width * f.box.height).toBeLessThan(0.6 * 480 * 640);
   });
 });

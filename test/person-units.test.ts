@@ -5,10 +5,9 @@
  * OpenPose-18 mapping.
  */
 import { describe, expect, it } from 'vitest';
-import { ANCHORS, ANCHOR_COUNT } from '../src/person/anchors.ts';
-import { decodeDetections } from '../src/person/detect.ts';
-import { alignmentRect, applyAffine, invertAffine, letterboxAffine, rectToAffine } from '../src/person/geometry.ts';
-import { refineFromHeatmap } from '../src/person/landmarks.ts';
+import { ANCHORS, ANCHOR_COUNT, decodeDetections } from '../src/models/blazepose-detector.ts';
+import { refineFromHeatmap } from '../src/models/blazepose-landmarks.ts';
+import { alignmentRect, applyAffine, invertAffine, letterboxAffine, rectToAffine } from '../src/models/crop.ts';
 import { applyColorCoefficients, boxMean, refinedMask } from '../src/person/mask.ts';
 import { widthFit } from '../src/person/plausible.ts';
 import { halveImage } from '../src/person/sample.ts';

@@ -16,7 +16,7 @@ function refusal(o: Record<string, unknown>): TryonError {
 describe('tryon run options', () => {
   it('needs nothing but a person and an output (built-in tee)', () => {
     const o = parseRunOptions(base);
-    expect(o).toMatchObject({ person: 'me.jpg', garment: null, size: 'M', format: 'jpeg', quality: 90, device: 'auto', debug: null });
+    expect(o).toMatchObject({ person: 'me.jpg', garment: null, size: 'M', format: 'jpeg', quality: 90, pipeline: { device: 'auto' }, debug: null });
   });
 
   it('takes the format from the extension or --format, and sizes case-insensitively', () => {

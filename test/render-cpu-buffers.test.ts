@@ -1,14 +1,14 @@
 /**
  * The CPU render path's reused buffers and shortcuts give the same bytes as the plain calls:
  * LayersBuffer (clears only what its last warp wrote) over crops of different sizes, the
- * image-only composite, renderCropCpu's kept output buffers, and smoothPool against the
+ * image-only composite, the TypeScript engine's kept output buffers, and smoothPool against the
  * steps it fuses (pool after two 3x3 smoothings).
  */
 import { describe, expect, it } from 'vitest';
-import { renderCropCpu } from '../src/render/cpu-path.ts';
-import { compositeCpu } from '../src/render/cpu/composite.ts';
-import { poolCells, smooth3, smoothPool, type Grid } from '../src/render/cpu/filters.ts';
-import { LayersBuffer, warpCpu } from '../src/render/cpu/warp.ts';
+import { JsEngine } from '../src/engines/js/engine.ts';
+import { compositeCpu } from '../src/engines/js/composite.ts';
+import { poolCells, smooth3, smoothPool, type Grid } from '../src/engines/js/filters.ts';
+import { LayersBuffer, warpCpu } from '../src/engines/js/warp.ts';
 import { renderCpu, renderInputs, type RenderInputs } from './helpers/render-inputs.ts';
 import { flatGarment, stickPerson } from './helpers/synthetic.ts';
 
@@ -40,13 +40,14 @@ describe('CPU render path buffers', () => {
     }
   });
 
-  it('renderCropCpu, image only or not, matches the plain calls pair after pair', async () => {
+  it('JsEngine, image only or not, matches the plain calls pair after pair', async () => {
     const rs = await pairs();
+    const engine = new JsEngine();
     for (const imageOnly of [false, true, false]) {
       for (const r of [rs[1], rs[0], rs[2]]) {
         const want = renderCpu(r).composite;
-        const crop = { photo: r.photo, masks: r.masks, skin: r.skin, means: r.means, pool: r.pool, width: r.box.width, height: r.box.height, imageOnly };
-        const got = renderCropCpu(r.tex, r.grid, crop, () => {});
+        const crop = { texture: r.tex, grid: r.grid, photo: r.photo, masks: r.masks, skin: r.skin, means: r.means, pool: r.pool, width: r.box.width, height: r.box.height, imageOnly };
+        const got = engine.renderCrop(crop, () => {});
         expect(Array.from(got.image)).toEqual(Array.from(want.image));
         if (imageOnly) {
           expect(got.alpha.length + got.exposed.length + got.warped.length).toBe(0);

@@ -1,5 +1,5 @@
 /**
- * The TypeScript render path (src/render/cpu) against the ONNX render graphs it reproduces:
+ * The TypeScript render path (src/engines/js/) against the ONNX render graphs it reproduces:
  * on drawn pairs (crop sizes odd and not multiples of the pool, sleeves on and off, pools 4 to
  * 32), on random inputs at awkward sizes (1 px wide, smaller than a pool cell), and on real
  * person x garment pairs when the shared photographs are there. Every byte output within 2
@@ -11,9 +11,10 @@ import * as ort from 'onnxruntime-node';
 import { TryonError } from '../src/errors.ts';
 import { Tryon } from '../src/pipeline.ts';
 import type { GarmentAnalysis, PersonAnalysis } from '../src/types.ts';
-import { buildCompositeGraph, buildWarpGraph, MASK_CHANNELS, TEX_CHANNELS } from '../src/render/graphs.ts';
-import { compositeCpu, type CompositeOutput } from '../src/render/cpu/composite.ts';
-import { warpCpu } from '../src/render/cpu/warp.ts';
+import { MASK_CHANNELS, TEX_CHANNELS } from '../src/engines/contract.ts';
+import { buildCompositeGraph, buildWarpGraph } from '../src/engines/onnx/graphs.ts';
+import { compositeCpu, type CompositeOutput } from '../src/engines/js/composite.ts';
+import { warpCpu } from '../src/engines/js/warp.ts';
 import { catalog, garmentPath, HAVE_SHARED, SHARED_FIXTURES } from './fixtures.ts';
 import { graphRegistry } from './helpers/graph-registry.ts';
 import { diffStats, renderCpu, renderGraphs, renderInputs, type RenderOutputs } from './helpers/render-inputs.ts';

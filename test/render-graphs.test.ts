@@ -1,7 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-node';
-import { buildCompositeGraph, buildWarpGraph, MASK, MASK_CHANNELS, TEX_CHANNELS } from '../src/render/graphs.ts';
-import { gridSample, resizeAlignCorners, warpLayers } from '../src/render/reference.ts';
+import { MASK, MASK_CHANNELS, TEX_CHANNELS } from '../src/engines/contract.ts';
+import { buildCompositeGraph, buildWarpGraph } from '../src/engines/onnx/graphs.ts';
+import { gridSample, resizeAlignCorners, warpLayers } from './helpers/reference.ts';
 import { graphRegistry } from './helpers/graph-registry.ts';
 
 const registry = graphRegistry();

@@ -1,13 +1,13 @@
 /**
- * The cached mask planes (buildMasks) against the per-pixel definition (buildMasksDirect):
- * byte for byte whatever the neckline, the category, the crop, and whatever the cache already
+ * The mask planes kept in a PersonState (buildMasks) against the per-pixel definition (buildMasksDirect):
+ * byte for byte whatever the neckline, the category, the crop, and whatever the state already
  * holds from earlier pairs of the same person.
  */
 import { describe, expect, it } from 'vitest';
-import { Body } from '../src/fit/body.ts';
 import { fitGarment } from '../src/render/tryon.ts';
-import { buildMasks, buildMasksDirect, maskCacheBytes, oldGarmentBox, type CropMasks } from '../src/render/masks.ts';
-import { MASK, MASK_CHANNELS } from '../src/render/graphs.ts';
+import { PersonState } from '../src/render/state.ts';
+import { buildMasks, buildMasksDirect, oldGarmentBox, type CropMasks } from '../src/render/masks.ts';
+import { MASK, MASK_CHANNELS } from '../src/engines/contract.ts';
 import { LABEL, type Box, type GarmentCategory, type PersonAnalysis } from '../src/types.ts';
 import { flatGarment, stickPerson, type StickOptions } from './helpers/synthetic.ts';
 
@@ -46,7 +46,7 @@ function noisyPerson(options: StickOptions = {}): PersonAnalysis {
   return p;
 }
 
-/** A fresh analysis object with the same pixels: no cache entry. */
+/** A fresh analysis object with the same pixels (a fresh PersonState of it starts cold). */
 const clone = (p: PersonAnalysis): PersonAnalysis => ({ ...p });
 
 function expectSame(a: CropMasks, b: CropMasks, where: string): void {
@@ -66,23 +66,23 @@ function expectSame(a: CropMasks, b: CropMasks, where: string): void {
 const CATEGORIES: GarmentCategory[] = ['upper', 'lower', 'dress'];
 
 function boxFor(person: PersonAnalysis, category: GarmentCategory): Box {
-  return fitGarment(person, flatGarment({ width: person.width, height: person.height, category })).box;
+  return fitGarment(new PersonState(person), flatGarment({ width: person.width, height: person.height, category })).box;
 }
 
 describe('buildMasks (cached planes)', () => {
   it('equals the per-pixel definition for every category and neckline, warm cache or cold', () => {
     for (const options of [{}, { armAcross: true, broad: 14 }, { raiseLeftArm: true, width: 300, height: 400 }] as StickOptions[]) {
       const person = noisyPerson(options);
-      const body = new Body(person);
+      const state = new PersonState(person);
       const s = person.height / 320;
       for (const category of CATEGORIES) {
         const box = boxFor(person, category);
         for (const neckY of [undefined, 62.5 * s, 105 * s]) {
           const where = `${JSON.stringify(options)} ${category} neckY ${neckY}`;
-          const direct = buildMasksDirect(body, category, box, { neckY });
-          expectSame(buildMasks(body, category, box, { neckY }), direct, where);
+          const direct = buildMasksDirect(state, category, box, { neckY });
+          expectSame(buildMasks(state, category, box, { neckY }), direct, where);
           // A cold cache (a fresh analysis) gives the same as the warm one.
-          expectSame(buildMasks(new Body(clone(person)), category, box, { neckY }), direct, `${where}, cold`);
+          expectSame(buildMasks(new PersonState(clone(person)), category, box, { neckY }), direct, `${where}, cold`);
         }
       }
     }
@@ -90,7 +90,7 @@ describe('buildMasks (cached planes)', () => {
 
   it('is exact for crops reaching beyond the person, and for a crop inside the backdrop', () => {
     const person = noisyPerson();
-    const body = new Body(person);
+    const state = new PersonState(person);
     const boxes: Box[] = [
       { x: 0, y: 0, width: person.width, height: person.height },
       { x: 3, y: 50, width: 101, height: 77 },
@@ -99,10 +99,10 @@ describe('buildMasks (cached planes)', () => {
     ];
     for (const box of boxes) {
       for (const category of CATEGORIES) {
-        expectSame(buildMasks(body, category, box, { neckY: 70 }), buildMasksDirect(body, category, box, { neckY: 70 }), `${category} ${JSON.stringify(box)}`);
+        expectSame(buildMasks(state, category, box, { neckY: 70 }), buildMasksDirect(state, category, box, { neckY: 70 }), `${category} ${JSON.stringify(box)}`);
       }
     }
-    const whole = buildMasks(body, 'upper', boxes[0], { neckY: 70 });
+    const whole = buildMasks(state, 'upper', boxes[0], { neckY: 70 });
     // The frame's corner is backdrop; the chest is old top to replace.
     expect(whole.data[MASK.background]).toBe(255);
     const chest = (Math.round(120 * (person.height / 320)) * person.width + person.width / 2) * MASK_CHANNELS;
@@ -111,44 +111,44 @@ describe('buildMasks (cached planes)', () => {
 
   it('changes with the neckline where it should, and a cache hit changes nothing', () => {
     const person = noisyPerson();
-    const body = new Body(person);
+    const state = new PersonState(person);
     const box = boxFor(person, 'upper');
-    const high = buildMasks(body, 'upper', box, { neckY: 55 });
-    const bytes = maskCacheBytes(person);
+    const high = buildMasks(state, 'upper', box, { neckY: 55 });
+    const bytes = state.planesBytes();
     expect(bytes).toBeGreaterThan(0);
-    const low = buildMasks(body, 'upper', box, { neckY: 100 });
+    const low = buildMasks(state, 'upper', box, { neckY: 100 });
     // A lower neckline keeps more of the neck in front: the two differ, and each is exact.
     const occ = (m: CropMasks): number => m.data.reduce((a, v, i) => a + (i % MASK_CHANNELS === MASK.occluder && v ? 1 : 0), 0);
     expect(occ(low)).toBeGreaterThan(occ(high));
-    expectSame(low, buildMasksDirect(body, 'upper', box, { neckY: 100 }), 'neckY 100 after 55');
-    expectSame(buildMasks(body, 'upper', box, { neckY: 55 }), high, 'neckY 55 again');
-    expect(maskCacheBytes(person)).toBe(bytes);
+    expectSame(low, buildMasksDirect(state, 'upper', box, { neckY: 100 }), 'neckY 100 after 55');
+    expectSame(buildMasks(state, 'upper', box, { neckY: 55 }), high, 'neckY 55 again');
+    expect(state.planesBytes()).toBe(bytes);
   });
 
   it('keeps the categories apart', () => {
     const person = noisyPerson();
-    const body = new Body(person);
+    const state = new PersonState(person);
     const box = { x: 0, y: 0, width: person.width, height: person.height };
-    const upper = buildMasks(body, 'upper', box, { neckY: 70 });
-    const bytesUpper = maskCacheBytes(person);
-    const lower = buildMasks(body, 'lower', box, { neckY: 70 });
-    expect(maskCacheBytes(person)).toBeGreaterThan(bytesUpper);
+    const upper = buildMasks(state, 'upper', box, { neckY: 70 });
+    const bytesUpper = state.planesBytes();
+    const lower = buildMasks(state, 'lower', box, { neckY: 70 });
+    expect(state.planesBytes()).toBeGreaterThan(bytesUpper);
     // Lower: the old top stays in front and the trousers are replaced; upper: the reverse.
     const at = (m: CropMasks, y: number, c: number): number => m.data[(Math.round(y * (person.height / 320)) * person.width + person.width / 2) * MASK_CHANNELS + c];
     expect([at(upper, 120, MASK.old), at(upper, 120, MASK.occluder)]).toEqual([255, 0]);
     expect([at(lower, 120, MASK.old), at(lower, 120, MASK.occluder)]).toEqual([0, 255]);
     expect(at(lower, 170, MASK.old)).toBe(255);
-    expectSame(lower, buildMasksDirect(body, 'lower', box, { neckY: 70 }), 'lower after upper');
-    expectSame(buildMasks(body, 'dress', box, { neckY: 70 }), buildMasksDirect(body, 'dress', box, { neckY: 70 }), 'dress after both');
+    expectSame(lower, buildMasksDirect(state, 'lower', box, { neckY: 70 }), 'lower after upper');
+    expectSame(buildMasks(state, 'dress', box, { neckY: 70 }), buildMasksDirect(state, 'dress', box, { neckY: 70 }), 'dress after both');
   });
 
   it('measures the materials and the visible skin as defined', () => {
     // On the drawn person every skin source is visible skin (the skin channel): the median of
     // its checkered samples and the materials' mean luminances follow from the channels.
     const person = noisyPerson();
-    const body = new Body(person);
+    const state = new PersonState(person);
     const box = boxFor(person, 'upper');
-    const m = buildMasks(body, 'upper', box, { neckY: 70 });
+    const m = buildMasks(state, 'upper', box, { neckY: 70 });
     const sums = [0, 0, 0];
     const counts = [0, 0, 0];
     const samples: number[][] = [[], [], []];
@@ -170,15 +170,15 @@ describe('buildMasks (cached planes)', () => {
 
   it('remembers the old garment box per category, and hands out copies', () => {
     const person = noisyPerson();
-    const body = new Body(person);
-    const upper = oldGarmentBox(body, 'upper');
-    const lower = oldGarmentBox(body, 'lower');
+    const state = new PersonState(person);
+    const upper = state.oldBox('upper');
+    const lower = state.oldBox('lower');
     // The top with the arms is higher and wider than the trousers.
     expect(upper.y).toBeLessThan(lower.y);
     expect(upper.width).toBeGreaterThan(lower.width);
     upper.x = -1;
-    expect(oldGarmentBox(new Body(person), 'upper')).toEqual(oldGarmentBox(new Body(clone(person)), 'upper'));
-    expect(oldGarmentBox(body, 'upper').x).toBeGreaterThanOrEqual(0);
-    expect(oldGarmentBox(body, 'lower')).toEqual(lower);
+    expect(state.oldBox('upper')).toEqual(oldGarmentBox(clone(person), 'upper'));
+    expect(state.oldBox('upper').x).toBeGreaterThanOrEqual(0);
+    expect(state.oldBox('lower')).toEqual(lower);
   });
 });

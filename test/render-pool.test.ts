@@ -2,7 +2,8 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PACKAGE_ROOT } from '../src/config.ts';
 import { TryonError } from '../src/errors.ts';
-import { RenderPool } from '../src/render/pool.ts';
+import { JsEngine } from '../src/engines/js/engine.ts';
+import { RenderPool } from '../src/threads/pool.ts';
 import { tryOn } from '../src/render/tryon.ts';
 import type { Size } from '../src/types.ts';
 import { graphRegistry } from './helpers/graph-registry.ts';
@@ -44,7 +45,7 @@ describe('RenderPool', () => {
       const pooled = await Promise.all(garments.map((g) => js.tryOn(person, g, { layers: false })));
       for (let i = 0; i < garments.length; i++) {
         // (With its layers: asking for the image alone must not change the image.)
-        const local = await tryOn(person, garments[i], {}, { kind: 'cpu' });
+        const local = await tryOn(person, garments[i], {}, new JsEngine());
         expect(local.layers).toBeDefined();
         expect(Buffer.from(pooled[i].image.data).equals(Buffer.from(local.image.data))).toBe(true);
       }

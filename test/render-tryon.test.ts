@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { fitGarment, tryOn } from '../src/render/tryon.ts';
+import { PersonState } from '../src/render/state.ts';
 import { TryonError } from '../src/errors.ts';
 import { graphRegistry } from './helpers/graph-registry.ts';
 import { flatGarment, stickPerson } from './helpers/synthetic.ts';
@@ -21,7 +22,7 @@ describe('tryOn on a drawn person', () => {
     const r = await tryOn(person, garment, {}, registry);
     expect([r.image.width, r.image.height, r.image.channels]).toEqual([person.width, person.height, 3]);
     expect(Object.keys(r.timings)).toEqual(['fit', 'texture', 'masks', 'warp', 'composite']);
-    const { box } = fitGarment(person, garment);
+    const { box } = fitGarment(new PersonState(person), garment);
     for (let y = 0; y < person.height; y += 3) {
       for (let x = 0; x < person.width; x += 3) {
         if (x >= box.x && x < box.x + box.width && y >= box.y && y < box.y + box.height) continue;

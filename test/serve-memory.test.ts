@@ -5,8 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { resolveConfig } from '../src/config.ts';
-import { Tryon, analysisBytes } from '../src/pipeline.ts';
-import { RenderPool } from '../src/render/pool.ts';
+import { Tryon } from '../src/pipeline.ts';
+import { analysisBytes } from '../src/analysis-cache.ts';
+import { RenderPool } from '../src/threads/pool.ts';
 
 let tryon: Tryon;
 /** Two templates fit (~3.1 MB each), three do not. */

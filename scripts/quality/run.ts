@@ -13,7 +13,8 @@ import type { GarmentAnalysis, Mask, PersonAnalysis, RawImage, Size, TryOnResult
 import { fitGarment } from '../../src/render/tryon.ts';
 import { garmentTexture } from '../../src/render/texture.ts';
 import { warpGrid } from '../../src/fit/warp.ts';
-import { warpCpu } from '../../src/render/cpu/warp.ts';
+import { warpCpu } from '../../src/engines/js/warp.ts';
+import { PersonState } from '../../src/render/state.ts';
 import { catalog, garmentPath, type CatalogEntry } from '../../test/fixtures.ts';
 import { measurePair, personPlanes, type Explanation, type PairMetrics } from './metrics.ts';
 import { garmentName, type PairRecord, type QualityGarment } from './pairs.ts';
@@ -41,7 +42,7 @@ export interface QualityOptions {
 /** The rendered sleeves' alpha (both in one plane) at the photo's size, null for a sleeveless garment. */
 export async function renderedSleeves(person: PersonAnalysis, garment: GarmentAnalysis, size: Size): Promise<Mask | null> {
   if (garment.sleeve === 'none' || garment.category === 'lower') return null;
-  const { plan, box } = fitGarment(person, garment, size);
+  const { plan, box } = fitGarment(new PersonState(person), garment, size);
   const tex = await garmentTexture(garment, plan);
   const grid = warpGrid(plan, garment, box, tex.window);
   const layers = warpCpu(tex, grid, box.height, box.width);
@@ -79,7 +80,7 @@ export async function runQuality(tryon: Tryon, options: QualityOptions): Promise
     const personName = path.basename(file);
     const person = await tryon.analysePerson(file);
     // The same shoulder width the fit uses as its unit.
-    const body = fitGarment(person, garments[0].g, size).body;
+    const body = new PersonState(person).body;
     const planes = personPlanes(person, body.shoulderWidth);
     // Renders run in the library's worker threads while this thread measures the previous pair.
     const started = garments.map(({ g }) => {

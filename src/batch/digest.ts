@@ -23,18 +23,12 @@ export async function fileDigest(file: string): Promise<string> {
   }
 }
 
-const versions = new Map<string, string>();
-
 /** The tool version, plus the models manifest's digest when there is one (new models, new pictures). */
 export function toolVersion(modelsDir = path.join(PACKAGE_ROOT, 'models')): string {
-  const known = versions.get(modelsDir);
-  if (known) return known;
   const pkg = JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string };
   const manifest = path.join(modelsDir, 'manifest.json');
   const models = existsSync(manifest) ? sha256Hex(readFileSync(manifest)).slice(0, 16) : 'none';
-  const version = `${pkg.version}+models.${models}`;
-  versions.set(modelsDir, version);
-  return version;
+  return `${pkg.version}+models.${models}`;
 }
 
 /** The digest of one pair: every input that changes its output picture. */

@@ -5,7 +5,7 @@
  */
 import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { writeIndex } from './runner.ts';
+import { writeIndex } from './folder.ts';
 import type { BatchPlan } from './plan.ts';
 import { previousRecords, type Prepared } from './prepare.ts';
 import { readResultsDocs, ResultsWriter, type PairRecord, type ResultsDoc } from './results.ts';

@@ -7,6 +7,7 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { ErrorCode } from '../errors.ts';
 import { writeFileAtomic } from '../image/write.ts';
 import type { BatchPlan, OutputOptions, Shard } from './plan.ts';
 
@@ -43,7 +44,7 @@ export interface PairRecord {
   ok: boolean;
   status: PairStatus;
   /** Why it failed (or, for a pending pair of an interrupted run, why it did not run). */
-  error: { code: string; message: string } | null;
+  error: { code: ErrorCode; message: string } | null;
   ms: StageTimes;
   /** Input digest (see digest.ts); `--resume` skips a pair whose digest is unchanged. */
   digest: string;

@@ -1,40 +1,44 @@
 /**
  * The batch runner: renders every pair of a plan through a pipeline, with bounded concurrency,
- * bounded memory, per-pair failures, resume, periodic saves and clean interruption.
+ * bounded memory, per-pair failures, resume, periodic saves and clean interruption. One
+ * process's part of a batch; runCatalog (catalog.ts) finds the inputs, plans and calls it (in
+ * this process or in N).
  *
  * Work: P person analyses + G garment analyses + P x G renders, never an analysis per pair.
- * Order: the P x G matrix is cut into tiles that fit a memory budget: garments are analysed
- * in blocks of up to `garmentMemory` bytes (~25 photos of 768x1024),
- * persons in blocks of up to `personMemory` bytes (one block for ~50 photos). Inside a tile
- * the renders go garment by garment: the renderer caches a garment's warped texture on the
- * garment object (a WeakMap), which saves a large part of every render after a garment's
- * first, but costs tens of MB per garment. Each tile renders with a fresh shallow copy of each
- * garment analysis, used for that garment's column and then dropped, so only the garments in
- * flight hold textures: memory follows the budgets and the concurrency, not the catalog.
- * Analyses of a tile are dropped (and `forget`-ed by the pipeline's cache) when it is done.
- * A bigger batch than one tile re-fetches persons per garment block (from the pipeline's
- * analysis cache, a file read) and never re-analyses a garment.
- * One limiter (`concurrency`) holds every CPU task, analyses and renders alike: that is the
- * number of pairs in flight that src/threads.ts sized ONNX Runtime's and sharp's threads for.
- *
- * The runner knows nothing of terminals: it reports through `onEvent` (the CLI draws progress,
- * prints JSON lines or stays quiet) and returns a summary.
+ * Order: the P x G matrix is cut into tiles that fit a memory budget (blocks.ts): garments are
+ * analysed in blocks of up to `garmentMemory` bytes (~25 photos of 768x1024), persons in
+ * blocks of up to `personMemory` bytes (one block for ~50 photos). Inside a tile the renders
+ * go garment by garment: a renderer keeps a garment's textures for its later pairs (a few at a
+ * time, src/render/state.ts), so only the garments in flight hold textures: memory follows the
+ * budgets and the concurrency, not the catalog. Analyses of a tile are dropped (and `forget`-ed
+ * by the pipeline, which drops what its renderers derived from them) when it is done. A bigger
+ * batch than one tile re-fetches persons per garment block (from the pipeline's analysis cache,
+ * a file read) and never re-analyses a garment.
+ * One limiter (`concurrency`) holds every CPU task on this thread, analyses and renders alike
+ * when the pipeline renders here: that is the number of pairs in flight that
+ * src/threads/budget.ts sized ONNX Runtime's and sharp's threads for.
  */
-import { readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import pLimit, { type LimitFunction } from 'p-limit';
-import { asTryonError } from '../errors.ts';
+import { asTryonError, type ErrorCode } from '../errors.ts';
 import { encodeImage } from '../image/encode.ts';
 import { writeFileAtomic } from '../image/write.ts';
 import type { GarmentAnalysis, GarmentCategory, GarmentType, PersonAnalysis, Size, TryOnResult } from '../types.ts';
-import { renderIndexHtml } from './html.ts';
+import { fillBlock, analysisBytes, type Outcome } from './blocks.ts';
+import type { BatchEvent, BatchSummary } from './events.ts';
+import { docInputs, removeTempsOf, writeIndex } from './folder.ts';
+
+export { writeIndex } from './folder.ts';
 import { Journal, journalPath } from './journal.ts';
-import type { BatchPlan, Pair } from './plan.ts';
-import { preparePlan, type Prepared } from './prepare.ts';
-import { readResultsDocs, ResultsWriter, type PairRecord, type ResultsDoc, type ResultsSummary, type StageTimes } from './results.ts';
-import { thumbPaths, writeThumb, writeThumbFromFile } from './thumbs.ts';
 import type { GarmentSpec } from './manifest.ts';
 import type { PersonSpec } from './persons.ts';
+import type { BatchPlan, Pair } from './plan.ts';
+import { preparePlan, type Prepared } from './prepare.ts';
+import { resultsFileName, ResultsWriter, type PairRecord, type ResultsSummary, type StageTimes } from './results.ts';
+import { thumbPaths, writeThumb, writeThumbFromFile } from './thumbs.ts';
+
+export { analysisBytes } from './blocks.ts';
+export type { BatchEvent, BatchSummary } from './events.ts';
 
 /** What the runner needs of the pipeline (the `Tryon` facade has it); tests can pass their own. */
 export interface BatchPipeline {
@@ -42,7 +46,7 @@ export interface BatchPipeline {
   analyseGarment(input: string, options: { type: GarmentType; category: GarmentCategory; color?: string; name: string }): Promise<GarmentAnalysis>;
   template(type: GarmentType, color: string): Promise<GarmentAnalysis>;
   tryOn(person: PersonAnalysis, garment: GarmentAnalysis, options: { size?: Size; layers?: boolean }): Promise<TryOnResult>;
-  /** Drops an analysis from the pipeline's memory cache once the batch is done with it. */
+  /** Drops an analysis (and what was derived from it) from the pipeline's memory once the batch is done with it. */
   forget?(analysis: PersonAnalysis | GarmentAnalysis): void;
   /** The same for a template (cached by type and colour). */
   forgetTemplate?(type: GarmentType, color: string): void;
@@ -58,48 +62,6 @@ export interface BatchPipeline {
    * would only cost a reload. Absent: assumed true.
    */
   readonly rendersWithOnnx?: boolean;
-}
-
-export type BatchEvent =
-  | {
-      type: 'start';
-      out: string;
-      shard: BatchPlan['shard'];
-      /** Pairs in the whole batch, in this shard, skipped by --resume, to render now. */
-      total: number;
-      pairs: number;
-      skipped: number;
-      toRender: number;
-      persons: number;
-      garments: number;
-      concurrency: number;
-    }
-  | { type: 'pair-done'; person: string; garment: string; output: string; ms: StageTimes; finished: number; toRender: number }
-  | { type: 'pair-failed'; person: string; garment: string; output: string; error: { code: string; message: string; stage: string }; finished: number; toRender: number }
-  | { type: 'summary' } & BatchSummary;
-
-export interface BatchSummary {
-  out: string;
-  results: string;
-  index: string;
-  /** Pairs of this shard. */
-  pairs: number;
-  done: number;
-  failed: number;
-  /** Not run because the batch was interrupted. */
-  pending: number;
-  /** Kept from an earlier run by --resume (counted in done). */
-  resumed: number;
-  /** Rendered by this run. */
-  rendered: number;
-  interrupted: boolean;
-  elapsedMs: number;
-  /** Rendered pairs per second of this run (analyses included). */
-  pairsPerSecond: number;
-  /** 0 all pairs done, 1 some failed, 130 interrupted. */
-  exitCode: 0 | 1 | 130;
-  /** Times the pipeline was renewed to give memory back (see RunOptions.renew). */
-  renewals?: number;
 }
 
 export interface RunOptions {
@@ -121,7 +83,7 @@ export interface RunOptions {
   personMemory?: number;
   /** Colour of a template garment whose entry gives none. */
   templateColor?: (type: GarmentType, category: GarmentCategory) => string;
-  /** Precomputed digests and resume decisions (the CLI's dry run computes them first). */
+  /** Precomputed digests and resume decisions (a dry run computes them first). */
   prepared?: Prepared;
   /**
    * Closes the pipeline and makes a new one. ONNX Runtime's CPU arena keeps the largest
@@ -159,248 +121,226 @@ export function batchSummary(
 }
 
 /** Neutral colours for templates with no colour in the manifest. */
-const DEFAULT_TEMPLATE_COLORS: Record<GarmentCategory, string> = { upper: '#2f5f8f', lower: '#3b3f4a', dress: '#7a2e4a' };
-
-interface Outcome<T> {
-  value?: T;
-  error?: { code: string; message: string };
-  ms: number;
-}
+export const DEFAULT_TEMPLATE_COLORS: Record<GarmentCategory, string> = { upper: '#2f5f8f', lower: '#3b3f4a', dress: '#7a2e4a' };
 
 const now = (): number => performance.now();
 const round = (ms: number): number => Math.round(ms * 10) / 10;
 
-/** Bytes of the pixel planes of an analysis (image, mask, parsing, skin: whatever it has). */
-export function analysisBytes(a: object): number {
-  let bytes = 0;
-  for (const v of Object.values(a)) {
-    const data = (v as { data?: unknown } | null)?.data;
-    if (ArrayBuffer.isView(data)) bytes += data.byteLength;
-  }
-  return bytes;
-}
-
-/**
- * Analyses specs from `start` on, `width` at a time, until their results reach `budget` bytes
- * (at least one is taken). Returns the outcomes and where the next block starts.
- */
-async function fillBlock<S, A extends object>(
-  specs: readonly S[],
-  start: number,
-  analyse: (spec: S) => Promise<Outcome<A>>,
-  budget: number,
-  width: number,
-  aborted: () => boolean,
-): Promise<{ outcomes: Map<S, Outcome<A>>; next: number }> {
-  const outcomes = new Map<S, Outcome<A>>();
-  let next = start;
-  let bytes = 0;
-  let measured = 0;
-  let inflight = 0;
-  await new Promise<void>((resolve) => {
-    const launch = (): void => {
-      // Expect those in flight to be as big as the average so far.
-      const expected = (): number => bytes + inflight * (measured ? bytes / measured : 0);
-      while (inflight < width && next < specs.length && !aborted() && (next === start || expected() < budget)) {
-        const spec = specs[next++];
-        inflight++;
-        void analyse(spec).then((o) => {
-          outcomes.set(spec, o);
-          if (o.value) {
-            bytes += analysisBytes(o.value);
-            measured++;
-          }
-          inflight--;
-          launch();
-        });
-      }
-      if (inflight === 0) resolve();
-    };
-    launch();
-  });
-  return { outcomes, next };
-}
-
-function errorOf(err: unknown): { code: string; message: string } {
+function errorOf(err: unknown): { code: ErrorCode; message: string } {
   const e = asTryonError(err);
   return { code: e.code, message: e.message };
 }
 
-/**
- * Removes temp files (`.name.<hex>.tmp`) that a killed run left: at once when they are for a
- * file this run owns (`owned`, paths relative to the output folder), else when older than a
- * minute (another shard sharing the folder may be writing them right now).
- */
-async function removeStaleTemps(outDir: string, dirs: string[], owned: Set<string>): Promise<void> {
-  const cutoff = Date.now() - 60_000;
-  for (const dir of dirs) {
-    const names = await readdir(path.join(outDir, dir)).catch(() => [] as string[]);
-    for (const n of names) {
-      const m = /^\.(.+)\.[0-9a-f]{12}\.tmp$/.exec(n);
-      if (!m) continue;
-      const file = path.join(outDir, dir, n);
-      if (owned.has(path.posix.join(dir.split(path.sep).join('/'), m[1]))) {
-        await rm(file, { force: true });
-        continue;
-      }
-      const s = await stat(file).catch(() => null);
-      if (s && s.mtimeMs < cutoff) await rm(file, { force: true });
-    }
+/** The stage times of a rendered pair from the render's own timings. */
+function renderTimes(ms: StageTimes, rt: Record<string, number>): void {
+  for (const k of ['fit', 'texture', 'masks', 'warp', 'composite'] as const) if (rt[k] !== undefined) ms[k] = round(rt[k]);
+}
+
+/** Groups pairs by a key, in order. */
+function groupBy(pairs: readonly Pair[], key: (p: Pair) => string): Map<string, Pair[]> {
+  const groups = new Map<string, Pair[]>();
+  for (const pair of pairs) {
+    const k = key(pair);
+    const group = groups.get(k);
+    if (group) group.push(pair);
+    else groups.set(k, [pair]);
   }
-}
-
-/** Writes `<out>/index.html` from every results file in the folder (shards merge). */
-export async function writeIndex(outDir: string, docs?: ResultsDoc[]): Promise<string> {
-  const file = path.join(outDir, 'index.html');
-  await writeFileAtomic(file, renderIndexHtml(docs ?? (await readResultsDocs(outDir))));
-  return file;
-}
-
-async function exists(file: string): Promise<boolean> {
-  return stat(file).then(
-    () => true,
-    () => false,
-  );
+  return groups;
 }
 
 /**
  * Runs a plan. Never throws for a bad pair (it gets a failed record); throws only when the
  * output folder cannot be written at all.
  */
-export async function runBatch(plan: BatchPlan, firstPipeline: BatchPipeline, options: RunOptions): Promise<BatchSummary> {
-  const started = now();
-  // Replaced by `options.renew` when memory runs high; every use reads the current one.
-  let pipeline = firstPipeline;
-  let renewals = 0;
-  const rssLimit = options.rssLimit ?? 800 * 1024 * 1024;
-  const rssRegrowth = options.rssRegrowth ?? 96 * 1024 * 1024;
-  // The allocator keeps some freed memory: renew only after real growth since the last renewal.
-  let rssAfterRenew = -Infinity;
-  /** Between garment columns, with nothing in flight: a fresh pipeline when the process has grown past the limit. */
-  const renewIfLarge = async (): Promise<void> => {
-    const rss = process.memoryUsage.rss();
-    if (!options.renew || pipeline.rendersWithOnnx === false || aborted() || rss < rssLimit || rss < rssAfterRenew + rssRegrowth) return;
-    pipeline = await options.renew();
-    renewals++;
-    rssAfterRenew = process.memoryUsage.rss();
-  };
-  const { outDir } = plan;
-  const emit = options.onEvent ?? (() => {});
-  const signal = options.signal;
-  const aborted = (): boolean => signal?.aborted === true;
-  const concurrency = Math.max(1, Math.floor(options.concurrency));
-  const thumbs = plan.options.thumbnails;
-  const templateColor = options.templateColor ?? ((_t: GarmentType, c: GarmentCategory) => DEFAULT_TEMPLATE_COLORS[c]);
+export function runBatch(plan: BatchPlan, pipeline: BatchPipeline, options: RunOptions): Promise<BatchSummary> {
+  return new BatchRun(plan, pipeline, options).run();
+}
 
-  const prepared = options.prepared ?? (await preparePlan(plan, { resume: options.resume === true, settings: options.settings, version: options.version }));
-  await removeStaleTemps(
-    outDir,
-    ['.', ...plan.persons.flatMap((p) => [p.name, path.join('.thumbs', p.name)])],
-    new Set(plan.pairs.flatMap((p) => [p.output, thumbPaths.pair(p.person.name, p.garment.name)])),
-  );
+type PersonOutcomes = Map<string, Outcome<PersonAnalysis>>;
+type GarmentItem = [GarmentSpec, Outcome<GarmentAnalysis>];
 
-  // Records: kept ones for skipped pairs, pending ones for the rest.
-  const initial: PairRecord[] = plan.pairs.map((pair) => {
-    const digest = prepared.digests.get(pair.key)!;
-    if (prepared.skip.has(pair.key)) return { ...prepared.previous.get(pair.key)!, resumed: true };
-    return { person: pair.person.name, garment: pair.garment.name, output: pair.output, ok: false, status: 'pending', error: null, ms: {}, digest, thumb: null };
-  });
-  const writer = new ResultsWriter(plan, { version: prepared.version, records: initial, persons: [], garments: [] }, options.save);
-  const journal = new Journal(journalPath(writer.file));
-  // Temp files of our own results file are from a killed run of this same shard: remove them now.
-  const ownTemp = new RegExp(`^\\.${path.basename(writer.file).replace(/\./g, '\\.')}\\.[0-9a-f]{12}\\.tmp$`);
-  for (const name of await readdir(outDir).catch(() => [] as string[])) if (ownTemp.test(name)) await rm(path.join(outDir, name), { force: true });
-  const todo = plan.pairs.filter((p) => !prepared.skip.has(p.key));
+/** One run of a plan: its records, limiters and counters. */
+class BatchRun {
+  private readonly started = now();
+  /** Replaced by `options.renew` when memory runs high; every use reads the current one. */
+  private pipeline: BatchPipeline;
+  private renewals = 0;
+  /** The allocator keeps some freed memory: renew only after real growth since the last renewal. */
+  private rssAfterRenew = -Infinity;
+  private readonly emit: (e: BatchEvent) => void;
+  private readonly concurrency: number;
+  private readonly templateColor: (type: GarmentType, category: GarmentCategory) => string;
+  /** Analyses (on this thread) and renders (on the pipeline's render threads when it has them) have separate limits, so the two overlap. */
+  private readonly work: LimitFunction;
+  private readonly renders: LimitFunction;
+  private readonly columnsInFlight: number;
+  private writer!: ResultsWriter;
+  private journal!: Journal;
+  private todo: Pair[] = [];
+  private pairsByGarment = new Map<string, Pair[]>();
+  private pairsByPerson = new Map<string, Pair[]>();
+  private finished = 0;
+  private rendered = 0;
+  /** A person photo that failed fails the same way in every garment block: analysed once. */
+  private readonly personFailures = new Map<string, Outcome<PersonAnalysis>>();
+  private readonly personThumbs = new Set<string>();
 
-  const personsUsed = new Map<string, PersonSpec>();
-  const garmentsUsed = new Map<string, GarmentSpec>();
-  for (const p of plan.pairs) {
-    personsUsed.set(p.person.name, p.person);
-    garmentsUsed.set(p.garment.name, p.garment);
+  constructor(
+    private readonly plan: BatchPlan,
+    pipeline: BatchPipeline,
+    private readonly options: RunOptions,
+  ) {
+    this.pipeline = pipeline;
+    this.emit = options.onEvent ?? (() => {});
+    this.concurrency = Math.max(1, Math.floor(options.concurrency));
+    this.templateColor = options.templateColor ?? ((_t, c) => DEFAULT_TEMPLATE_COLORS[c]);
+    this.work = pLimit(this.concurrency);
+    this.renders = pipeline.renderSlots ? pLimit(pipeline.renderSlots) : this.work;
+    this.columnsInFlight = pipeline.renderSlots ? 2 : 1;
   }
-  const docInputs = async (): Promise<Pick<ResultsDoc, 'persons' | 'garments'>> => ({
-    persons: await Promise.all(
-      [...personsUsed.values()].map(async (p) => ({ name: p.name, image: p.image, thumb: (await exists(path.join(outDir, thumbPaths.person(p.name)))) ? thumbPaths.person(p.name) : null })),
-    ),
-    garments: await Promise.all(
-      [...garmentsUsed.values()].map(async (g) => ({
-        name: g.name,
-        id: g.id,
-        type: g.type,
-        category: g.category,
-        image: g.image,
-        color: g.color,
-        size: g.size,
-        label: g.label,
-        thumb: (await exists(path.join(outDir, thumbPaths.garment(g.name)))) ? thumbPaths.garment(g.name) : null,
-      })),
-    ),
-  });
-  writer.setInputs(await docInputs());
-  await writer.save();
 
-  emit({
-    type: 'start',
-    out: outDir,
-    shard: plan.shard,
-    total: plan.totalPairs,
-    pairs: plan.pairs.length,
-    skipped: prepared.skip.size,
-    toRender: todo.length,
-    persons: new Set(todo.map((p) => p.person.name)).size,
-    garments: new Set(todo.map((p) => p.garment.name)).size,
-    concurrency,
-  });
+  private aborted(): boolean {
+    return this.options.signal?.aborted === true;
+  }
 
-  // Analyses (on this thread) and renders (on the pipeline's render threads when it has them)
-  // have separate limits, so the two overlap.
-  const work: LimitFunction = pLimit(concurrency);
-  const renders: LimitFunction = firstPipeline.renderSlots ? pLimit(firstPipeline.renderSlots) : work;
-  const columnsInFlight = firstPipeline.renderSlots ? 2 : 1;
-  let finished = 0;
-  let rendered = 0;
-
-  // A pair's event goes out once its journal line is written: whoever sees the event (a CI
-  // script, a test that then kills the process) can count on --resume keeping the pair.
-  const finish = (record: PairRecord, stage?: string): void => {
-    writer.set(record);
-    if (record.ok) rendered++;
-    void journal.append(record).then(() => {
-      finished++;
-      if (record.ok) {
-        emit({ type: 'pair-done', person: record.person, garment: record.garment, output: record.output, ms: record.ms, finished, toRender: todo.length });
-      } else {
-        emit({ type: 'pair-failed', person: record.person, garment: record.garment, output: record.output, error: { ...record.error!, stage: stage ?? 'render' }, finished, toRender: todo.length });
-      }
+  async run(): Promise<BatchSummary> {
+    const { plan, options } = this;
+    const prepared = options.prepared ?? (await preparePlan(plan, { resume: options.resume === true, settings: options.settings, version: options.version }));
+    await this.open(prepared);
+    this.emit({
+      type: 'start',
+      out: plan.outDir,
+      shard: plan.shard,
+      total: plan.totalPairs,
+      pairs: plan.pairs.length,
+      skipped: prepared.skip.size,
+      toRender: this.todo.length,
+      persons: new Set(this.todo.map((p) => p.person.name)).size,
+      garments: new Set(this.todo.map((p) => p.garment.name)).size,
+      concurrency: this.concurrency,
     });
-  };
+    await this.renderTiles();
+    return this.close();
+  }
 
-  const failPair = (pair: Pair, error: { code: string; message: string }, stage: string, ms: StageTimes): void => {
-    finish({ ...writer.get(pair.key)!, ok: false, status: 'failed', error, ms, resumed: undefined }, stage);
-  };
+  /** Records (kept ones for skipped pairs, pending ones for the rest), the results file and its journal. */
+  private async open(prepared: Prepared): Promise<void> {
+    const { plan } = this;
+    await removeTempsOf(plan, path.join(plan.outDir, resultsFileName(plan.shard, plan.worker ?? null)));
+    const initial: PairRecord[] = plan.pairs.map((pair) => {
+      const digest = prepared.digests.get(pair.key)!;
+      if (prepared.skip.has(pair.key)) return { ...prepared.previous.get(pair.key)!, resumed: true };
+      return { person: pair.person.name, garment: pair.garment.name, output: pair.output, ok: false, status: 'pending', error: null, ms: {}, digest, thumb: null };
+    });
+    this.writer = new ResultsWriter(plan, { version: prepared.version, records: initial, persons: [], garments: [] }, this.options.save);
+    this.journal = new Journal(journalPath(this.writer.file));
+    this.todo = plan.pairs.filter((p) => !prepared.skip.has(p.key));
+    this.pairsByGarment = groupBy(this.todo, (p) => p.garment.name);
+    this.pairsByPerson = groupBy(this.todo, (p) => p.person.name);
+    this.writer.setInputs(await docInputs(plan));
+    await this.writer.save();
+  }
 
-  // ---- garments: analysed once, kept per block
-  const analyseGarment = async (g: GarmentSpec): Promise<Outcome<GarmentAnalysis>> => {
+  /** The end: pairs never started stay pending, with the reason when interrupted; results, index and summary. */
+  private async close(): Promise<BatchSummary> {
+    const { plan, writer } = this;
+    const interrupted = this.aborted();
+    if (interrupted) {
+      for (const r of writer.all()) {
+        if (r.status === 'pending') writer.replace({ ...r, error: { code: 'INTERRUPTED', message: 'not run: the batch was interrupted; run again with --resume' } });
+      }
+    }
+    writer.setInputs(await docInputs(plan));
+    const doc = await writer.flush({ complete: !interrupted, interrupted });
+    await this.journal.remove();
+    const index = await writeIndex(plan.outDir);
+    const summary: BatchSummary = {
+      ...batchSummary(doc.summary, { out: plan.outDir, results: writer.file, index, rendered: this.rendered, interrupted, elapsedMs: now() - this.started }),
+      renewals: this.renewals,
+    };
+    this.emit({ type: 'summary', ...summary });
+    return summary;
+  }
+
+  /**
+   * A pair's record, and its event once its journal line is written: whoever sees the event (a
+   * CI script, a test that then kills the process) can count on --resume keeping the pair.
+   */
+  private finish(record: PairRecord, stage?: string): void {
+    this.writer.set(record);
+    if (record.ok) this.rendered++;
+    void this.journal.append(record).then(() => {
+      this.finished++;
+      const { person, garment, output } = record;
+      const [finished, toRender] = [this.finished, this.todo.length];
+      if (record.ok) this.emit({ type: 'pair-done', person, garment, output, ms: record.ms, finished, toRender });
+      else this.emit({ type: 'pair-failed', person, garment, output, error: { ...record.error!, stage: stage ?? 'render' }, finished, toRender });
+    });
+  }
+
+  private failPair(pair: Pair, error: { code: ErrorCode; message: string }, stage: string, ms: StageTimes): void {
+    this.finish({ ...this.writer.get(pair.key)!, ok: false, status: 'failed', error, ms, resumed: undefined }, stage);
+  }
+
+  /** Between garment columns, with nothing in flight: a fresh pipeline when the process has grown past the limit. */
+  private async renewIfLarge(): Promise<void> {
+    const { options } = this;
+    const rss = process.memoryUsage.rss();
+    const limit = options.rssLimit ?? 800 * 1024 * 1024;
+    const regrowth = options.rssRegrowth ?? 96 * 1024 * 1024;
+    if (!options.renew || this.pipeline.rendersWithOnnx === false || this.aborted() || rss < limit || rss < this.rssAfterRenew + regrowth) return;
+    this.pipeline = await options.renew();
+    this.renewals++;
+    this.rssAfterRenew = process.memoryUsage.rss();
+  }
+
+  // ---- analyses: garments once, kept per block; persons per block
+
+  private async analyseGarment(g: GarmentSpec): Promise<Outcome<GarmentAnalysis>> {
+    const { outDir, options } = this.plan;
     const t = now();
     try {
       const value = g.image
-        ? await pipeline.analyseGarment(g.image, { type: g.type, category: g.category, ...(g.color ? { color: g.color } : {}), name: g.image })
-        : await pipeline.template(g.type, g.color ?? templateColor(g.type, g.category));
+        ? await this.pipeline.analyseGarment(g.image, { type: g.type, category: g.category, ...(g.color ? { color: g.color } : {}), name: g.image })
+        : await this.pipeline.template(g.type, g.color ?? this.templateColor(g.type, g.category));
       const ms = now() - t;
-      if (thumbs) await writeThumb(outDir, thumbPaths.garment(g.name), value.image).catch(() => {});
+      if (options.thumbnails) await writeThumb(outDir, thumbPaths.garment(g.name), value.image).catch(() => {});
       return { value, ms };
     } catch (err) {
-      if (thumbs && g.image) await writeThumbFromFile(outDir, thumbPaths.garment(g.name), g.image).catch(() => {});
+      if (options.thumbnails && g.image) await writeThumbFromFile(outDir, thumbPaths.garment(g.name), g.image).catch(() => {});
       return { error: errorOf(err), ms: now() - t };
     }
-  };
+  }
 
-  /** A person photo that failed fails the same way in every garment block: analysed once. */
-  const personFailures = new Map<string, Outcome<PersonAnalysis>>();
-  const personThumbs = new Set<string>();
+  private analysePerson(spec: PersonSpec): Promise<Outcome<PersonAnalysis>> {
+    const known = this.personFailures.get(spec.name);
+    if (known) return Promise.resolve(known);
+    const { outDir, options } = this.plan;
+    return this.work(async (): Promise<Outcome<PersonAnalysis>> => {
+      if (this.aborted()) return { ms: 0 };
+      const t = now();
+      try {
+        const value = await this.pipeline.analysePerson(spec.image, spec.image);
+        const ms = now() - t;
+        if (options.thumbnails && !this.personThumbs.has(spec.name)) {
+          this.personThumbs.add(spec.name);
+          await writeThumb(outDir, thumbPaths.person(spec.name), value.image).catch(() => {});
+        }
+        return { value, ms };
+      } catch (err) {
+        if (options.thumbnails) await writeThumbFromFile(outDir, thumbPaths.person(spec.name), spec.image).catch(() => {});
+        const failed = { error: errorOf(err), ms: now() - t };
+        this.personFailures.set(spec.name, failed);
+        return failed;
+      }
+    });
+  }
 
-  const renderPair = async (pair: Pair, person: Outcome<PersonAnalysis>, garment: Outcome<GarmentAnalysis>): Promise<void> => {
-    if (aborted()) return;
+  // ---- renders
+
+  private async renderPair(pair: Pair, person: Outcome<PersonAnalysis>, garment: Outcome<GarmentAnalysis>): Promise<void> {
+    if (this.aborted()) return;
+    const { outDir, options } = this.plan;
     const ms: StageTimes = {
       decode: person.value?.timings?.decode !== undefined ? round(person.value.timings.decode) : undefined,
       personAnalysis: round(person.ms),
@@ -409,24 +349,19 @@ export async function runBatch(plan: BatchPlan, firstPipeline: BatchPipeline, op
     const t0 = now();
     let stage = 'render';
     try {
-      const result = await pipeline.tryOn(person.value!, garment.value!, { ...(pair.size ? { size: pair.size } : {}), layers: false });
+      const result = await this.pipeline.tryOn(person.value!, garment.value!, { ...(pair.size ? { size: pair.size } : {}), layers: false });
       const t1 = now();
       ms.render = round(t1 - t0);
-      const rt = result.timings ?? {};
-      if (rt.fit !== undefined) ms.fit = round(rt.fit);
-      if (rt.texture !== undefined) ms.texture = round(rt.texture);
-      if (rt.masks !== undefined) ms.masks = round(rt.masks);
-      if (rt.warp !== undefined) ms.warp = round(rt.warp);
-      if (rt.composite !== undefined) ms.composite = round(rt.composite);
+      renderTimes(ms, result.timings ?? {});
       stage = 'encode';
-      const bytes = await encodeImage(result.image, plan.options.format, plan.options.quality);
+      const bytes = await encodeImage(result.image, options.format, options.quality);
       const t2 = now();
       ms.encode = round(t2 - t1);
       stage = 'write';
       await writeFileAtomic(path.join(outDir, pair.output), bytes);
       ms.write = round(now() - t2);
       let thumb: string | null = null;
-      if (thumbs) {
+      if (options.thumbnails) {
         const rel = thumbPaths.pair(pair.person.name, pair.garment.name);
         thumb = await writeThumb(outDir, rel, result.image).then(
           () => rel,
@@ -434,167 +369,109 @@ export async function runBatch(plan: BatchPlan, firstPipeline: BatchPipeline, op
         );
       }
       ms.total = round(now() - t0);
-      const record: PairRecord = {
-        ...writer.get(pair.key)!,
-        ok: true,
-        status: 'done',
-        error: null,
-        ms,
-        thumb,
-        resumed: undefined,
-      };
+      const record: PairRecord = { ...this.writer.get(pair.key)!, ok: true, status: 'done', error: null, ms, thumb, resumed: undefined };
       const warnings = [...(person.value!.warnings ?? []), ...(garment.value!.warnings ?? [])];
       if (warnings.length) record.warnings = warnings;
-      finish(record);
+      this.finish(record);
     } catch (err) {
       ms.total = round(now() - t0);
-      failPair(pair, errorOf(err), stage, ms);
+      this.failPair(pair, errorOf(err), stage, ms);
     }
-  };
+  }
 
-  const analysePerson = async (spec: PersonSpec): Promise<Outcome<PersonAnalysis>> => {
-    const known = personFailures.get(spec.name);
-    if (known) return known;
-    return work(async (): Promise<Outcome<PersonAnalysis>> => {
-      if (aborted()) return { ms: 0 };
-      const t = now();
-      try {
-        const value = await pipeline.analysePerson(spec.image, spec.image);
-        const ms = now() - t;
-        if (thumbs && !personThumbs.has(spec.name)) {
-          personThumbs.add(spec.name);
-          await writeThumb(outDir, thumbPaths.person(spec.name), value.image).catch(() => {});
-        }
-        return { value, ms };
-      } catch (err) {
-        if (thumbs) await writeThumbFromFile(outDir, thumbPaths.person(spec.name), spec.image).catch(() => {});
-        const failed = { error: errorOf(err), ms: now() - t };
-        personFailures.set(spec.name, failed);
-        return failed;
-      }
-    });
-  };
-
-  /**
-   * Queues the pending pairs of one column of a tile (one garment, the block's persons) with a
-   * fresh copy of the garment: the renderer caches warped textures on the garment object, so
-   * they live and die with the copy. Returns when the column is rendered.
-   */
-  const renderColumn = (gspec: GarmentSpec, g: Outcome<GarmentAnalysis>, byName: Map<string, Outcome<PersonAnalysis>>): Promise<void> => {
-    const column = (pairsByGarment.get(gspec.name) ?? []).filter((pair) => byName.has(pair.person.name));
-    const copy: Outcome<GarmentAnalysis> = g.value ? { ...g, value: { ...g.value } } : g;
+  /** Queues the pending pairs of one column of a tile (one garment, the block's persons); returns when the column is rendered. */
+  private renderColumn(gspec: GarmentSpec, g: Outcome<GarmentAnalysis>, persons: PersonOutcomes): Promise<void> {
+    const column = (this.pairsByGarment.get(gspec.name) ?? []).filter((pair) => persons.has(pair.person.name));
     const tasks: Promise<void>[] = [];
     for (const pair of column) {
-      const p = byName.get(pair.person.name)!;
+      const p = persons.get(pair.person.name)!;
       if (!p.value && !p.error) continue; // aborted before its analysis started
-      if (p.error) failPair(pair, p.error, 'person', { personAnalysis: round(p.ms) });
-      else if (copy.error) failPair(pair, copy.error, 'garment', { personAnalysis: round(p.ms), garmentAnalysis: round(copy.ms) });
-      else tasks.push(renders(() => renderPair(pair, p, copy)));
+      if (p.error) this.failPair(pair, p.error, 'person', { personAnalysis: round(p.ms) });
+      else if (g.error) this.failPair(pair, g.error, 'garment', { personAnalysis: round(p.ms), garmentAnalysis: round(g.ms) });
+      else tasks.push(this.renders(() => this.renderPair(pair, p, g)));
     }
     return Promise.all(tasks).then(() => {});
-  };
+  }
 
   /**
    * Renders a tile column by column. With render workers two columns are in flight, so the next
    * garment is analysed here while the workers render the last one; rendering on this thread,
-   * one (the pipeline may be renewed between columns). Only the garments in flight hold textures. `next` yields the tile's garments in order (analysing
-   * them as it goes for a garment block's first tile).
+   * one (the pipeline may be renewed between columns). Only the garments in flight hold
+   * textures. `next` yields the tile's garments in order (analysing them as it goes for a
+   * garment block's first tile).
    */
-  const renderTile = async (persons: Map<PersonSpec, Outcome<PersonAnalysis>>, next: () => Promise<[GarmentSpec, Outcome<GarmentAnalysis>] | null>): Promise<void> => {
-    const byName = new Map([...persons].map(([spec, o]) => [spec.name, o]));
+  private async renderTile(persons: PersonOutcomes, next: () => Promise<GarmentItem | null>): Promise<void> {
     const inFlight: Promise<void>[] = [];
     let columns = 0;
     for (;;) {
-      if (aborted()) break;
+      if (this.aborted()) break;
       const item = await next();
       if (!item) break;
-      if (inFlight.length >= columnsInFlight) await inFlight.shift();
+      if (inFlight.length >= this.columnsInFlight) await inFlight.shift();
       // Nothing in flight (always so when rendering on this thread): the moment to renew.
-      if (inFlight.length === 0 && columns > 0) await renewIfLarge();
+      if (inFlight.length === 0 && columns > 0) await this.renewIfLarge();
       columns++;
-      inFlight.push(renderColumn(item[0], item[1], byName));
+      inFlight.push(this.renderColumn(item[0], item[1], persons));
     }
     await Promise.all(inFlight);
-    await renewIfLarge();
-  };
+    await this.renewIfLarge();
+  }
 
   // ---- tiles: garment blocks (outer) x person blocks (inner)
-  const garmentBudget = Math.max(1, options.garmentMemory ?? 80 * 1024 * 1024);
-  const personBudget = Math.max(1, options.personMemory ?? 96 * 1024 * 1024);
-  const pairsByGarment = new Map<string, Pair[]>();
-  for (const pair of todo) {
-    const column = pairsByGarment.get(pair.garment.name);
-    if (column) column.push(pair);
-    else pairsByGarment.set(pair.garment.name, [pair]);
+
+  private async renderTiles(): Promise<void> {
+    const garmentOrder = [...new Map(this.todo.map((p) => [p.garment.name, p.garment])).values()];
+    const garments = { order: garmentOrder, next: 0 };
+    while (garments.next < garmentOrder.length && !this.aborted()) {
+      const block = await this.garmentBlock(garments);
+      // (Interrupted before any person block: the garments counted so far are the block.)
+      for (const [g, o] of block) {
+        if (!o.value) continue;
+        this.pipeline.forget?.(o.value);
+        if (!g.image) this.pipeline.forgetTemplate?.(g.type, g.color ?? this.templateColor(g.type, g.category));
+      }
+      if (block.length === 0) break;
+    }
   }
-  const pairsByPerson = new Map<string, Pair[]>();
-  for (const pair of todo) {
-    const row = pairsByPerson.get(pair.person.name);
-    if (row) row.push(pair);
-    else pairsByPerson.set(pair.person.name, [pair]);
-  }
-  const garmentOrder = [...new Map(todo.map((p) => [p.garment.name, p.garment])).values()];
-  const personOrder = [...new Map(todo.map((p) => [p.person.name, p.person])).values()];
-  let nextGarment = 0;
-  while (nextGarment < garmentOrder.length && !aborted()) {
-    // The garment block is found while its first tile renders: garments are analysed one by
-    // one, each column queued as soon as its garment is ready, until the block's budget is
-    // reached. Later person blocks reuse the block's analyses.
-    const block: [GarmentSpec, Outcome<GarmentAnalysis>][] = [];
+
+  /**
+   * One garment block over every person block. The garment block is found while its first
+   * tile renders: garments are analysed one by one, each column queued as soon as its garment
+   * is ready, until the block's budget is reached. Later person blocks reuse the block's analyses.
+   */
+  private async garmentBlock(garments: { order: GarmentSpec[]; next: number }): Promise<GarmentItem[]> {
+    const garmentBudget = Math.max(1, this.options.garmentMemory ?? 80 * 1024 * 1024);
+    const personBudget = Math.max(1, this.options.personMemory ?? 96 * 1024 * 1024);
+    const block: GarmentItem[] = [];
     let blockBytes = 0;
     let blockDone = false;
     // Persons with pairs in the block (all of them until the block is known).
-    const hasPairsIn = (p: PersonSpec): boolean => !blockDone || pairsByPerson.get(p.name)!.some((pair) => block.some(([g]) => g === pair.garment));
-    let persons = personOrder;
+    const hasPairsIn = (p: PersonSpec): boolean => !blockDone || this.pairsByPerson.get(p.name)!.some((pair) => block.some(([g]) => g === pair.garment));
+    let persons = [...new Map(this.todo.map((p) => [p.person.name, p.person])).values()];
     let nextPerson = 0;
-    while (nextPerson < persons.length && !aborted()) {
+    while (nextPerson < persons.length && !this.aborted()) {
       persons = [...persons.slice(0, nextPerson), ...persons.slice(nextPerson).filter(hasPairsIn)];
       if (nextPerson >= persons.length) break;
-      const pBlock = await fillBlock(persons, nextPerson, analysePerson, personBudget, concurrency, aborted);
+      const pBlock = await fillBlock(persons, nextPerson, (spec) => this.analysePerson(spec), personBudget, this.concurrency, () => this.aborted());
       nextPerson = pBlock.next;
       let k = 0;
-      const next = async (): Promise<[GarmentSpec, Outcome<GarmentAnalysis>] | null> => {
+      const next = async (): Promise<GarmentItem | null> => {
         if (k < block.length) return block[k++];
-        if (blockDone || nextGarment >= garmentOrder.length || (block.length > 0 && blockBytes >= garmentBudget)) {
+        if (blockDone || garments.next >= garments.order.length || (block.length > 0 && blockBytes >= garmentBudget)) {
           blockDone = true;
           return null;
         }
-        const spec = garmentOrder[nextGarment++];
-        const outcome = await work(() => analyseGarment(spec));
+        const spec = garments.order[garments.next++];
+        const outcome = await this.work(() => this.analyseGarment(spec));
         if (outcome.value) blockBytes += analysisBytes(outcome.value);
         block.push([spec, outcome]);
         k++;
         return [spec, outcome];
       };
-      await renderTile(pBlock.outcomes, next);
+      await this.renderTile(new Map([...pBlock.outcomes].map(([spec, o]) => [spec.name, o])), next);
       blockDone = true;
-      for (const o of pBlock.outcomes.values()) if (o.value) pipeline.forget?.(o.value);
+      for (const o of pBlock.outcomes.values()) if (o.value) this.pipeline.forget?.(o.value);
     }
-    // (Interrupted before any person block: the garments counted so far are the block.)
-    blockDone = true;
-    for (const [g, o] of block) {
-      if (!o.value) continue;
-      if (g.image) pipeline.forget?.(o.value);
-      else pipeline.forgetTemplate?.(g.type, g.color ?? templateColor(g.type, g.category));
-    }
-    if (block.length === 0) break;
+    return block;
   }
-
-  // ---- the end: pairs never started stay pending, with the reason when interrupted
-  const interrupted = aborted();
-  if (interrupted) {
-    for (const r of writer.all()) {
-      if (r.status === 'pending') writer.replace({ ...r, error: { code: 'INTERRUPTED', message: 'not run: the batch was interrupted; run again with --resume' } });
-    }
-  }
-  writer.setInputs(await docInputs());
-  const doc = await writer.flush({ complete: !interrupted, interrupted });
-  await journal.remove();
-  const index = await writeIndex(outDir);
-  const summary: BatchSummary = {
-    ...batchSummary(doc.summary, { out: outDir, results: writer.file, index, rendered, interrupted, elapsedMs: now() - started }),
-    renewals,
-  };
-  emit({ type: 'summary', ...summary });
-  return summary;
 }

@@ -1,34 +1,39 @@
 /**
- * How `tryon batch` reports a run; a subscriber to the runner's events, the work never draws.
- * --json: one JSON event per line on stdout, nothing else there. Otherwise, on stderr: a
- * progress bar when stderr is a terminal (a line every 10% when it is a log file), one line per
- * failed pair, and a summary.
+ * How `tryon batch` reports a run; a subscriber to the library's events, the work never draws.
+ * --json: one JSON event per line on stdout, nothing else there (warnings go to stderr).
+ * Otherwise, on stderr: a progress bar when stderr is a terminal (a line every 10% when it is a
+ * log file), one line per failed pair, and a summary. Also the plan that --dry-run prints.
  */
+import path from 'node:path';
 import cliProgress from 'cli-progress';
 import type { ChalkInstance } from 'chalk';
-import type { BatchEvent } from '../batch/runner.ts';
-
-let stdoutClosed = false;
-let watching = false;
+import type { CatalogEvent, CatalogPlan } from '../batch/catalog.ts';
+import type { BatchEvent } from '../batch/events.ts';
+import { usedInputs } from '../batch/plan.ts';
+import { resultsFileName } from '../batch/results.ts';
+import { colours, printWarning } from './output.ts';
 
 /**
- * Writes a line to stdout unless its reader went away (`tryon batch --json | head`): then the
- * run goes on and finishes its outputs, results.json and index.html instead of dying on EPIPE.
+ * Lines to stdout, unless its reader went away (`tryon batch --json | head`): then the run goes
+ * on and finishes its outputs, results.json and index.html instead of dying on EPIPE.
  */
-export function writeStdout(text: string): void {
-  if (stdoutClosed) return;
-  if (!watching) {
-    watching = true;
+export class StdoutLines {
+  private closed = false;
+
+  constructor() {
     process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.code === 'EPIPE') stdoutClosed = true;
+      if (err.code === 'EPIPE') this.closed = true;
       else throw err;
     });
   }
-  process.stdout.write(text);
+
+  write(text: string): void {
+    if (!this.closed) process.stdout.write(text);
+  }
 }
 
 export interface Reporter {
-  event(e: BatchEvent): void;
+  event(e: CatalogEvent): void;
   interrupted(signal: string): void;
   stop(): void;
 }
@@ -37,7 +42,7 @@ function seconds(ms: number): string {
   return ms < 100_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
 }
 
-export function createReporter(options: { json: boolean; colours: ChalkInstance; stream?: NodeJS.WriteStream }): Reporter {
+export function createReporter(options: { json: boolean; colours: ChalkInstance; stdout: StdoutLines; stream?: NodeJS.WriteStream }): Reporter {
   const stream = options.stream ?? process.stderr;
   const c = options.colours;
   const tty = stream.isTTY === true;
@@ -113,7 +118,8 @@ export function createReporter(options: { json: boolean; colours: ChalkInstance;
 
   return {
     event(e) {
-      if (options.json) writeStdout(`${JSON.stringify(e)}\n`);
+      if (e.type === 'warning') printWarning(e.message);
+      else if (options.json) options.stdout.write(`${JSON.stringify(e)}\n`);
       else human(e);
     },
     interrupted(signal) {
@@ -121,4 +127,28 @@ export function createReporter(options: { json: boolean; colours: ChalkInstance;
     },
     stop,
   };
+}
+
+/** --dry-run: the plan, as one JSON event or as text. */
+export function printPlan({ plan, prepared }: CatalogPlan, json: boolean, stdout: StdoutLines): void {
+  const todo = plan.pairs.filter((p) => !prepared.skip.has(p.key));
+  const used = usedInputs(todo);
+  const templates = used.garments.filter((g) => !g.image).length;
+  const results = path.join(plan.outDir, resultsFileName(plan.shard));
+  if (json) {
+    const list = plan.pairs.map((p) => ({ person: p.person.name, garment: p.garment.name, output: p.output, size: p.size, skip: prepared.skip.has(p.key) }));
+    const counts = { total: plan.totalPairs, pairs: plan.pairs.length, skipped: prepared.skip.size, toRender: todo.length };
+    stdout.write(`${JSON.stringify({ type: 'plan', out: plan.outDir, shard: plan.shard, ...counts, personAnalyses: used.persons.length, garmentAnalyses: used.garments.length, templates, results, list })}\n`);
+    return;
+  }
+  const c = colours(process.stdout);
+  const out = (s: string): void => stdout.write(`${s}\n`);
+  out(`${c.bold('plan')} ${plan.persons.length} persons x ${plan.garments.length} garments = ${plan.totalPairs} pairs`);
+  if (plan.shard) out(`  shard ${plan.shard.index}/${plan.shard.count}: ${plan.pairs.length} pairs`);
+  out(`  to render: ${todo.length}${prepared.skip.size ? `, kept from an earlier run (--resume): ${prepared.skip.size}` : ''}`);
+  out(`  analyses: ${used.persons.length} persons + ${used.garments.length} garments (${templates} built-in templates); renders: ${todo.length}`);
+  out(`  outputs: ${path.join(plan.outDir, '<person>', `<garment>.${plan.pairs[0]?.output.split('.').pop() ?? 'jpg'}`)}`);
+  out(`  results: ${results}, contact sheet: ${path.join(plan.outDir, 'index.html')}`);
+  for (const p of plan.pairs.slice(0, 20)) out(`  ${prepared.skip.has(p.key) ? c.dim('keep  ') : 'render'} ${p.person.name} x ${p.garment.name}${p.size ? ` (${p.size})` : ''} -> ${p.output}`);
+  if (plan.pairs.length > 20) out(`  ... and ${plan.pairs.length - 20} more (--json lists them all)`);
 }

@@ -9,27 +9,25 @@
  */
 import type { Command } from 'commander';
 import sharp from 'sharp';
-import { DEVICES, LANDMARK_MODELS, type Device, type LandmarkModel } from '../config.ts';
+import { LANDMARK_MODELS, type LandmarkModel } from '../config.ts';
 import { TryonError } from '../errors.ts';
 import { resolveFormat } from '../image/encode.ts';
 import { writeFileAtomic } from '../image/write.ts';
 import { garmentSummary, renderGarmentOverlay } from '../garment/overlay.ts';
 import { personSummary, renderPersonOverlay } from '../person/overlay.ts';
-import { Tryon } from '../pipeline.ts';
+import { Tryon, type TryonOptions } from '../pipeline.ts';
 import { GARMENT_CATEGORIES, GARMENT_TYPES } from '../types.ts';
 import { invalid, oneOf } from '../validate.ts';
+import { pipelineOptions, shared, type SharedFlags } from './options.ts';
 import { colours } from './output.ts';
 
-interface InspectCliOptions {
+interface InspectCliOptions extends SharedFlags {
   output?: string;
   json?: boolean;
   garment?: boolean;
   type?: string;
   category?: string;
   model: string;
-  device: string;
-  cacheDir?: string;
-  cache: boolean;
 }
 
 export interface InspectOptions {
@@ -41,8 +39,8 @@ export interface InspectOptions {
   type?: string;
   category?: string;
   landmarkModel: LandmarkModel;
-  device: Device;
-  cacheDir?: string | null;
+  /** Device, models folder, analysis cache. */
+  pipeline: TryonOptions;
 }
 
 /** Checks the command line; every refusal is a BAD_OPTION naming the option. */
@@ -65,18 +63,13 @@ export function parseInspectOptions(photo: string | undefined, o: InspectCliOpti
     type: o.type?.toLowerCase(),
     category: o.category?.toLowerCase(),
     landmarkModel: oneOf('--model', o.model, LANDMARK_MODELS),
-    device: oneOf('--device', o.device, DEVICES),
-    cacheDir: o.cache === false ? null : o.cacheDir,
+    pipeline: pipelineOptions(o),
   };
 }
 
 /** Analyses the photo and writes the overlay; returns the JSON summary. */
 export async function inspectPhoto(opts: InspectOptions): Promise<object> {
-  const tryon = await Tryon.create({
-    device: opts.device,
-    person: { landmarkModel: opts.landmarkModel },
-    ...(opts.cacheDir !== undefined ? { cacheDir: opts.cacheDir } : {}),
-  });
+  const tryon = await Tryon.create({ ...opts.pipeline, person: { landmarkModel: opts.landmarkModel } });
   try {
     let overlay: Buffer;
     let summary: object;
@@ -111,9 +104,10 @@ export function registerInspect(program: Command): void {
     .option('--type <type>', `garment type (with --garment): ${Object.keys(GARMENT_TYPES).join(', ')}`)
     .option('--category <category>', `garment category (with --garment): ${GARMENT_CATEGORIES.join(', ')}`)
     .option('--model <model>', `pose landmark model: ${LANDMARK_MODELS.join(', ')}`, 'full')
-    .option('--device <device>', `execution provider: ${DEVICES.join(', ')}`, 'auto')
-    .option('--cache-dir <dir>', 'person analysis cache folder')
-    .option('--no-cache', 'do not read or write the analysis cache')
+    .addOption(shared.device())
+    .addOption(shared.modelsDir())
+    .addOption(shared.cacheDir())
+    .addOption(shared.noCache())
     .action(async (photo: string | undefined, o: InspectCliOptions) => {
       const opts = parseInspectOptions(photo, o);
       const summary = await inspectPhoto(opts);

@@ -5,10 +5,10 @@
  * Logic lives in src/models/verify.ts; this file only parses and formats.
  */
 import type { Command } from 'commander';
-import { DEVICES, defaultConfig, type Device } from '../config.ts';
+import { defaultConfig } from '../config.ts';
 import { TryonError } from '../errors.ts';
 import { failingFiles, modelsReport, type ModelsReport } from '../models/verify.ts';
-import { oneOf } from '../validate.ts';
+import { pipelineOptions, shared, type SharedFlags } from './options.ts';
 import { colours } from './output.ts';
 
 function formatSize(bytes: number | null): string {
@@ -42,11 +42,11 @@ export function registerModels(program: Command): void {
     .description('List the models (file, size, licence, hash status) and the execution providers that work here')
     .option('--json', 'print the report as JSON')
     .option('--verify', 'exit with code 1 when a model file is missing or fails its sha256 check')
-    .option('--models-dir <dir>', 'models folder (default: the package models/)')
-    .option('--device <device>', `device to resolve: ${DEVICES.join(', ')}`, 'auto')
-    .action(async (opts: { json?: boolean; verify?: boolean; modelsDir?: string; device: string }) => {
-      const device: Device = oneOf('device', opts.device, DEVICES);
-      const report = await modelsReport(opts.modelsDir ?? defaultConfig().modelsDir, device);
+    .addOption(shared.modelsDir())
+    .addOption(shared.device())
+    .action(async (opts: SharedFlags & { json?: boolean; verify?: boolean }) => {
+      const { device, modelsDir } = pipelineOptions(opts);
+      const report = await modelsReport(modelsDir ?? defaultConfig().modelsDir, device);
       if (opts.json) process.stdout.write(`${JSON.stringify(toJson(report), null, 2)}\n`);
       else printText(report);
       if (opts.verify && !report.ok) {

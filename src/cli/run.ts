@@ -11,20 +11,21 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import sharp from 'sharp';
-import { DEVICES, type Device } from '../config.ts';
 import { TryonError } from '../errors.ts';
 import { encodeImage, resolveFormat } from '../image/encode.ts';
 import { writeFileAtomic } from '../image/write.ts';
-import { Tryon } from '../pipeline.ts';
+import { parsingImage } from '../person/overlay.ts';
+import { Tryon, type TryonOptions } from '../pipeline.ts';
 import { GARMENT_CATEGORIES, GARMENT_TYPES, SIZES, type GarmentAnalysis, type GarmentType, type Mask, type PersonAnalysis, type RawImage, type Size, type TryOnResult } from '../types.ts';
-import { integerIn, invalid, oneOf, parseHexColor } from '../validate.ts';
+import { invalid, oneOf, parseHexColor, parseInteger } from '../validate.ts';
+import { pipelineOptions, shared, type SharedFlags } from './options.ts';
 import { colours } from './output.ts';
 
 /** The garment when none is named: the README's one-command demo. */
 export const DEFAULT_TYPE: GarmentType = 'tshirt';
 export const DEFAULT_COLOR = '#2a6fb0';
 
-interface RunCliOptions {
+interface RunCliOptions extends SharedFlags {
   person?: string;
   garment?: string;
   category?: string;
@@ -34,10 +35,7 @@ interface RunCliOptions {
   output?: string;
   format?: string;
   quality: string;
-  device: string;
   debug?: string;
-  cacheDir?: string;
-  cache: boolean;
 }
 
 export interface RunOptions {
@@ -50,9 +48,9 @@ export interface RunOptions {
   output: string;
   format: ReturnType<typeof resolveFormat>;
   quality: number;
-  device: Device;
   debug: string | null;
-  cacheDir?: string | null;
+  /** Device, models folder, analysis cache (render threads: none, the one pair renders on this thread). */
+  pipeline: TryonOptions;
 }
 
 /** Checks the command line; every refusal is a BAD_OPTION naming the option. */
@@ -70,8 +68,8 @@ export function parseRunOptions(o: RunCliOptions): RunOptions {
   }
   if (o.color !== undefined) parseHexColor('--color', o.color);
   const size = oneOf('--size', o.size.toUpperCase(), SIZES);
-  const quality = /^\s*\d+\s*$/.test(o.quality) ? integerIn('--quality', Number(o.quality), 1, 100) : (() => { throw invalid('--quality', 'integer between 1 and 100', o.quality); })();
-  const device = oneOf('--device', o.device, DEVICES);
+  const quality = parseInteger('--quality', o.quality, 1, 100);
+  const pipeline = pipelineOptions(o);
   return {
     person: o.person,
     garment: o.garment ?? null,
@@ -82,17 +80,10 @@ export function parseRunOptions(o: RunCliOptions): RunOptions {
     output: o.output,
     format: resolveFormat(o.output, o.format),
     quality,
-    device,
     debug: o.debug ?? null,
-    cacheDir: o.cache === false ? null : o.cacheDir,
+    pipeline,
   };
 }
-
-/** --debug parsing colours, in PARSING_LABELS order (background black, upper clothes blue...). */
-const PARSING_PALETTE: [number, number, number][] = [
-  [0, 0, 0], [128, 64, 0], [255, 200, 160], [230, 150, 110], [30, 80, 220], [20, 140, 60],
-  [220, 40, 40], [240, 200, 0], [200, 60, 200], [0, 200, 200], [90, 90, 90], [255, 120, 150],
-];
 
 async function png(img: RawImage | Mask, file: string): Promise<void> {
   const channels = 'channels' in img ? img.channels : 1;
@@ -102,9 +93,6 @@ async function png(img: RawImage | Mask, file: string): Promise<void> {
 
 /** --debug: parsing (colour-coded), garment mask, warped garment, exposed skin, as PNGs. */
 export async function writeDebug(dir: string, person: PersonAnalysis, garment: GarmentAnalysis, result: TryOnResult): Promise<string[]> {
-  const { width, height } = person;
-  const parsing = new Uint8Array(width * height * 3);
-  for (let i = 0; i < width * height; i++) parsing.set(PARSING_PALETTE[person.parsing.data[i]] ?? [255, 255, 255], i * 3);
   const files = {
     parsing: path.join(dir, 'parsing.png'),
     garmentMask: path.join(dir, 'garment-mask.png'),
@@ -114,7 +102,7 @@ export async function writeDebug(dir: string, person: PersonAnalysis, garment: G
   };
   const layers = result.layers;
   if (!layers) throw new TryonError('INTERNAL', 'writeDebug needs a try-on result with its layers (options.layers must not be false)');
-  await png({ data: parsing, width, height, channels: 3 }, files.parsing);
+  await png(parsingImage(person), files.parsing);
   await png(layers.garmentMask, files.garmentMask);
   await png(garment.mask, files.sourceMask);
   await png(layers.warpedGarment, files.warped);
@@ -125,7 +113,7 @@ export async function writeDebug(dir: string, person: PersonAnalysis, garment: G
 /** Runs one try-on as the CLI does; returns what it wrote. */
 export async function runTryon(opts: RunOptions): Promise<{ output: string; debug: string[]; timings: Record<string, number> }> {
   // One pair: rendered on this thread (starting a render worker would cost more than it saves).
-  const tryon = await Tryon.create({ device: opts.device, render: { threads: 0 }, ...(opts.cacheDir !== undefined ? { cacheDir: opts.cacheDir } : {}) });
+  const tryon = await Tryon.create({ ...opts.pipeline, render: { threads: 0 } });
   try {
     const person = await tryon.analysePerson(opts.person, opts.person);
     const garment = opts.garment
@@ -154,10 +142,11 @@ export function registerRun(program: Command): void {
     .option('-o, --output <file>', 'result image (.jpg, .png, .webp)')
     .option('--format <format>', 'jpeg, png or webp (default: from the output extension)')
     .option('--quality <n>', 'JPEG/WebP quality 1-100', '90')
-    .option('--device <device>', `execution provider: ${DEVICES.join(', ')}`, 'auto')
+    .addOption(shared.device())
+    .addOption(shared.modelsDir())
     .option('--debug <dir>', 'also write the parsing, garment mask, warped garment and exposed-skin mask as PNGs')
-    .option('--cache-dir <dir>', 'person analysis cache folder')
-    .option('--no-cache', 'do not read or write the analysis cache')
+    .addOption(shared.cacheDir())
+    .addOption(shared.noCache())
     .action(async (o: RunCliOptions) => {
       const opts = parseRunOptions(o);
       const started = performance.now();

@@ -4,11 +4,10 @@
  * most the shutdown grace, then cut their connections), exit 0.
  */
 import { Command, Option } from 'commander';
-import { DEVICES, type Device } from '../config.ts';
-import { oneOf } from '../validate.ts';
 import { resolveServeOptions, type ServeOptionsInput } from '../serve/options.ts';
+import { pipelineOptions, shared, type SharedFlags } from './options.ts';
 
-interface ServeCliOptions {
+interface ServeCliOptions extends SharedFlags {
   host: string;
   port: string;
   publicUrl?: string;
@@ -24,8 +23,6 @@ interface ServeCliOptions {
   shutdownGrace: string;
   rateLimit: string;
   corsOrigin?: string[];
-  device: string;
-  models?: string;
   log?: boolean;
 }
 
@@ -50,11 +47,13 @@ export function registerServe(program: Command): void {
     .option('--shutdown-grace <duration>', 'on SIGTERM, time for requests in flight before their connections are cut', '30s')
     .option('--rate-limit <rate>', 'requests per client, e.g. 60/min, or off', '60/min')
     .option('--cors-origin <origins...>', 'origins allowed by CORS (* for any); none by default')
-    .option('--device <device>', `execution provider: ${DEVICES.join(', ')}`, 'auto')
-    .option('--models <dir>', 'models folder (default: the package models/)')
+    .addOption(shared.threads())
+    .addOption(shared.device())
+    .addOption(shared.modelsDir())
+    .addOption(shared.models())
     .option('--log', 'log each request to stdout (JSON lines)')
     .action(async (opts: ServeCliOptions) => {
-      const device = oneOf('--device', opts.device, DEVICES) as Device;
+      const pipelineFlags = pipelineOptions(opts);
       const input: ServeOptionsInput = {
         host: opts.host,
         port: opts.port,
@@ -80,13 +79,12 @@ export function registerServe(program: Command): void {
       const { buildServer } = await import('../serve/app.ts');
       const { closeGracefully } = await import('../serve/shutdown.ts');
       const pipeline = await Tryon.create({
-        device,
+        ...pipelineFlags,
         concurrency: options.concurrency,
         // Uploads are never kept: no on-disk analysis cache for the server.
         cacheDir: null,
         person: { maxPixels: options.maxPixels },
         garment: { maxPixels: options.maxPixels },
-        ...(opts.models ? { modelsDir: opts.models } : {}),
       });
       const app = buildServer(pipeline, options);
       await app.listen({ host: options.host, port: options.port });

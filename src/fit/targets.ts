@@ -11,12 +11,12 @@
  * for shorts) through the knees. Dress: the upper set plus the hemline at the knees or below.
  * Lengths keep the garment's own proportions (a crop top stays short) within limits.
  */
-import { LABEL, type GarmentAnalysis, type Point } from '../types.ts';
+import { LABEL, type DressLandmarks, type GarmentAnalysis, type LowerLandmarks, type Point, type UpperLandmarks } from '../types.ts';
 import { add, ARM_LABELS, Body, dist, lerp, LEG_LABELS, mid, scale, SIDES, sub, unit, type Side } from './body.ts';
-import { completeLandmarks, maskSpan, type Landmarks } from './landmarks.ts';
+import { completeLower, completeUpper, maskSpan } from './landmarks.ts';
 import type { SizeEase } from './sizes.ts';
 
-export { completeLandmarks, maskSpan };
+export { completeLower, completeUpper, maskSpan };
 
 export interface Correspondence {
   name: string;
@@ -59,9 +59,9 @@ function atRow(body: Body, y: number, side: Side, d: number): Point {
 }
 
 /** Signed x offset of garment point p from the garment's centre line, towards the side's sign. */
-function garmentHalf(lm: Landmarks, side: Side, p: Point): number {
-  const l = lm.shoulder_left ?? lm.waistband_left!;
-  const r = lm.shoulder_right ?? lm.waistband_right!;
+function garmentHalf(lm: UpperLandmarks, side: Side, p: Point): number {
+  const l = lm.shoulder_left;
+  const r = lm.shoulder_right;
   const c = (l.x + r.x) / 2;
   const sgn = Math.sign(l.x - r.x) || 1;
   return (p.x - c) * (side === 'left' ? sgn : -sgn);
@@ -76,12 +76,12 @@ interface UpperFrame {
   k: number;
 }
 
-function upperTargets(body: Body, g: GarmentAnalysis, lm: Landmarks, ease: SizeEase, main: Correspondence[]): UpperFrame {
+function upperTargets(body: Body, g: GarmentAnalysis, lm: DressLandmarks, ease: SizeEase, main: Correspondence[]): UpperFrame {
   const W = body.shoulderWidth;
   const T = body.torsoLength;
   const grow = 1 + ease.width;
   const sm = body.shoulderMid;
-  const gShoulderW = dist(lm.shoulder_left!, lm.shoulder_right!);
+  const gShoulderW = dist(lm.shoulder_left, lm.shoulder_right);
 
   // Shoulder tips: above and outside the joints; larger sizes drop the seam a little outwards.
   const tip = {} as Record<Side, Point>;
@@ -104,9 +104,9 @@ function upperTargets(body: Body, g: GarmentAnalysis, lm: Landmarks, ease: SizeE
   // The scale from the torso's width too: a halter or racer-back top has its "shoulders" near
   // the neck, and scaling by them alone would blow the garment up. The smaller scale wins:
   // widths never go below the body's (with ease) anyway.
-  const gApY = (lm.armpit_left!.y + lm.armpit_right!.y) / 2;
-  const gBottom = g.category === 'dress' ? Math.min(lm.top_hem_left!.y, lm.hemline_left!.y) : lm.top_hem_left!.y;
-  const gSpan = maskSpan(g, (lm.shoulder_left!.x + lm.shoulder_right!.x) / 2, gApY + 0.3 * (gBottom - gApY));
+  const gApY = (lm.armpit_left.y + lm.armpit_right.y) / 2;
+  const gBottom = g.category === 'dress' ? Math.min(lm.top_hem_left.y, lm.hemline_left.y) : lm.top_hem_left.y;
+  const gSpan = maskSpan(g, (lm.shoulder_left.x + lm.shoulder_right.x) / 2, gApY + 0.3 * (gBottom - gApY));
   if (gSpan && gSpan.r - gSpan.l > 0.2 * gShoulderW) {
     const bodyY = sm.y + 0.45 * T;
     const bodyW = (body.halfWidthAt(bodyY, 'left', 0.5 * W) + body.halfWidthAt(bodyY, 'right', 0.5 * W)) * grow + 0.06 * W;
@@ -120,28 +120,23 @@ function upperTargets(body: Body, g: GarmentAnalysis, lm: Landmarks, ease: SizeE
     0.13 * W,
     0.3 * W,
   );
-  const gNeckHalf = dist(lm.neckline_left!, lm.neckline_right!) / 2;
+  const gNeckHalf = dist(lm.neckline_left, lm.neckline_right) / 2;
   // A wide neckline (boat neck, off-shoulder) stays wider than the neck.
   const neckTarget = Math.max(neckHalf * 1.08, gNeckHalf * k * 0.9);
   for (const side of SIDES) {
-    main.push({ name: `neckline_${side}`, garment: lm[`neckline_${side}`]!, body: atRow(body, sm.y - 0.19 * W + (neckTarget - neckHalf) * 0.4, side, neckTarget) });
+    main.push({ name: `neckline_${side}`, garment: lm[`neckline_${side}`], body: atRow(body, sm.y - 0.19 * W + (neckTarget - neckHalf) * 0.4, side, neckTarget) });
     // Straps and halters much narrower than the shoulders stay where the garment puts them.
-    const gHalf = garmentHalf(lm, side, lm[`shoulder_${side}`]!) * k;
+    const gHalf = garmentHalf(lm, side, lm[`shoulder_${side}`]) * k;
     const bHalf = dist(tip[side], atRow(body, tip[side].y, side, 0));
     if (gHalf < 0.75 * bHalf) tip[side] = atRow(body, tip[side].y, side, Math.max(gHalf, 0.2 * W));
-    main.push({ name: `shoulder_${side}`, garment: lm[`shoulder_${side}`]!, body: tip[side] });
+    main.push({ name: `shoulder_${side}`, garment: lm[`shoulder_${side}`], body: tip[side] });
   }
   // The neckline's depth keeps the garment's own proportions (similarity from its two ends).
-  if (lm.center_front) {
-    const gl = lm.neckline_left!;
-    const gr = lm.neckline_right!;
-    const gc = mid(gl, gr);
-    const depth = dist(lm.center_front, gc);
-    if (depth > 0.03 * gShoulderW) {
-      const bl = main.find((c) => c.name === 'neckline_left')!.body;
-      const br = main.find((c) => c.name === 'neckline_right')!.body;
-      main.push({ name: 'center_front', garment: lm.center_front, body: add(mid(bl, br), scale(body.down, depth * k)) });
-    }
+  const depth = dist(lm.center_front, mid(lm.neckline_left, lm.neckline_right));
+  if (depth > 0.03 * gShoulderW) {
+    const bl = main.find((c) => c.name === 'neckline_left')!.body;
+    const br = main.find((c) => c.name === 'neckline_right')!.body;
+    main.push({ name: 'center_front', garment: lm.center_front, body: add(mid(bl, br), scale(body.down, depth * k)) });
   }
 
   // Armpits at chest level on the torso's edge.
@@ -149,37 +144,37 @@ function upperTargets(body: Body, g: GarmentAnalysis, lm: Landmarks, ease: SizeE
   const armpit = {} as Record<Side, Point>;
   for (const side of SIDES) {
     const half = body.halfWidthAt(armpitY, side, 0.55 * W);
-    const gHalf = garmentHalf(lm, side, lm[`armpit_${side}`]!) * k;
+    const gHalf = garmentHalf(lm, side, lm[`armpit_${side}`]) * k;
     armpit[side] = atRow(body, armpitY, side, Math.max(half * grow + 0.03 * W, gHalf * 0.85 * grow));
-    main.push({ name: `armpit_${side}`, garment: lm[`armpit_${side}`]!, body: armpit[side] });
+    main.push({ name: `armpit_${side}`, garment: lm[`armpit_${side}`], body: armpit[side] });
   }
   return { tip, armpit, k };
 }
 
 const NECK = new Set<number>([3]);
 
-function hemRow(g: GarmentAnalysis, lm: Landmarks, k: number, ease: SizeEase, from: number, lo: number, hi: number, hem: Point): number {
-  const gShoulderY = (lm.shoulder_left!.y + lm.shoulder_right!.y) / 2;
+function hemRow(g: GarmentAnalysis, lm: UpperLandmarks, k: number, ease: SizeEase, from: number, lo: number, hi: number, hem: Point): number {
+  const gShoulderY = (lm.shoulder_left.y + lm.shoulder_right.y) / 2;
   // Flat garments measure longer than they hang: calibrated so a regular tee ends at the hips.
   const len = (hem.y - gShoulderY) * k * (g.category === 'dress' ? 0.9 : 0.75) * (1 + ease.length);
   return from + cap(len, lo, hi);
 }
 
-function upperHem(body: Body, g: GarmentAnalysis, lm: Landmarks, ease: SizeEase, f: UpperFrame, main: Correspondence[]): void {
+function upperHem(body: Body, g: GarmentAnalysis, lm: UpperLandmarks, ease: SizeEase, f: UpperFrame, main: Correspondence[]): void {
   const T = body.torsoLength;
   const W = body.shoulderWidth;
   const grow = 1 + ease.width;
   const sy = body.shoulderMid.y;
-  const gHem = mid(lm.top_hem_left!, lm.top_hem_right!);
+  const gHem = mid(lm.top_hem_left, lm.top_hem_right);
   // A regular top ends around the hips; a cropped one keeps its shortness; a tunic may go lower.
   // A regular top reaches over the trousers' waistband (where the parsing shows one).
   const waistband = naturalWaist(body) - sy + 0.12 * T;
   const lo = g.cropped ? 0.4 * T : Math.min(Math.max(0.85 * T, waistband), 1.35 * T);
   const hi = g.cropped ? 0.85 * T : Math.max(1.12 * T, lo);
   const hemY = hemRow(g, lm, f.k, ease, sy, lo * (1 + ease.length), hi * (1 + ease.length), gHem);
-  sideSeams(body, g, lm, ease, f.k, main, 'armpit', 'top_hem', f.armpit.left.y, hemY);
+  sideSeams(body, g, lm, ease, f.k, main, (lm.top_hem_left.y + lm.top_hem_right.y) / 2, f.armpit.left.y, hemY);
   for (const side of SIDES) {
-    const gh = lm[`top_hem_${side}`]!;
+    const gh = lm[`top_hem_${side}`];
     const bodyHalf = body.halfWidthAt(hemY, side, 0.55 * W);
     let half = Math.max(bodyHalf * grow + 0.03 * W, garmentHalf(lm, side, gh) * f.k * 0.9 * grow);
     // The hem keeps the garment's own taper or flare below its last side point (an oval top
@@ -197,7 +192,7 @@ function upperHem(body: Body, g: GarmentAnalysis, lm: Landmarks, ease: SizeEase,
 }
 
 /**
- * The garment's own outline between two landmark rows (armpit to hem, waistband to crotch):
+ * The garment's own outline between the armpits' row and `gBottom` (the hem's or the hemline's):
  * at a few rows the mask's edges, scanned out from the centre line (so a sleeve hanging beside
  * the body is not taken for the side), go to the body's edges at the matching rows: a boxy
  * tee hangs straight, an oval or peplum top keeps part of its flare, and a bad landmark
@@ -206,22 +201,20 @@ function upperHem(body: Body, g: GarmentAnalysis, lm: Landmarks, ease: SizeEase,
 function sideSeams(
   body: Body,
   g: GarmentAnalysis,
-  lm: Landmarks,
+  lm: UpperLandmarks,
   ease: SizeEase,
   k: number,
   main: Correspondence[],
-  top: 'armpit' | 'waistband',
-  bottom: 'top_hem' | 'hemline' | 'crotch',
+  gBottom: number,
   bodyTop: number,
   bodyBottom: number,
   fractions = [0.3, 0.6, 0.85],
 ): void {
   const W = body.shoulderWidth;
   const grow = 1 + ease.width;
-  const gTop = (lm[`${top}_left`]!.y + lm[`${top}_right`]!.y) / 2;
-  const gBottom = bottom === 'crotch' ? lm.crotch!.y : (lm[`${bottom}_left`]!.y + lm[`${bottom}_right`]!.y) / 2;
-  const cx = (lm[`${top}_left`]!.x + lm[`${top}_right`]!.x) / 2;
-  const sgn = Math.sign(lm[`${top}_left`]!.x - lm[`${top}_right`]!.x) || 1;
+  const gTop = (lm.armpit_left.y + lm.armpit_right.y) / 2;
+  const cx = (lm.armpit_left.x + lm.armpit_right.x) / 2;
+  const sgn = Math.sign(lm.armpit_left.x - lm.armpit_right.x) || 1;
   for (const t of fractions) {
     const gy = gTop + (gBottom - gTop) * t;
     const span = maskSpan(g, cx, gy);
@@ -237,7 +230,7 @@ function sideSeams(
 }
 
 /** Sleeve correspondences along one arm: seam, (elbow,) cuff. */
-function sleevePlan(body: Body, g: GarmentAnalysis, lm: Landmarks, ease: SizeEase, f: UpperFrame, side: Side): SleevePlan {
+function sleevePlan(body: Body, g: GarmentAnalysis, lm: UpperLandmarks, ease: SizeEase, f: UpperFrame, side: Side): SleevePlan {
   const W = body.shoulderWidth;
   const grow = 1 + ease.width;
   const sh = body.shoulder[side];
@@ -245,10 +238,10 @@ function sleevePlan(body: Body, g: GarmentAnalysis, lm: Landmarks, ease: SizeEas
   const wr = body.wrist[side];
   const a1 = Math.max(dist(sh, el), 0.3 * W);
   const a2 = Math.max(dist(el, wr), 0.3 * W);
-  const gTip = lm[`shoulder_${side}`]!;
-  const gPit = lm[`armpit_${side}`]!;
-  const gOut = lm[`cuff_${side}_out`]!;
-  const gIn = lm[`cuff_${side}_in`]!;
+  const gTip = lm[`shoulder_${side}`];
+  const gPit = lm[`armpit_${side}`];
+  const gOut = lm[`cuff_${side}_out`];
+  const gIn = lm[`cuff_${side}_in`];
   const tip = f.tip[side];
   const pit = f.armpit[side];
   const seam = mid(tip, pit);
@@ -363,38 +356,38 @@ function legPair(body: Body, side: Side, c: Point, n: Point, half: number): [Poi
   return [o, i];
 }
 
-function lowerTargets(body: Body, g: GarmentAnalysis, lm: Landmarks, ease: SizeEase, main: Correspondence[]): void {
+function lowerTargets(body: Body, g: GarmentAnalysis, lm: LowerLandmarks, ease: SizeEase, main: Correspondence[]): void {
   const W = body.shoulderWidth;
   const grow = 1 + ease.width;
   const thigh = (dist(body.hip.left, body.knee.left) + dist(body.hip.right, body.knee.right)) / 2;
   const shin = (dist(body.knee.left, body.ankle.left) + dist(body.knee.right, body.ankle.right)) / 2;
   const waistY = naturalWaist(body);
   const crotch = add(body.hipMid, scale(body.down, 0.22 * thigh));
-  const gW = dist(lm.waistband_left!, lm.waistband_right!);
+  const gW = dist(lm.waistband_left, lm.waistband_right);
   let k = 0;
   for (const side of SIDES) k += body.halfWidthAt(waistY, side, 0.5 * W);
   k = (k * grow) / Math.max(gW, 1);
   for (const side of SIDES) {
     const half = body.halfWidthAt(waistY, side, 0.5 * W) * grow + 0.02 * W;
-    main.push({ name: `waistband_${side}`, garment: lm[`waistband_${side}`]!, body: atRow(body, waistY, side, half) });
+    main.push({ name: `waistband_${side}`, garment: lm[`waistband_${side}`], body: atRow(body, waistY, side, half) });
   }
-  main.push({ name: 'crotch', garment: lm.crotch!, body: crotch });
+  main.push({ name: 'crotch', garment: lm.crotch, body: crotch });
   const shorts = g.type === 'shorts';
   for (const side of SIDES) {
-    const gWaist = lm[`waistband_${side}`]!;
-    const gOut = lm[`bottom_${side}_out`]!;
-    const gIn = lm[`bottom_${side}_in`]!;
+    const gWaist = lm[`waistband_${side}`];
+    const gOut = lm[`bottom_${side}_out`];
+    const gIn = lm[`bottom_${side}_in`];
     const hip = body.hip[side];
     const knee = body.knee[side];
     const ankle = body.ankle[side];
     // Hip: the outer seam at crotch height.
-    const tg = cap((lm.crotch!.y - gWaist.y) / Math.max(gOut.y - gWaist.y, 1), 0.05, 0.6);
+    const tg = cap((lm.crotch.y - gWaist.y) / Math.max(gOut.y - gWaist.y, 1), 0.05, 0.6);
     const hipHalf = body.halfWidthAt(crotch.y, side, 0.55 * W) * grow + 0.02 * W;
     const bHip = atRow(body, crotch.y, side, hipHalf);
     main.push({ name: `hip_${side}`, garment: lerp(gWaist, gOut, tg), body: bHip });
     // Leg opening along the leg.
     const legLen = thigh + shin;
-    const gLegLen = (dist(mid(gIn, gOut), lm.crotch!) * k) * (1 + ease.length);
+    const gLegLen = (dist(mid(gIn, gOut), lm.crotch) * k) * (1 + ease.length);
     const len = shorts ? cap(gLegLen, 0.3 * thigh, 1.1 * thigh) : cap(gLegLen, 0.85 * legLen, 1.04 * legLen) * (1 + ease.length * 0.5);
     const onShin = len > thigh;
     const c = onShin ? lerp(knee, ankle, (len - thigh) / shin) : lerp(hip, knee, len / thigh);
@@ -418,65 +411,66 @@ function lowerTargets(body: Body, g: GarmentAnalysis, lm: Landmarks, ease: SizeE
       if (nk.x * o.x + nk.y * o.y < 0) nk = scale(nk, -1);
       const [ko, ki] = legPair(body, side, knee, nk, kneeHalf);
       const gKneeOut = lerp(lerp(gWaist, gOut, tg), gOut, fk);
-      const gKneeIn = lerp(lm.crotch!, gIn, fk);
+      const gKneeIn = lerp(lm.crotch, gIn, fk);
       main.push({ name: `knee_${side}_out`, garment: gKneeOut, body: ko });
       main.push({ name: `knee_${side}_in`, garment: gKneeIn, body: ki });
       // Midpoints of the inner seam (crotch-knee, knee-hem) and the outer thigh: each leg
       // follows its own thigh and shin in straight lines, and the spline does not bow the gap
       // between the legs or balloon the thigh.
-      main.push({ name: `thigh_${side}_in`, garment: lerp(lm.crotch!, gKneeIn, 0.5), body: mid(crotch, ki) });
+      main.push({ name: `thigh_${side}_in`, garment: lerp(lm.crotch, gKneeIn, 0.5), body: mid(crotch, ki) });
       main.push({ name: `thigh_${side}_out`, garment: lerp(lerp(gWaist, gOut, tg), gKneeOut, 0.5), body: mid(bHip, ko) });
       main.push({ name: `shin_${side}_in`, garment: lerp(gKneeIn, gIn, 0.5), body: mid(ki, bi) });
     }
   }
 }
 
-function dressSkirt(body: Body, g: GarmentAnalysis, lm: Landmarks, ease: SizeEase, f: UpperFrame, main: Correspondence[]): void {
+function dressSkirt(body: Body, g: GarmentAnalysis, lm: DressLandmarks, ease: SizeEase, f: UpperFrame, main: Correspondence[]): void {
   const W = body.shoulderWidth;
   const grow = 1 + ease.width;
   const sy = body.shoulderMid.y;
   const kneeY = (body.knee.left.y + body.knee.right.y) / 2;
   const ankleY = (body.ankle.left.y + body.ankle.right.y) / 2;
   const thigh = Math.max(kneeY - body.hipMid.y, 0.5 * W);
-  const gHem = mid(lm.hemline_left!, lm.hemline_right!);
+  const gHem = mid(lm.hemline_left, lm.hemline_right);
   const lo = kneeY - 0.2 * thigh - sy;
   const hi = Math.max(ankleY - sy, lo + 1);
   const hemY = hemRow(g, lm, f.k, ease, sy, lo * (1 + ease.length), hi, gHem);
   const bApY = (f.armpit.left.y + f.armpit.right.y) / 2;
   for (const side of SIDES) {
-    const gh = lm[`hemline_${side}`]!;
+    const gh = lm[`hemline_${side}`];
     const legs = body.halfWidthAt(hemY, side, 0.4 * W, LEG_LABELS);
     const half = Math.max(legs * 1.1 * grow + 0.03 * W, garmentHalf(lm, side, gh) * f.k * grow);
     main.push({ name: `hemline_${side}`, garment: gh, body: atRow(body, hemY, side, half) });
   }
   main.push({ name: 'hem_centre', garment: gHem, body: atRow(body, hemY, 'left', 0) });
   // The outline between armpits and hemline (waist, hips, flare) from the mask.
-  sideSeams(body, g, lm, ease, f.k, main, 'armpit', 'hemline', bApY, hemY, [0.12, 0.3, 0.5, 0.75]);
+  sideSeams(body, g, lm, ease, f.k, main, (lm.hemline_left.y + lm.hemline_right.y) / 2, bApY, hemY, [0.12, 0.3, 0.5, 0.75]);
 }
 
 /** Plans the fit of a garment on a body: correspondences for the main part and each sleeve. */
 export function planFit(body: Body, g: GarmentAnalysis, ease: SizeEase): FitPlan {
-  const lm = completeLandmarks(g);
   const main: Correspondence[] = [];
   const sleeves: SleevePlan[] = [];
   const seams: Partial<Record<Side, Point[]>> = {};
   const sleeveBottom: Partial<Record<Side, number>> = {};
   if (g.category === 'lower') {
+    const lm = completeLower(g);
     lowerTargets(body, g, lm, ease, main);
-    const gW = dist(lm.waistband_left!, lm.waistband_right!);
+    const gW = dist(lm.waistband_left, lm.waistband_right);
     const bW = dist(main[0].body, main[1].body);
     return { main, sleeves, seams, sleeveBottom, scale: gW / Math.max(bW, 1) };
   }
+  const lm = completeUpper(g);
   const f = upperTargets(body, g, lm, ease, main);
   if (g.category === 'dress') dressSkirt(body, g, lm, ease, f, main);
   else upperHem(body, g, lm, ease, f, main);
   if (g.sleeve !== 'none') {
     for (const side of SIDES) {
       sleeves.push(sleevePlan(body, g, lm, ease, f, side));
-      const bottom = g.category === 'dress' ? lm[`hemline_${side}`]! : lm[`top_hem_${side}`]!;
-      seams[side] = [lm[`shoulder_${side}`]!, lm[`armpit_${side}`]!, bottom];
-      const cuffY = Math.max(lm[`cuff_${side}_out`]!.y, lm[`cuff_${side}_in`]!.y, lm[`armpit_${side}`]!.y);
-      sleeveBottom[side] = cuffY + 0.1 * dist(lm[`shoulder_${side}`]!, lm[`armpit_${side}`]!);
+      const bottom = g.category === 'dress' ? lm[`hemline_${side}`] : lm[`top_hem_${side}`];
+      seams[side] = [lm[`shoulder_${side}`], lm[`armpit_${side}`], bottom];
+      const cuffY = Math.max(lm[`cuff_${side}_out`].y, lm[`cuff_${side}_in`].y, lm[`armpit_${side}`].y);
+      sleeveBottom[side] = cuffY + 0.1 * dist(lm[`shoulder_${side}`], lm[`armpit_${side}`]);
     }
   }
   return { main, sleeves, seams, sleeveBottom, scale: 1 / f.k };

@@ -41,34 +41,49 @@ export function rgbToLab(r: number, g: number, b: number): [number, number, numb
   return [116 * y - 16, 500 * (x - y), 200 * (y - z)];
 }
 
-/** Colours recently converted by rgbToLabInto (exact f), kept like imageToLab's (below). */
-const EXACT_CACHE_BITS = 14;
-const EXACT_CACHE_KEYS = new Int32Array(1 << EXACT_CACHE_BITS).fill(-1);
-const EXACT_CACHE_VALUES = new Float32Array(3 << EXACT_CACHE_BITS);
+/**
+ * Recently converted colours, direct-mapped by a hash of the RGB value: a product photo has
+ * few distinct colours (about one pixel in ten brings a new one: the backdrop and a plain
+ * garment repeat), and a hit is a few loads instead of the conversion. Entries hold exactly
+ * what the conversion stores, so results do not depend on the memo. A caller converting many
+ * pixels makes one and passes it on (one per conversion: the exact and the tabulated f differ).
+ */
+export class LabMemo {
+  readonly bits: number;
+  readonly keys: Int32Array;
+  readonly values: Float32Array;
+
+  constructor(bits: number) {
+    this.bits = bits;
+    this.keys = new Int32Array(1 << bits).fill(-1);
+    this.values = new Float32Array(3 << bits);
+  }
+}
 
 /**
  * rgbToLab of byte channels written into `out` at `o` (L, a, b) as float32: the same
- * arithmetic, no array per pixel, and a repeated colour read back instead of recomputed.
+ * arithmetic, no array per pixel, and a repeated colour read back from `memo` instead of recomputed.
  */
-export function rgbToLabInto(r: number, g: number, b: number, out: Float32Array, o: number): void {
+export function rgbToLabInto(r: number, g: number, b: number, out: Float32Array, o: number, memo: LabMemo): void {
+  const { keys, values } = memo;
   const key = ((r & 255) << 16) | ((g & 255) << 8) | (b & 255);
-  const slot = Math.imul(key, 0x9e3779b1) >>> (32 - EXACT_CACHE_BITS);
+  const slot = Math.imul(key, 0x9e3779b1) >>> (32 - memo.bits);
   const v = slot * 3;
-  if (EXACT_CACHE_KEYS[slot] !== key) {
+  if (keys[slot] !== key) {
     const R = TO_LINEAR[r & 255];
     const G = TO_LINEAR[g & 255];
     const B = TO_LINEAR[b & 255];
     const x = f((0.4124 * R + 0.3576 * G + 0.1805 * B) / XN);
     const y = f(0.2126 * R + 0.7152 * G + 0.0722 * B);
     const z = f((0.0193 * R + 0.1192 * G + 0.9505 * B) / ZN);
-    EXACT_CACHE_KEYS[slot] = key;
-    EXACT_CACHE_VALUES[v] = 116 * y - 16;
-    EXACT_CACHE_VALUES[v + 1] = 500 * (x - y);
-    EXACT_CACHE_VALUES[v + 2] = 200 * (y - z);
+    keys[slot] = key;
+    values[v] = 116 * y - 16;
+    values[v + 1] = 500 * (x - y);
+    values[v + 2] = 200 * (y - z);
   }
-  out[o] = EXACT_CACHE_VALUES[v];
-  out[o + 1] = EXACT_CACHE_VALUES[v + 1];
-  out[o + 2] = EXACT_CACHE_VALUES[v + 2];
+  out[o] = values[v];
+  out[o + 1] = values[v + 1];
+  out[o + 2] = values[v + 2];
 }
 
 /** One Lab colour to sRGB bytes (clipped to the gamut). */
@@ -95,29 +110,18 @@ function fFast(t: number): number {
   return F_TABLE[k] + (F_TABLE[k + 1] - F_TABLE[k]) * (u - k);
 }
 
-/**
- * Recently converted colours for imageToLab, direct-mapped by a hash of the RGB value: a
- * product photo has few distinct colours (about one pixel in ten brings a new one: the
- * backdrop and a plain garment repeat), and a hit is a few loads instead of the conversion.
- * Entries hold exactly what the conversion stores, so results do not depend on the cache.
- */
-const LAB_CACHE_BITS = 15;
-const LAB_CACHE_KEYS = new Int32Array(1 << LAB_CACHE_BITS).fill(-1);
-const LAB_CACHE_VALUES = new Float32Array(3 << LAB_CACHE_BITS);
-
-/** Interleaved 8-bit pixels (3 or 4 channels) to three Lab planes. */
+/** Interleaved 8-bit pixels (3 or 4 channels) to three Lab planes (f tabulated; repeated colours from a memo of 32768 entries). */
 export function imageToLab(data: Uint8Array, count: number, channels: number): { L: Float32Array; A: Float32Array; B: Float32Array } {
   const L = new Float32Array(count);
   const A = new Float32Array(count);
   const B = new Float32Array(count);
-  const keys = LAB_CACHE_KEYS;
-  const values = LAB_CACHE_VALUES;
+  const { keys, values, bits } = new LabMemo(15);
   for (let i = 0, o = 0; i < count; i++, o += channels) {
     const r = data[o];
     const g = data[o + 1];
     const b = data[o + 2];
     const key = (r << 16) | (g << 8) | b;
-    const slot = Math.imul(key, 0x9e3779b1) >>> (32 - LAB_CACHE_BITS);
+    const slot = Math.imul(key, 0x9e3779b1) >>> (32 - bits);
     const v = slot * 3;
     if (keys[slot] !== key) {
       const R = TO_LINEAR[r];

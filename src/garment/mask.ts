@@ -20,7 +20,7 @@
  */
 import { TryonError } from '../errors.ts';
 import type { Mask, RawImage } from '../types.ts';
-import { imageToLab, rgbToLabInto } from './color.ts';
+import { imageToLab, LabMemo, rgbToLabInto } from './color.ts';
 import { components, dilate, erode, floodFromBorder, largestComponent } from './morph.ts';
 
 export interface WorkMask {
@@ -258,10 +258,11 @@ function refineEdge(mask: Uint8Array, img: RawImage, bin: Uint8Array, w: number,
   const lab = new Float32Array(count * 3);
   const inBand = new Uint8Array(W * H);
   const Lfull = new Float32Array(W * H);
+  const memo = new LabMemo(14);
   for (let k = 0; k < count; k++) {
     const i = band[k];
     const o = i * ch;
-    rgbToLabInto(px[o], px[o + 1], px[o + 2], lab, k * 3);
+    rgbToLabInto(px[o], px[o + 1], px[o + 2], lab, k * 3, memo);
     inBand[i] = 1;
     Lfull[i] = lab[k * 3];
   }
@@ -422,24 +423,22 @@ function backdropPlanes(
   });
 }
 
-/**
- * The garment mask of a decoded photo (RGB, or RGBA where `hasAlpha`). Throws NO_GARMENT when
- * there is no plain backdrop at the border or nothing stands out from it.
- */
-export function garmentMask(img: RawImage, hasAlpha: boolean, name: string): GarmentMaskResult {
-  if (hasAlpha && img.channels === 4) {
-    let clear = 0;
-    for (let i = 3; i < img.data.length; i += 4) if (img.data[i] < 250) clear++;
-    if (clear > 0.005 * img.width * img.height) return maskFromAlpha(img, name);
-  }
-  const W = img.width, H = img.height;
-  const s = Math.max(1, Math.ceil(Math.max(W, H) / WORK_SIDE));
-  const small = downscale(img, s);
-  const { w, h } = small;
-  const n = w * h;
-  const { L, A, B } = imageToLab(small.data, n, img.channels);
+/** The working image's Lab planes. */
+interface Lab {
+  L: Float32Array;
+  A: Float32Array;
+  B: Float32Array;
+}
 
-  // 1. Backdrop from a border band.
+/** The backdrop: its pixels in the frame's border band (inliers) and its colour as smooth Lab planes. */
+interface Backdrop {
+  band: number;
+  inliers: number[];
+  planes: Float32Array[];
+}
+
+/** 1. The backdrop from a border band; NO_GARMENT when the border is not one even colour. */
+function backdropOf({ L, A, B }: Lab, w: number, h: number, name: string): Backdrop {
   const band = Math.max(2, Math.round(Math.min(w, h) * 0.01));
   const idx: number[] = [];
   for (let y = 0; y < h; y++) {
@@ -459,11 +458,27 @@ export function garmentMask(img: RawImage, hasAlpha: boolean, name: string): Gar
       suggestion: 'Use a product photo of the garment laid out or on a form against a plain backdrop, or a PNG with transparency.',
     });
   }
-  const inlierSet = new Uint8Array(n);
+  const inlierSet = new Uint8Array(w * h);
   for (const i of inliers) inlierSet[i] = 1;
-  const [gL, gA, gB] = backdropPlanes([L, A, B], w, h, band, (i) => inlierSet[i] === 1);
+  return { band, inliers, planes: backdropPlanes([L, A, B], w, h, band, (i) => inlierSet[i] === 1) };
+}
 
-  // 2. Distance to the backdrop, and edges.
+/** What tells garment from backdrop: the distance to the backdrop, edges, and which pixels bar the backdrop's flood. */
+interface Cues {
+  dist: Float32Array;
+  grad: Float32Array;
+  barrier: Uint8Array;
+  /** The backdrop's own variation (98th percentile of its distance). */
+  noise: number;
+  /** Clearly not backdrop; faintly off it; a clear edge. */
+  T: number;
+  Tlo: number;
+  G: number;
+}
+
+/** 2. Distance to the backdrop, and edges: the barrier the flood from the border stops at. */
+function barrierCues({ L, A, B }: Lab, { inliers, planes: [gL, gA, gB] }: Backdrop, w: number, h: number): Cues {
+  const n = w * h;
   const dist = new Float32Array(n);
   for (let i = 0; i < n; i++) {
     const dl = L[i] - gL[i], da = A[i] - gA[i], db = B[i] - gB[i];
@@ -508,15 +523,18 @@ export function garmentMask(img: RawImage, hasAlpha: boolean, name: string): Gar
   // gap between two dark trouser legs).
   const nearStrong = dilate(barrier, w, h, 3);
   for (let i = 0; i < n; i++) if (!nearStrong[i] && dist[i] > Tlo && tex[i] > texT) barrier[i] = 1;
+  return { dist, grad, barrier, noise, T, Tlo, G };
+}
 
-  // 3. Closing by flood from the border.
-  const r = Math.max(2, Math.round(w / 160));
-  const sealed = dilate(barrier, w, h, r);
-  const open = new Uint8Array(n);
-  for (let i = 0; i < n; i++) open[i] = sealed[i] ? 0 : 1;
-  const outside = floodFromBorder(open, w, h);
-
-  // 4. Judge enclosed pockets (open, not reached from the border).
+/**
+ * 4. The backdrop: what the flood reached from the border (`outside`), plus the enclosed
+ * pockets (open, not reached) that are holes through the garment rather than flat patches of
+ * white fabric: backdrop-flat and rimmed by the garment's own outline (strong edges just past
+ * the sealed border of width r).
+ */
+function backdropWithHoles(open: Uint8Array, outside: Uint8Array, cues: Cues, inliers: number[], w: number, h: number, r: number): Uint8Array {
+  const { dist, grad, T, G } = cues;
+  const n = w * h;
   const pocket = new Uint8Array(n);
   let inside = 0;
   for (let i = 0; i < n; i++) {
@@ -530,9 +548,6 @@ export function garmentMask(img: RawImage, hasAlpha: boolean, name: string): Gar
     const l = labels[i];
     if (l) { sumD[l] += dist[i]; sumG[l] += grad[i]; }
   }
-  // The rim of each pocket: edge strength just past the sealed border. A hole through the
-  // garment is rimmed by the garment's own outline (strong edges); a flat patch of white
-  // fabric fades into the fabric around it.
   const rimG = new Float64Array(areas.length);
   const rimN = new Float64Array(areas.length);
   const rimStep = (i: number, l: number, d: number): void => {
@@ -568,12 +583,16 @@ export function garmentMask(img: RawImage, hasAlpha: boolean, name: string): Gar
   }
   const background = new Uint8Array(n);
   for (let i = 0; i < n; i++) background[i] = outside[i] || (labels[i] && hole[labels[i]]) ? 1 : 0;
-  const grown = dilate(background, w, h, r);
-  const raw = new Uint8Array(n);
-  for (let i = 0; i < n; i++) raw[i] = grown[i] ? 0 : 1;
-  // The closing also shuts gaps narrower than about 3r (a sleeve hanging close to the body,
-  // the top of the gap between trouser legs). Reopen them: flood again from the backdrop,
-  // without the dilation, through pixels that are plainly backdrop (flat and within Tlo).
+  return background;
+}
+
+/**
+ * The closing also shuts gaps narrower than about 3r (a sleeve hanging close to the body, the
+ * top of the gap between trouser legs). Reopens them in `raw`: a flood from the backdrop,
+ * without the dilation, through pixels that are plainly backdrop (flat and within Tlo).
+ */
+function reopenGaps(raw: Uint8Array, background: Uint8Array, { barrier, dist, grad, Tlo, G }: Cues, w: number, h: number): void {
+  const n = w * h;
   const reopened = new Uint8Array(n);
   const halfG = 0.5 * G;
   const plain = (i: number): boolean => raw[i] === 1 && !barrier[i] && dist[i] <= Tlo && grad[i] < halfG && !reopened[i];
@@ -590,6 +609,38 @@ export function garmentMask(img: RawImage, hasAlpha: boolean, name: string): Gar
   for (let i = 0; i < n; i++) if (background[i]) visit(i);
   while (top > 0) visit(stack[--top]);
   for (let i = 0; i < n; i++) if (reopened[i]) raw[i] = 0;
+}
+
+/**
+ * The garment mask of a decoded photo (RGB, or RGBA where `hasAlpha`). Throws NO_GARMENT when
+ * there is no plain backdrop at the border or nothing stands out from it.
+ */
+export function garmentMask(img: RawImage, hasAlpha: boolean, name: string): GarmentMaskResult {
+  if (hasAlpha && img.channels === 4) {
+    let clear = 0;
+    for (let i = 3; i < img.data.length; i += 4) if (img.data[i] < 250) clear++;
+    if (clear > 0.005 * img.width * img.height) return maskFromAlpha(img, name);
+  }
+  const W = img.width, H = img.height;
+  const s = Math.max(1, Math.ceil(Math.max(W, H) / WORK_SIDE));
+  const small = downscale(img, s);
+  const { w, h } = small;
+  const n = w * h;
+  const lab = imageToLab(small.data, n, img.channels);
+  const backdrop = backdropOf(lab, w, h, name);
+  const cues = barrierCues(lab, backdrop, w, h);
+
+  // 3. Closing by flood from the border.
+  const r = Math.max(2, Math.round(w / 160));
+  const sealed = dilate(cues.barrier, w, h, r);
+  const open = new Uint8Array(n);
+  for (let i = 0; i < n; i++) open[i] = sealed[i] ? 0 : 1;
+  const outside = floodFromBorder(open, w, h);
+  const background = backdropWithHoles(open, outside, cues, backdrop.inliers, w, h, r);
+  const grown = dilate(background, w, h, r);
+  const raw = new Uint8Array(n);
+  for (let i = 0; i < n; i++) raw[i] = grown[i] ? 0 : 1;
+  reopenGaps(raw, background, cues, w, h);
 
   // 5. The largest component.
   const { mask: bin, area, second } = largestComponent(raw, w, h);
@@ -608,6 +659,6 @@ export function garmentMask(img: RawImage, hasAlpha: boolean, name: string): Gar
   const warnings = edgeWarnings(bin, w, h);
   if (second > 0.15 * area) warnings.push('several separate pieces found: only the largest is used');
   const mask = upsampleSoft(bin, w, h, W, H, s);
-  refineEdge(mask, img, bin, w, h, s, [gL, gA, gB], Tlo);
-  return { mask: { data: mask, width: W, height: H }, work: { bin, w, h, scale: s }, L, usedAlpha: false, warnings };
+  refineEdge(mask, img, bin, w, h, s, backdrop.planes, cues.Tlo);
+  return { mask: { data: mask, width: W, height: H }, work: { bin, w, h, scale: s }, L: lab.L, usedAlpha: false, warnings };
 }

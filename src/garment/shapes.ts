@@ -5,15 +5,16 @@
  * SVG strokes in darker/lighter tints of the garment colour; shading and texture are added
  * to the raster afterwards (templates.ts).
  */
-import type { GarmentCategory, GarmentLandmarkName, Point, SleeveLength } from '../types.ts';
+import type { DressLandmarks, GarmentCategory, LowerLandmarks, Point, SleeveLength, UpperLandmarks } from '../types.ts';
 
 export type TemplateName = 'tshirt' | 'polo' | 'longsleeve' | 'tank' | 'dress' | 'trousers' | 'shorts' | 'skirt';
 
-export interface Shape {
+export interface Shape<L extends UpperLandmarks | LowerLandmarks | DressLandmarks = UpperLandmarks | LowerLandmarks | DressLandmarks> {
   category: GarmentCategory;
   sleeve: SleeveLength;
   cropped: boolean;
-  landmarks: Partial<Record<GarmentLandmarkName, Point>>;
+  /** Every landmark of its category: the shape is built from them. */
+  landmarks: L;
   /** Silhouette path (the mask). */
   outline: string;
   /** Extra SVG drawn over the fill; `{dark}`, `{darker}`, `{light}` are replaced by tints. */
@@ -24,20 +25,20 @@ export interface Shape {
   denim?: boolean;
 }
 
-type LM = Partial<Record<GarmentLandmarkName, Point>>;
-const p = (pt: Point | undefined): string => `${pt!.x} ${pt!.y}`;
+const p = (pt: Point): string => `${pt.x} ${pt.y}`;
 const mirror = (pt: Point): Point => ({ x: 768 - pt.x, y: pt.y });
 
-/** Landmarks of one side (wearer's right = image left) mirrored to the other side. */
-function symmetric(right: Partial<Record<string, Point>>, centre: LM = {}): LM {
-  const lm: LM = { ...centre };
-  for (const [name, pt] of Object.entries(right)) {
-    if (!pt) continue;
-    lm[name as GarmentLandmarkName] = pt;
-    const other = name.includes('_right') ? name.replace('_right', '_left') : name.replace('right', 'left');
-    lm[other as GarmentLandmarkName] = mirror(pt);
+/** A right-side landmark name's left twin: 'cuff_right_in' -> 'cuff_left_in'. */
+type Left<N extends string> = N extends `${infer A}right${infer B}` ? `${A}left${B}` : N;
+
+/** Landmarks of one side (wearer's right = image left) mirrored to the other side, and the centre ones. */
+function symmetric<R extends string, C extends string>(right: Record<R, Point>, centre: Record<C, Point>): Record<R | Left<R> | C, Point> {
+  const lm = { ...centre } as Record<string, Point>;
+  for (const [name, pt] of Object.entries(right) as [string, Point][]) {
+    lm[name] = pt;
+    lm[name.replace('right', 'left')] = mirror(pt);
   }
-  return lm;
+  return lm as Record<R | Left<R> | C, Point>;
 }
 
 const SEAM = 'fill="none" stroke="{darker}" stroke-width="1.6" stroke-dasharray="5 3" opacity="0.7"';
@@ -62,28 +63,28 @@ function neck(nr: Point, cf: Point, nl: Point, backDip: number): { front: string
   };
 }
 
-function topOutline(lm: LM, backDip: number, sleeveless: boolean): string {
-  const cf = lm.center_front!;
-  const nr = lm.neckline_right!, nl = lm.neckline_left!;
+function topOutline(lm: UpperLandmarks, backDip: number, sleeveless: boolean): string {
+  const cf = lm.center_front;
+  const nr = lm.neckline_right, nl = lm.neckline_left;
   // The silhouette's top edge is the back neckline (a shallow dip): the inside back shows.
   const back = `M ${p(nr)} Q ${cf.x} ${nr.y + 2 * backDip} ${p(nl)}`;
   const sideL = sleeveless
-    ? `L ${p(lm.shoulder_left)} C ${lm.shoulder_left!.x + 10} ${lm.shoulder_left!.y + 120} ${lm.armpit_left!.x + 40} ${lm.armpit_left!.y - 20} ${p(lm.armpit_left)}`
-    : `Q ${(lm.neckline_left!.x + lm.shoulder_left!.x) / 2} ${lm.shoulder_left!.y - 12} ${p(lm.shoulder_left)} L ${p(lm.cuff_left_out)} L ${p(lm.cuff_left_in)} L ${p(lm.armpit_left)}`;
+    ? `L ${p(lm.shoulder_left)} C ${lm.shoulder_left.x + 10} ${lm.shoulder_left.y + 120} ${lm.armpit_left.x + 40} ${lm.armpit_left.y - 20} ${p(lm.armpit_left)}`
+    : `Q ${(lm.neckline_left.x + lm.shoulder_left.x) / 2} ${lm.shoulder_left.y - 12} ${p(lm.shoulder_left)} L ${p(lm.cuff_left_out)} L ${p(lm.cuff_left_in)} L ${p(lm.armpit_left)}`;
   const sideR = sleeveless
-    ? `L ${p(lm.armpit_right)} C ${lm.armpit_right!.x - 40 + 80} ${lm.armpit_right!.y - 20} ${lm.shoulder_right!.x - 10 + 20} ${lm.shoulder_right!.y + 120} ${p(lm.shoulder_right)}`
-    : `L ${p(lm.armpit_right)} L ${p(lm.cuff_right_in)} L ${p(lm.cuff_right_out)} L ${p(lm.shoulder_right)} Q ${(lm.neckline_right!.x + lm.shoulder_right!.x) / 2} ${lm.shoulder_right!.y - 12} ${p(nr)}`;
-  const hl = lm.top_hem_left!, hr = lm.top_hem_right!;
+    ? `L ${p(lm.armpit_right)} C ${lm.armpit_right.x - 40 + 80} ${lm.armpit_right.y - 20} ${lm.shoulder_right.x - 10 + 20} ${lm.shoulder_right.y + 120} ${p(lm.shoulder_right)}`
+    : `L ${p(lm.armpit_right)} L ${p(lm.cuff_right_in)} L ${p(lm.cuff_right_out)} L ${p(lm.shoulder_right)} Q ${(lm.neckline_right.x + lm.shoulder_right.x) / 2} ${lm.shoulder_right.y - 12} ${p(nr)}`;
+  const hl = lm.top_hem_left, hr = lm.top_hem_right;
   const hem = `L ${p(hl)} Q 384 ${hl.y + 10} ${p(hr)}`;
   return `${back} ${sideL} ${hem} ${sideR} Z`;
 }
 
-function sleeveSeams(lm: LM): string {
+function sleeveSeams(lm: UpperLandmarks): string {
   let s = '';
   for (const side of ['left', 'right'] as const) {
-    const sh = lm[`shoulder_${side}`]!, ap = lm[`armpit_${side}`]!;
-    const ci = lm[`cuff_${side}_in`]!, co = lm[`cuff_${side}_out`]!;
-    const nk = lm[`neckline_${side}`]!;
+    const sh = lm[`shoulder_${side}`], ap = lm[`armpit_${side}`];
+    const ci = lm[`cuff_${side}_in`], co = lm[`cuff_${side}_out`];
+    const nk = lm[`neckline_${side}`];
     s += `<path d="M ${p(nk)} L ${p(sh)}" ${SEAM}/>`;
     s += `<path d="M ${p(sh)} Q ${(sh.x + ap.x) / 2 + (side === 'left' ? -8 : 8)} ${(sh.y + ap.y) / 2} ${p(ap)}" ${SEAM}/>`;
     // Sleeve hem stitching, parallel to the cuff, 16 px in.
@@ -99,35 +100,43 @@ function hemSeam(l: Point, r: Point, up = 18): string {
   return `<path d="M ${r.x + 4} ${r.y - up} Q 384 ${r.y - up + 10} ${l.x - 4} ${l.y - up}" ${SEAM}/>`;
 }
 
-function tshirt(): Shape {
-  const lm = symmetric(
+type XY = [number, number];
+
+/** A sleeved top's landmarks from its wearer's-right side (image left) and its centre front. */
+function sleevedTop(right: { neckline: XY; shoulder: XY; cuffOut: XY; cuffIn: XY; armpit: XY; hem: XY }, centre: XY): UpperLandmarks {
+  const pt = ([x, y]: XY): Point => ({ x, y });
+  return symmetric(
     {
-      neckline_right: { x: 326, y: 150 },
-      shoulder_right: { x: 214, y: 186 },
-      cuff_right_out: { x: 112, y: 400 },
-      cuff_right_in: { x: 190, y: 446 },
-      armpit_right: { x: 236, y: 352 },
-      top_hem_right: { x: 228, y: 890 },
+      neckline_right: pt(right.neckline),
+      shoulder_right: pt(right.shoulder),
+      cuff_right_out: pt(right.cuffOut),
+      cuff_right_in: pt(right.cuffIn),
+      armpit_right: pt(right.armpit),
+      top_hem_right: pt(right.hem),
     },
-    { center_front: { x: 384, y: 214 } },
+    { center_front: pt(centre) },
   );
-  const { inner } = neck(lm.neckline_right!, lm.center_front!, lm.neckline_left!, 14);
+}
+
+function tshirt(): Shape<UpperLandmarks> {
+  const lm = sleevedTop({ neckline: [326, 150], shoulder: [214, 186], cuffOut: [112, 400], cuffIn: [190, 446], armpit: [236, 352], hem: [228, 890] }, [384, 214]);
+  const { inner } = neck(lm.neckline_right, lm.center_front, lm.neckline_left, 14);
   const details =
-    inner + rib(lm.neckline_right!, lm.center_front!, lm.neckline_left!, 16) + sleeveSeams(lm) + hemSeam(lm.top_hem_left!, lm.top_hem_right!);
+    inner + rib(lm.neckline_right, lm.center_front, lm.neckline_left, 16) + sleeveSeams(lm) + hemSeam(lm.top_hem_left, lm.top_hem_right);
   return { category: 'upper', sleeve: 'short', cropped: false, landmarks: lm, outline: topOutline(lm, 14, false), details, body: [228, 540] };
 }
 
-function polo(): Shape {
+function polo(): Shape<UpperLandmarks> {
   const s = tshirt();
   const lm = s.landmarks;
   lm.center_front = { x: 384, y: 196 };
-  const nr = lm.neckline_right!, nl = lm.neckline_left!;
+  const nr = lm.neckline_right, nl = lm.neckline_left;
   const { inner } = neck(nr, lm.center_front, nl, 14);
   // Flat knit collar: two wings folded down over the shoulders, meeting at the placket top.
   const collar = (side: 1 | -1): string => {
     const n = side === 1 ? nl : nr;
     const tip = { x: 384 + side * 62, y: 262 };
-    return `<path d="M ${n.x - side * 4} ${n.y - 6} Q ${n.x + side * 40} ${n.y + 10} ${n.x + side * 54} ${n.y + 44} L ${p(tip)} L ${384 + side * 4} ${lm.center_front!.y + 4} Q ${384 + side * 30} ${n.y + 20} ${n.x - side * 4} ${n.y - 6} Z" fill="{light}" stroke="{darker}" stroke-width="1.4"/>`;
+    return `<path d="M ${n.x - side * 4} ${n.y - 6} Q ${n.x + side * 40} ${n.y + 10} ${n.x + side * 54} ${n.y + 44} L ${p(tip)} L ${384 + side * 4} ${lm.center_front.y + 4} Q ${384 + side * 30} ${n.y + 20} ${n.x - side * 4} ${n.y - 6} Z" fill="{light}" stroke="{darker}" stroke-width="1.4"/>`;
   };
   const placket =
     `<rect x="366" y="196" width="36" height="190" rx="3" fill="{dark}" opacity="0.45"/>` +
@@ -135,35 +144,25 @@ function polo(): Shape {
     [240, 296, 352]
       .map((y) => `<circle cx="384" cy="${y}" r="7" fill="{light}" stroke="{darker}" stroke-width="1.5"/><circle cx="381.5" cy="${y}" r="1.2" fill="{darker}"/><circle cx="386.5" cy="${y}" r="1.2" fill="{darker}"/>`)
       .join('');
-  const details = inner + placket + sleeveSeams(lm) + hemSeam(lm.top_hem_left!, lm.top_hem_right!) + collar(-1) + collar(1);
+  const details = inner + placket + sleeveSeams(lm) + hemSeam(lm.top_hem_left, lm.top_hem_right) + collar(-1) + collar(1);
   return { ...s, landmarks: lm, details };
 }
 
-function longsleeve(): Shape {
-  const lm = symmetric(
-    {
-      neckline_right: { x: 328, y: 140 },
-      shoulder_right: { x: 222, y: 176 },
-      cuff_right_out: { x: 128, y: 828 },
-      cuff_right_in: { x: 192, y: 844 },
-      armpit_right: { x: 250, y: 340 },
-      top_hem_right: { x: 244, y: 884 },
-    },
-    { center_front: { x: 384, y: 204 } },
-  );
-  const { inner } = neck(lm.neckline_right!, lm.center_front!, lm.neckline_left!, 12);
+function longsleeve(): Shape<UpperLandmarks> {
+  const lm = sleevedTop({ neckline: [328, 140], shoulder: [222, 176], cuffOut: [128, 828], cuffIn: [192, 844], armpit: [250, 340], hem: [244, 884] }, [384, 204]);
+  const { inner } = neck(lm.neckline_right, lm.center_front, lm.neckline_left, 12);
   // Ribbed cuffs.
   let cuffs = '';
   for (const side of ['left', 'right'] as const) {
-    const ci = lm[`cuff_${side}_in`]!, co = lm[`cuff_${side}_out`]!;
+    const ci = lm[`cuff_${side}_in`], co = lm[`cuff_${side}_out`];
     cuffs += `<path d="M ${co.x} ${co.y - 1} L ${ci.x} ${ci.y - 1}" stroke="{dark}" stroke-width="44" stroke-dasharray="1.5 2.5" opacity="0.4" transform="translate(0 -21)"/>`;
   }
   const details =
-    inner + rib(lm.neckline_right!, lm.center_front!, lm.neckline_left!, 14) + sleeveSeams(lm) + cuffs + hemSeam(lm.top_hem_left!, lm.top_hem_right!);
+    inner + rib(lm.neckline_right, lm.center_front, lm.neckline_left, 14) + sleeveSeams(lm) + cuffs + hemSeam(lm.top_hem_left, lm.top_hem_right);
   return { category: 'upper', sleeve: 'long', cropped: false, landmarks: lm, outline: topOutline(lm, 12, false), details, body: [244, 524] };
 }
 
-function tank(): Shape {
+function tank(): Shape<UpperLandmarks> {
   const right = {
     neckline_right: { x: 316, y: 146 },
     shoulder_right: { x: 270, y: 146 },
@@ -172,10 +171,10 @@ function tank(): Shape {
   };
   const lm = symmetric({ ...right, cuff_right_in: right.armpit_right, cuff_right_out: right.shoulder_right }, { center_front: { x: 384, y: 318 } });
   // A tank's silhouette top edge is the strap tops and the front scoop (no back visible).
-  const nr = lm.neckline_right!, nl = lm.neckline_left!, cf = lm.center_front!;
+  const nr = lm.neckline_right, nl = lm.neckline_left, cf = lm.center_front;
   const c = { x: 2 * cf.x - (nr.x + nl.x) / 2, y: 2 * cf.y - (nr.y + nl.y) / 2 };
-  const al = lm.armpit_left!, ar = lm.armpit_right!, sl = lm.shoulder_left!, sr = lm.shoulder_right!;
-  const hl = lm.top_hem_left!, hr = lm.top_hem_right!;
+  const al = lm.armpit_left, ar = lm.armpit_right, sl = lm.shoulder_left, sr = lm.shoulder_right;
+  const hl = lm.top_hem_left, hr = lm.top_hem_right;
   const outline =
     `M ${p(nr)} Q ${p(c)} ${p(nl)} L ${p(sl)} C ${sl.x - 6} ${sl.y + 150} ${al.x - 50} ${al.y - 30} ${p(al)} ` +
     `L ${p(hl)} Q 384 ${hl.y + 10} ${p(hr)} L ${p(ar)} C ${ar.x + 50} ${ar.y - 30} ${sr.x + 6} ${sr.y + 150} ${p(sr)} Z`;
@@ -188,7 +187,7 @@ function tank(): Shape {
   return { category: 'upper', sleeve: 'none', cropped: false, landmarks: lm, outline, details, body: [222, 546] };
 }
 
-function dress(): Shape {
+function dress(): Shape<DressLandmarks> {
   const right = {
     neckline_right: { x: 322, y: 96 },
     shoulder_right: { x: 268, y: 100 },
@@ -197,10 +196,10 @@ function dress(): Shape {
     hemline_right: { x: 146, y: 968 },
   };
   const lm = symmetric({ ...right, cuff_right_in: right.armpit_right, cuff_right_out: right.shoulder_right }, { center_front: { x: 384, y: 214 } });
-  const nr = lm.neckline_right!, nl = lm.neckline_left!, cf = lm.center_front!;
+  const nr = lm.neckline_right, nl = lm.neckline_left, cf = lm.center_front;
   const c = { x: 2 * cf.x - (nr.x + nl.x) / 2, y: 2 * cf.y - (nr.y + nl.y) / 2 };
-  const al = lm.armpit_left!, ar = lm.armpit_right!, sl = lm.shoulder_left!, sr = lm.shoulder_right!;
-  const wl = lm.top_hem_left!, wr = lm.top_hem_right!, hl = lm.hemline_left!, hr = lm.hemline_right!;
+  const al = lm.armpit_left, ar = lm.armpit_right, sl = lm.shoulder_left, sr = lm.shoulder_right;
+  const wl = lm.top_hem_left, wr = lm.top_hem_right, hl = lm.hemline_left, hr = lm.hemline_right;
   const outline =
     `M ${p(nr)} Q ${p(c)} ${p(nl)} L ${p(sl)} C ${sl.x} ${sl.y + 110} ${al.x - 30} ${al.y - 30} ${p(al)} ` +
     `Q ${al.x + 4} ${(al.y + wl.y) / 2} ${p(wl)} Q ${wl.x + 40} ${wl.y + 250} ${p(hl)} ` +
@@ -219,9 +218,9 @@ function dress(): Shape {
   return { category: 'dress', sleeve: 'none', cropped: false, landmarks: lm, outline, details, body: [200, 568] };
 }
 
-function trousers(short: boolean, denim: boolean): Shape {
+function trousers(short: boolean, denim: boolean): Shape<LowerLandmarks> {
   const bottomY = short ? 560 : 972;
-  const lm: LM = symmetric(
+  const lm = symmetric(
     {
       waistband_right: { x: 250, y: 84 },
       bottom_right_out: { x: short ? 214 : 230, y: bottomY },
@@ -229,8 +228,8 @@ function trousers(short: boolean, denim: boolean): Shape {
     },
     { crotch: { x: 384, y: short ? 400 : 420 } },
   );
-  const wr = lm.waistband_right!, wl = lm.waistband_left!, cr = lm.crotch!;
-  const ro = lm.bottom_right_out!, ri = lm.bottom_right_in!, lo = lm.bottom_left_out!, li = lm.bottom_left_in!;
+  const wr = lm.waistband_right, wl = lm.waistband_left, cr = lm.crotch;
+  const ro = lm.bottom_right_out, ri = lm.bottom_right_in, lo = lm.bottom_left_out, li = lm.bottom_left_in;
   const outline =
     `M ${p(wr)} L ${p(wl)} Q ${wl.x + 22} ${wl.y + 180} ${wl.x + 14} ${wl.y + 300} L ${p(lo)} L ${p(li)} ` +
     `L ${cr.x + 4} ${cr.y + 10} Q ${cr.x} ${cr.y - 4} ${cr.x - 4} ${cr.y + 10} L ${p(ri)} L ${p(ro)} L ${wr.x - 14} ${wr.y + 300} Q ${wr.x - 22} ${wr.y + 180} ${p(wr)} Z`;
@@ -253,10 +252,10 @@ function trousers(short: boolean, denim: boolean): Shape {
   return { category: 'lower', sleeve: 'none', cropped: false, landmarks: lm, outline, details, body: [wr.x - 20, wl.x + 20], denim };
 }
 
-function skirt(): Shape {
+function skirt(): Shape<LowerLandmarks> {
   const bottomY = 760;
   const half = 0.05 * (584 - 184);
-  const lm: LM = symmetric(
+  const lm = symmetric(
     {
       waistband_right: { x: 274, y: 120 },
       bottom_right_out: { x: 184, y: bottomY },
@@ -265,7 +264,7 @@ function skirt(): Shape {
     // A skirt has no leg gap: its "crotch" is the middle of the hem (as analysis reports it).
     { crotch: { x: 384, y: bottomY } },
   );
-  const wr = lm.waistband_right!, wl = lm.waistband_left!, ro = lm.bottom_right_out!, lo = lm.bottom_left_out!;
+  const wr = lm.waistband_right, wl = lm.waistband_left, ro = lm.bottom_right_out, lo = lm.bottom_left_out;
   const outline = `M ${p(wr)} L ${p(wl)} Q ${wl.x + 30} ${wl.y + 300} ${p(lo)} Q 384 ${lo.y + 18} ${p(ro)} Q ${wr.x - 30} ${wr.y + 300} ${p(wr)} Z`;
   const details =
     `<path d="M ${wr.x} ${wr.y + 22} L ${wl.x} ${wl.y + 22}" fill="none" stroke="{dark}" stroke-width="44" opacity="0.3"/>` +

@@ -13,7 +13,7 @@
  */
 import { createHash } from 'node:crypto';
 import sharp from 'sharp';
-import { GARMENT_TYPES, type GarmentAnalysis, type GarmentLandmarkName, type GarmentType, type Point, type RGB } from '../types.ts';
+import { GARMENT_TYPES, type FoundLandmarks, type GarmentAnalysis, type GarmentLandmarkName, type GarmentType, type Point, type RGB } from '../types.ts';
 import { integerIn, oneOf, parseHexColor } from '../validate.ts';
 import { labToRgb, rgbToLab, toHex } from './color.ts';
 import { shapeOf, type TemplateName } from './shapes.ts';
@@ -119,7 +119,7 @@ export async function renderTemplate(type: GarmentType | string, color: string, 
       }
     }
   }
-  const landmarks: Partial<Record<GarmentLandmarkName, Point>> = {};
+  const landmarks: FoundLandmarks = {};
   for (const [name, pt] of Object.entries(shape.landmarks) as [GarmentLandmarkName, Point][]) {
     landmarks[name] = { x: Math.round((ox + pt.x * s) * 10) / 10, y: Math.round((oy + pt.y * s) * 10) / 10 };
   }

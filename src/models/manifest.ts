@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { TryonError } from '../errors.ts';
 
-export const MODEL_NAMES = ['blazepose-detector', 'blazepose-lite', 'blazepose-full', 'blazepose-heavy', 'selfie'] as const;
+export const MODEL_NAMES = ['blazepose-detector', 'blazepose-lite', 'blazepose-full', 'blazepose-heavy'] as const;
 export type ModelName = (typeof MODEL_NAMES)[number];
 
 export interface TensorSpec {

@@ -43,15 +43,12 @@ function cudaLibraryPresent(): boolean {
   return existsSync(path.join(ortBinaryDir(), lib));
 }
 
-let probeGraph: Uint8Array | null = null;
+/** y = x + [1, 2, 3, 4]: a session that runs it and answers 4 for y[3] works. */
 function tinyGraph(): Uint8Array {
-  if (!probeGraph) {
-    const g = new GraphBuilder('probe');
-    const x = g.input('x', DataType.FLOAT, [1, 4]);
-    g.output(g.op('Add', [x, g.constF32([1, 2, 3, 4], [1, 4])]), 'y', DataType.FLOAT, [1, 4]);
-    probeGraph = g.build();
-  }
-  return probeGraph;
+  const g = new GraphBuilder('probe');
+  const x = g.input('x', DataType.FLOAT, [1, 4]);
+  g.output(g.op('Add', [x, g.constF32([1, 2, 3, 4], [1, 4])]), 'y', DataType.FLOAT, [1, 4]);
+  return g.build();
 }
 
 /** ORT messages carry source paths and lambdas; keep the sentence a user can act on. */
@@ -98,11 +95,17 @@ async function probe(name: ProviderName): Promise<string | null> {
   }
 }
 
-const statusCache = new Map<ProviderName, Promise<ProviderStatus>>();
+/**
+ * The process-wide registry of provider probes, the one piece of module state outside a
+ * Tryon instance: which execution providers work is a fact about this machine and this
+ * onnxruntime install, the same for every instance, and a probe costs a session (WebGPU's a
+ * child process), so each provider is probed at most once per process.
+ */
+const PROBES = new Map<ProviderName, Promise<ProviderStatus>>();
 
 /** Status of one provider, probed at most once per process. */
 export function providerStatus(name: ProviderName): Promise<ProviderStatus> {
-  let p = statusCache.get(name);
+  let p = PROBES.get(name);
   if (!p) {
     p = (async (): Promise<ProviderStatus> => {
       const listed = ort.listSupportedBackends().some((b) => b.name === name);
@@ -114,7 +117,7 @@ export function providerStatus(name: ProviderName): Promise<ProviderStatus> {
       const failure = await probe(name);
       return failure ? { name, installed: true, works: false, reason: failure } : { name, installed: true, works: true };
     })();
-    statusCache.set(name, p);
+    PROBES.set(name, p);
   }
   return p;
 }

@@ -29,8 +29,11 @@ export interface ModelRegistry {
   readonly provider: string;
   /** The session of a converted model: hash-checked at first load, cached for the process. */
   session(name: ModelName): Promise<ort.InferenceSession>;
-  /** A session for a graph built at run time (render graphs), cached by key, same provider. */
-  sessionFromBytes(key: string, bytes: Uint8Array): Promise<ort.InferenceSession>;
+  /**
+   * A session for a graph built at run time (render graphs), cached by key, same provider.
+   * `bytes` may be a function that builds the graph: it is called only when the key is new.
+   */
+  sessionFromBytes(key: string, bytes: Uint8Array | (() => Uint8Array)): Promise<ort.InferenceSession>;
   /** Sessions loaded so far and the provider each runs on. */
   loaded(): { name: string; provider: string }[];
   release(): Promise<void>;
@@ -85,10 +88,14 @@ class Registry implements ModelRegistry {
     });
   }
 
-  sessionFromBytes(key: string, bytes: Uint8Array): Promise<ort.InferenceSession> {
+  sessionFromBytes(key: string, bytes: Uint8Array | (() => Uint8Array)): Promise<ort.InferenceSession> {
     if (typeof key !== 'string' || !key) throw invalid('key', 'non-empty string', key);
-    if (!(bytes instanceof Uint8Array) || !bytes.length) throw invalid(`bytes of ${key}`, 'non-empty Uint8Array (an ONNX model)', bytes);
-    return this.cached(`graph:${key}`, key, async () => bytes);
+    const check = (b: unknown): Uint8Array => {
+      if (!(b instanceof Uint8Array) || !b.length) throw invalid(`bytes of ${key}`, 'non-empty Uint8Array (an ONNX model)', b);
+      return b;
+    };
+    if (typeof bytes !== 'function') check(bytes);
+    return this.cached(`graph:${key}`, key, async () => check(typeof bytes === 'function' ? bytes() : bytes));
   }
 
   private cached(cacheKey: string, name: string, load: () => Promise<Uint8Array>): Promise<ort.InferenceSession> {

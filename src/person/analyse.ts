@@ -18,12 +18,10 @@ import { decodeImage } from '../image/decode.ts';
 import { TryonError } from '../errors.ts';
 import type { ModelRegistry } from '../models/registry.ts';
 import type { Box, Keypoint, Mask, PersonAnalysis, RawImage } from '../types.ts';
-import { DETECTOR_SIZE } from './anchors.ts';
-import { decodeDetections, type Detection } from './detect.ts';
-import { alignmentRect, letterboxAffine, rectToAffine, type Affine, type RotatedRect } from './geometry.ts';
-import { decodeLandmarks, refineFromHeatmap, type DecodedLandmarks } from './landmarks.ts';
+import { DETECTOR_SIZE, runDetector, type Detection, type DetectorResult } from '../models/blazepose-detector.ts';
+import { decodeLandmarks, LANDMARK_SIZE, refineFromHeatmap, runLandmarks, type DecodedLandmarks, type LandmarksResult } from '../models/blazepose-landmarks.ts';
+import { alignmentRect, letterboxAffine, rectToAffine, type Affine, type RotatedRect } from '../models/crop.ts';
 import { refinedMask } from './mask.ts';
-import { LANDMARK_SIZE, poseNetsFromRegistry, type LandmarkOutput, type PoseNets } from './nets.ts';
 import { toOpenPose } from './openpose.ts';
 import { maskBounds, parseBody } from './parsing.ts';
 import { headBodyMismatch, widthFit } from './plausible.ts';
@@ -56,10 +54,6 @@ const TIGHT_MARGIN = 1.3;
 const MASK_EPS = 5e-4;
 /** Steepness of the mask's soft edge around 0.5. */
 const MASK_GAIN = 2;
-
-export async function analysePerson(bytes: Buffer | Uint8Array, registry: ModelRegistry, options: PersonOptions): Promise<PersonAnalysis> {
-  return analyseWithNets(bytes, poseNetsFromRegistry(registry, options.landmarkModel), options);
-}
 
 async function workingCopy(image: RawImage): Promise<RawImage> {
   const scale = WORK_SIDE / Math.max(image.width, image.height);
@@ -96,8 +90,7 @@ function personBox(mask: Mask, keypoints: Keypoint[]): Box {
   return { x: x0, y: y0, width: x1 - x0 + 1, height: y1 - y0 + 1 };
 }
 
-/** The analysis over any implementation of the two networks (tests may pass their own). */
-export async function analyseWithNets(bytes: Buffer | Uint8Array, nets: PoseNets, options: PersonOptions): Promise<PersonAnalysis> {
+export async function analysePerson(bytes: Buffer | Uint8Array, registry: ModelRegistry, options: PersonOptions): Promise<PersonAnalysis> {
   const timings: Record<string, number> = {};
   const warnings: string[] = [];
   let last = performance.now();
@@ -125,7 +118,7 @@ export async function analyseWithNets(bytes: Buffer | Uint8Array, nets: PoseNets
   };
   lap('decode');
 
-  const { detections, weak } = await detectPeople((view) => nets.detect(crop(view, DETECTOR_SIZE, 1 / 127.5, -1, 1)), width, height);
+  const { detections, weak } = await detectPeople((view) => runDetector(registry, crop(view, DETECTOR_SIZE, 1 / 127.5, -1, 1), view), width, height);
   if (detections.length === 0) {
     throw new TryonError('NO_PERSON', `${name}: no person found in the photo`, {
       input: name,
@@ -137,9 +130,9 @@ export async function analyseWithNets(bytes: Buffer | Uint8Array, nets: PoseNets
   lap('detect');
 
   // Landmarks: pass 1 from the detector's alignment points, pass 2 from pass 1's own.
-  const runPass = async (rect: RotatedRect): Promise<{ crop: Affine; out: LandmarkOutput; lm: DecodedLandmarks }> => {
+  const runPass = async (rect: RotatedRect): Promise<{ crop: Affine; out: LandmarksResult; lm: DecodedLandmarks }> => {
     const map = rectToAffine(rect, LANDMARK_SIZE);
-    const out = await nets.landmarks(crop(map, LANDMARK_SIZE, 1 / 255, 0, 0));
+    const out = await runLandmarks(registry, crop(map, LANDMARK_SIZE, 1 / 255, 0, 0), { model: options.landmarkModel, heatmap: true });
     if (out.heatmap) refineFromHeatmap(out.landmarks, out.heatmap, LANDMARK_SIZE);
     return { crop: map, out, lm: decodeLandmarks(out.landmarks, map, width, height) };
   };
@@ -150,18 +143,18 @@ export async function analyseWithNets(bytes: Buffer | Uint8Array, nets: PoseNets
       ? { cx: width / 2, cy: height / 2, size: Math.max(width, height), rotation: 0 }
       : alignmentRect(person.keypoints[0], person.keypoints[1]),
   );
-  if ((options.passes ?? 2) === 2 && pass.out.flag >= MIN_POSE_FLAG) {
+  if ((options.passes ?? 2) === 2 && pass.out.poseflag >= MIN_POSE_FLAG) {
     const tight = tightRect(pass.lm.keypoints, alignmentRect(pass.lm.alignment[0], pass.lm.alignment[1]), width, height);
     const second = await runPass(tight);
     // The tighter crop is usually better, but the network can fold a body onto its axis in one
     // crop and not the other; keep the pass whose widths fit its own silhouette (plausible.ts).
     const fit2 = widthFit(second.out.landmarks, second.out.segmentation, LANDMARK_SIZE);
     const fit1 = widthFit(pass.out.landmarks, pass.out.segmentation, LANDMARK_SIZE);
-    if (second.out.flag >= MIN_POSE_FLAG && !(fit2 < 1 && fit1 > fit2)) pass = second;
+    if (second.out.poseflag >= MIN_POSE_FLAG && !(fit2 < 1 && fit1 > fit2)) pass = second;
   }
-  if (weak) warnings.push(`low person-detection confidence (${detections[0].score.toFixed(2)}); the pose model confirmed a person (${pass.out.flag.toFixed(2)})`);
-  if (pass.out.flag < (weak ? MIN_POSE_FLAG_WEAK : MIN_POSE_FLAG)) {
-    throw new TryonError('NO_PERSON', `${name}: no person found in the photo (pose confidence ${pass.out.flag.toFixed(2)})`, {
+  if (weak) warnings.push(`low person-detection confidence (${detections[0].score.toFixed(2)}); the pose model confirmed a person (${pass.out.poseflag.toFixed(2)})`);
+  if (pass.out.poseflag < (weak ? MIN_POSE_FLAG_WEAK : MIN_POSE_FLAG)) {
+    throw new TryonError('NO_PERSON', `${name}: no person found in the photo (pose confidence ${pass.out.poseflag.toFixed(2)})`, {
       input: name,
       suggestion: 'Use a photo with one person, head to at least the hips in view.',
     });
@@ -256,13 +249,12 @@ function tightRect(keypoints: Keypoint[], aligned: RotatedRect, width: number, h
  *    flag confirms a person with high confidence.
  */
 async function detectPeople(
-  detect: (view: Affine) => Promise<Float32Array>,
+  detect: (view: Affine) => Promise<DetectorResult>,
   width: number,
   height: number,
 ): Promise<{ detections: Detection[]; weak: boolean }> {
-  const letterbox = letterboxAffine(width, height, DETECTOR_SIZE);
-  const tried: { raw: Float32Array; view: Affine }[] = [{ raw: await detect(letterbox), view: letterbox }];
-  const found = decodeDetections(tried[0].raw, letterbox);
+  const tried: DetectorResult[] = [await detect(letterboxAffine(width, height, DETECTOR_SIZE))];
+  const found = tried[0].people();
   if (found.length > 0) return { detections: found, weak: false };
   const side = Math.min(width, height);
   const long = Math.max(width, height);
@@ -273,14 +265,14 @@ async function detectPeople(
     for (let i = 0; i < count; i++) {
       const offset = ((long - side) * i) / Math.max(1, count - 1);
       const view: Affine = width >= height ? { a: s, b: 0, c: offset, d: 0, e: s, f: 0 } : { a: s, b: 0, c: 0, d: 0, e: s, f: offset };
-      const raw = await detect(view);
-      tried.push({ raw, view });
-      windowed = windowed.concat(decodeDetections(raw, view));
+      const result = await detect(view);
+      tried.push(result);
+      windowed = windowed.concat(result.people());
     }
     // Windows overlap, so one person can be found twice: keep the best, without a crowd warning.
     if (windowed.length > 0) return { detections: [windowed.sort((p, q) => q.score - p.score)[0]], weak: false };
   }
-  const weak = tried.flatMap(({ raw, view }) => decodeDetections(raw, view, WEAK_DETECTION_SCORE)).sort((p, q) => q.score - p.score);
+  const weak = tried.flatMap((result) => result.people(WEAK_DETECTION_SCORE)).sort((p, q) => q.score - p.score);
   return { detections: weak.slice(0, 1), weak: weak.length > 0 };
 }
 

@@ -6,7 +6,7 @@
  * the filter runs on a coarse grid with only the final linear step at full resolution.
  */
 import type { Mask, RawImage } from '../types.ts';
-import { invertAffine, type Affine } from './geometry.ts';
+import { invertAffine, type Affine } from '../models/crop.ts';
 
 /**
  * Person probability on a grid `step` times coarser than the photo (cell centres), pulled from

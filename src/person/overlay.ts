@@ -4,9 +4,9 @@
  * (an SVG rendered by sharp), and a JSON summary.
  */
 import sharp from 'sharp';
-import { KEYPOINT_NAMES, PARSING_LABELS, type PersonAnalysis, type RGB } from '../types.ts';
+import { KEYPOINT_NAMES, PARSING_LABELS, type PersonAnalysis, type RawImage, type RGB } from '../types.ts';
 
-/** One colour per parsing label (LIP-like palette, background unused). */
+/** One colour per parsing label (LIP-like palette): the one palette of `tryon inspect` and `tryon run --debug`. */
 export const LABEL_COLORS: RGB[] = [
   [0, 0, 0], // background
   [170, 60, 0], // hair
@@ -21,6 +21,14 @@ export const LABEL_COLORS: RGB[] = [
   [90, 90, 90], // shoes
   [255, 120, 0], // torso_skin
 ];
+
+/** The parsing alone, one LABEL_COLORS colour per pixel (background black). */
+export function parsingImage(a: PersonAnalysis): RawImage {
+  const { width, height } = a;
+  const data = new Uint8Array(width * height * 3);
+  for (let i = 0; i < width * height; i++) data.set(LABEL_COLORS[a.parsing.data[i]] ?? [255, 255, 255], i * 3);
+  return { data, width, height, channels: 3 };
+}
 
 /** BlazePose skeleton edges (wearer's left drawn green, right orange, centre white). */
 const EDGES: [number, number][] = [

@@ -16,7 +16,7 @@
  * Every loop is over typed arrays with no allocation per pixel.
  */
 import { LABEL, type Keypoint, type LabelMap, type Mask, type RawImage, type RGB } from '../types.ts';
-import { bodyGeometry, ellipseDistance2, Part, type BodyGeometry } from './body.ts';
+import { bodyGeometry, ellipseDistance2, Part, type BodyGeometry, type Capsule } from './body.ts';
 import { boundsOver } from './mask.ts';
 
 const PERSON = 128;
@@ -72,18 +72,16 @@ export function maskBounds(mask: Mask): Bounds | null {
   return boundsOver(mask, PERSON);
 }
 
-/** Part id per 2x2 block inside the bounds. */
-function partMap(mask: Mask, g: BodyGeometry, b: Bounds): { parts: Uint8Array; stride: number } {
-  const { data, width } = mask;
-  const stride = (width + 1) >> 1;
-  const rows = (mask.height + 1) >> 1;
-  const parts = new Uint8Array(stride * rows);
-  // Capsules unpacked into flat arrays: ax, ay, dx, dy, 1/len^2, 1/r^2.
-  const caps = g.capsules;
+/**
+ * The capsules unpacked into flat arrays for partMap's loops: k holds ax, ay, dx, dy, 1/len^2,
+ * 1/r^2 per capsule; ids its part, front whether it is drawn in front; bbox its bounding box.
+ */
+function capsuleTable(caps: Capsule[]): { k: Float64Array; ids: Uint8Array; front: Uint8Array; bbox: Float64Array } {
   const n = caps.length;
   const k = new Float64Array(n * 6);
   const ids = new Uint8Array(n);
   const front = new Uint8Array(n);
+  const bbox = new Float64Array(n * 4);
   caps.forEach((c, j) => {
     const dx = c.bx - c.ax;
     const dy = c.by - c.ay;
@@ -91,29 +89,49 @@ function partMap(mask: Mask, g: BodyGeometry, b: Bounds): { parts: Uint8Array; s
     k.set([c.ax, c.ay, dx, dy, len2 > 0 ? 1 / len2 : 0, 1 / (c.r * c.r)], j * 6);
     ids[j] = c.part;
     front[j] = c.front ? 1 : 0;
+    bbox.set([Math.min(c.ax, c.bx), Math.min(c.ay, c.by), Math.max(c.ax, c.bx), Math.max(c.ay, c.by)], j * 4);
   });
-  // Body axis frame for the armhole rule: unit axis (shoulders -> hips) and its normal.
+  return { k, ids, front, bbox };
+}
+
+/**
+ * The armhole rule's frame: the body axis (shoulders -> hips) and its normal, the wearer's left
+ * side's sign across it, half the shoulder line's width across the axis (0, rule off, when the
+ * shoulders overlap: a side view), and the rule's margin and depth.
+ */
+function armholeFrame(g: BodyGeometry): { axx: number; axy: number; nx: number; ny: number; leftSign: number; shoulderLat: number; margin: number; depth: number } {
   const axisLen = Math.hypot(g.hipMid.x - g.shoulderMid.x, g.hipMid.y - g.shoulderMid.y) || 1;
   const axx = (g.hipMid.x - g.shoulderMid.x) / axisLen;
   const axy = (g.hipMid.y - g.shoulderMid.y) / axisLen;
   const nx = -axy;
   const ny = axx;
   const leftLat = (g.leftShoulder.x - g.shoulderMid.x) * nx + (g.leftShoulder.y - g.shoulderMid.y) * ny;
-  const leftSign = leftLat >= 0 ? 1 : -1;
-  // Half the shoulder line's width across the axis; 0 (rule off) when the shoulders overlap (side view).
-  const shoulderLat = Math.abs(leftLat) > 0.15 * g.shoulderWidth ? Math.abs(leftLat) : 0;
-  const armholeMargin = ARMHOLE_MARGIN * g.shoulderWidth;
-  const armholeDepth = ARMHOLE_DEPTH * g.torsoLength;
+  return {
+    axx,
+    axy,
+    nx,
+    ny,
+    leftSign: leftLat >= 0 ? 1 : -1,
+    shoulderLat: Math.abs(leftLat) > 0.15 * g.shoulderWidth ? Math.abs(leftLat) : 0,
+    margin: ARMHOLE_MARGIN * g.shoulderWidth,
+    depth: ARMHOLE_DEPTH * g.torsoLength,
+  };
+}
+
+/** Part id per 2x2 block inside the bounds. */
+function partMap(mask: Mask, g: BodyGeometry, b: Bounds): { parts: Uint8Array; stride: number } {
+  const { data, width } = mask;
+  const stride = (width + 1) >> 1;
+  const rows = (mask.height + 1) >> 1;
+  const parts = new Uint8Array(stride * rows);
+  const n = g.capsules.length;
+  const { k, ids, front, bbox } = capsuleTable(g.capsules);
+  const { axx, axy, nx, ny, leftSign, shoulderLat, margin: armholeMargin, depth: armholeDepth } = armholeFrame(g);
   // Capsules that cannot be nearest anywhere in a tile of blocks are left out of the tile's
   // per-block loop: over the tile, a capsule's d is at least its distance to the tile from the
   // capsule's bounding box, and at most its largest d at the tile's corners (d is convex).
   // Dropped capsules are never the minimum (with a margin far above rounding), and the kept
   // ones are tried in their original order, so every block gets the same part as trying all.
-  const bbox = new Float64Array(n * 4);
-  for (let j = 0; j < n; j++) {
-    const c = caps[j];
-    bbox.set([Math.min(c.ax, c.bx), Math.min(c.ay, c.by), Math.max(c.ax, c.bx), Math.max(c.ay, c.by)], j * 4);
-  }
   const dAt = (o: number, x: number, y: number): number => {
     const px = x - k[o];
     const py = y - k[o + 1];
@@ -248,52 +266,64 @@ const HAIR_REACH = 0.8;
 /** Half-width of the neck as a share of the face's half-width. */
 const NECK_HALF_WIDTH = 0.8;
 
+/** What the parsing's passes read: the inputs, the coarse part map and the body axis. */
+interface Pass {
+  img: Uint8Array;
+  ch: number;
+  /** Mask and skin likelihood (the latter corrected in place by labelPixels). */
+  md: Uint8Array;
+  sd: Uint8Array;
+  width: number;
+  parts: Uint8Array;
+  stride: number;
+  bounds: Bounds;
+  g: BodyGeometry;
+  /** x * tx + y * ty + t0 is 0 on the shoulder line, 1 on the hip line; (nx, ny) the axis' unit normal. */
+  tx: number;
+  ty: number;
+  t0: number;
+  nx: number;
+  ny: number;
+  /** The mouth's position along the face's axis (below it: the neck). */
+  mouthT: number;
+}
+
+/** RGB histograms (256 bins a channel) and their sample counts. */
+interface Samples {
+  upper: Uint32Array;
+  lower: Uint32Array;
+  upperCore: Uint32Array;
+  lowerCore: Uint32Array;
+  hair: Uint32Array;
+  upperN: number;
+  lowerN: number;
+  upperCoreN: number;
+  lowerCoreN: number;
+  hairN: number;
+  /** Sum of the hair samples' luma. */
+  hairY: number;
+}
+
 /**
- * Labels the person pixels. `skin` is read and also corrected in place: skin-coloured cloth
- * (a beige top, tan trousers) that looks more like the garment it sits in than like the face's
- * skin loses its skin likelihood, so the renderer's sleeve/skin decisions see the same thing.
+ * Pass 1: garment colour samples (clothed pixels of the chest and thighs), the "core" colours
+ * (the middle of the chest and of the thighs whatever the skin model says, which is what a
+ * garment there looks like even when it is skin-coloured) and the hair's (head pixels well
+ * outside the face and not skin).
  */
-export function parseBody(image: RawImage, mask: Mask, skin: Mask, keypoints: Keypoint[], skinColor: RGB | null = null): ParsingResult {
-  const { width, height } = mask;
-  const labels = new Uint8Array(width * height);
-  const g = bodyGeometry(keypoints);
-  const bounds = maskBounds(mask);
-  if (!bounds) return { parsing: { data: labels, width, height }, split: SPLIT_FALLBACK, upperColor: null, lowerColor: null, geometry: g };
-  const { parts, stride } = partMap(mask, g, bounds);
-  const img = image.data;
-  const ch = image.channels;
-  const md = mask.data;
-  const sd = skin.data;
-
-  // Body axis: t = 0 on the shoulder line, 1 on the hip line.
-  const ax = g.hipMid.x - g.shoulderMid.x;
-  const ay = g.hipMid.y - g.shoulderMid.y;
-  const len2 = ax * ax + ay * ay || 1;
-  const tx = ax / len2;
-  const ty = ay / len2;
-  const t0 = -(g.shoulderMid.x * tx + g.shoulderMid.y * ty);
-
-  // Pass 1: garment colour samples and, per axis bin, which garment the clothed pixels resemble.
-  // Besides the clothed-pixel samples, the "core" colours: the middle of the chest and of the
-  // thighs whatever the skin model says, which is what a garment there looks like even when
-  // it is skin-coloured.
-  const upperHist = new Uint32Array(768);
-  const lowerHist = new Uint32Array(768);
-  const upperCoreHist = new Uint32Array(768);
-  const lowerCoreHist = new Uint32Array(768);
-  let upperN = 0;
-  let lowerN = 0;
-  let upperCoreN = 0;
-  let lowerCoreN = 0;
-  const axisLength = Math.sqrt(len2);
-  const nx = -ay / axisLength;
-  const ny = ax / axisLength;
+function sampleColours(p: Pass): Samples {
+  const { img, ch, md, sd, width, parts, stride, bounds, g, tx, ty, t0, nx, ny } = p;
+  const s: Samples = {
+    upper: new Uint32Array(768), lower: new Uint32Array(768), upperCore: new Uint32Array(768), lowerCore: new Uint32Array(768), hair: new Uint32Array(768),
+    upperN: 0, lowerN: 0, upperCoreN: 0, lowerCoreN: 0, hairN: 0, hairY: 0,
+  };
+  const add = (hist: Uint32Array, o: number): void => {
+    hist[img[o]]++;
+    hist[256 + img[o + 1]]++;
+    hist[512 + img[o + 2]]++;
+  };
   const coreHalfWidth = 0.25 * g.shoulderWidth;
   const face = g.face;
-  const mouthT = g.mouth.x * face.ux + g.mouth.y * face.uy;
-  const hairHist = new Uint32Array(768);
-  let hairN = 0;
-  let hairY = 0;
+  const mouthT = p.mouthT;
   for (let y = bounds.y0; y <= bounds.y1; y++) {
     const prow = (y >> 1) * stride;
     for (let x = bounds.x0; x <= bounds.x1; x++) {
@@ -302,105 +332,130 @@ export function parseBody(image: RawImage, mask: Mask, skin: Mask, keypoints: Ke
       const part = parts[prow + (x >> 1)];
       const t = x * tx + y * ty + t0;
       const o = i * ch;
+      const thigh = (part === P_LTHIGH || part === P_RTHIGH) && t > 1.25 && t < 1.7;
       if (part === P_TORSO && t > 0.3 && t < 0.6) {
         const lat = (x - g.shoulderMid.x) * nx + (y - g.shoulderMid.y) * ny;
         if (lat > -coreHalfWidth && lat < coreHalfWidth) {
-          upperCoreHist[img[o]]++;
-          upperCoreHist[256 + img[o + 1]]++;
-          upperCoreHist[512 + img[o + 2]]++;
-          upperCoreN++;
+          add(s.upperCore, o);
+          s.upperCoreN++;
         }
-      } else if ((part === P_LTHIGH || part === P_RTHIGH) && t > 1.25 && t < 1.7) {
-        lowerCoreHist[img[o]]++;
-        lowerCoreHist[256 + img[o + 1]]++;
-        lowerCoreHist[512 + img[o + 2]]++;
-        lowerCoreN++;
+      } else if (thigh) {
+        add(s.lowerCore, o);
+        s.lowerCoreN++;
       }
       if (sd[i] > CLOTH) continue;
       if (part === P_HEAD && x * face.ux + y * face.uy < mouthT && ellipseDistance2(face, x, y) > 1.4) {
-        // Head pixels well outside the face and not skin: the hair's colour.
-        hairHist[img[o]]++;
-        hairHist[256 + img[o + 1]]++;
-        hairHist[512 + img[o + 2]]++;
-        hairY += 0.299 * img[o] + 0.587 * img[o + 1] + 0.114 * img[o + 2];
-        hairN++;
+        add(s.hair, o);
+        s.hairY += 0.299 * img[o] + 0.587 * img[o + 1] + 0.114 * img[o + 2];
+        s.hairN++;
       }
       if (part === P_TORSO && t > 0.2 && t < 0.55) {
-        upperHist[img[o]]++;
-        upperHist[256 + img[o + 1]]++;
-        upperHist[512 + img[o + 2]]++;
-        upperN++;
-      } else if ((part === P_LTHIGH || part === P_RTHIGH) && t > 1.25 && t < 1.7) {
-        lowerHist[img[o]]++;
-        lowerHist[256 + img[o + 1]]++;
-        lowerHist[512 + img[o + 2]]++;
-        lowerN++;
+        add(s.upper, o);
+        s.upperN++;
+      } else if (thigh) {
+        add(s.lower, o);
+        s.lowerN++;
       }
     }
   }
-  const upperColor = upperN > 50 ? medianColor(upperHist, upperN) : null;
-  const lowerColor = lowerN > 50 ? medianColor(lowerHist, lowerN) : null;
-  // A core colour can veto skin only when it is itself unlike the face's skin (a bare chest
-  // has a skin-coloured core and vetoes nothing).
-  const veto = (hist: Uint32Array, n: number): RGB | null => {
-    if (!skinColor || n < 50) return null;
-    const c = medianColor(hist, n);
-    return Math.hypot(c[0] - skinColor[0], c[1] - skinColor[1], c[2] - skinColor[2]) > GARMENT_NOT_SKIN ? c : null;
-  };
-  const upperVeto = veto(upperCoreHist, upperCoreN);
-  const lowerVeto = veto(lowerCoreHist, lowerCoreN);
-  const skinRef: RGB = skinColor ?? [0, 0, 0];
-  // Long hair over the shoulders and chest: only when the hair's colour is unlike the upper
-  // garment's (black hair on a black top stays top: the renderer then paints over it).
-  const upperCore = upperCoreN >= 50 ? medianColor(upperCoreHist, upperCoreN) : upperColor;
-  let hairColor = hairN >= HAIR_MIN_SAMPLES ? medianColor(hairHist, hairN) : null;
-  if (hairColor && upperCore && shadeDistance(hairColor[0], hairColor[1], hairColor[2], upperCore) < HAIR_DISTINCT) hairColor = null;
-  const hairLuma = hairN > 0 ? hairY / hairN : 0;
-  const hairRef: RGB = hairColor ?? [0, 0, 0];
-  let split = SPLIT_FALLBACK;
-  const distinct =
-    upperColor && lowerColor && Math.hypot(upperColor[0] - lowerColor[0], upperColor[1] - lowerColor[1], upperColor[2] - lowerColor[2]) > SAME_COLOR;
-  if (distinct && upperColor && lowerColor) {
-    const bins = Math.round((SPLIT_MAX - SPLIT_MIN) / SPLIT_BIN);
-    const upperVotes = new Float64Array(bins);
-    const votes = new Float64Array(bins);
-    const [ur, ug, ub] = upperColor;
-    const [lr, lg, lb] = lowerColor;
-    for (let y = bounds.y0; y <= bounds.y1; y++) {
-      const prow = (y >> 1) * stride;
-      for (let x = bounds.x0; x <= bounds.x1; x++) {
-        const i = y * width + x;
-        if (md[i] < PERSON || sd[i] > CLOTH) continue;
-        const part = parts[prow + (x >> 1)];
-        if (part !== P_TORSO && part !== P_LTHIGH && part !== P_RTHIGH) continue;
-        const bin = Math.floor((x * tx + y * ty + t0 - SPLIT_MIN) / SPLIT_BIN);
-        if (bin < 0 || bin >= bins) continue;
-        const o = i * ch;
-        const r = img[o];
-        const gg = img[o + 1];
-        const bb = img[o + 2];
-        const du = (r - ur) * (r - ur) + (gg - ug) * (gg - ug) + (bb - ub) * (bb - ub);
-        const dl = (r - lr) * (r - lr) + (gg - lg) * (gg - lg) + (bb - lb) * (bb - lb);
-        votes[bin]++;
-        if (du < dl) upperVotes[bin]++;
-      }
-    }
-    split = SPLIT_MAX;
-    for (let b = 0; b < bins; b++) {
-      // Two bins in a row mostly lower-coloured: a belt or a shadow is not a waistline.
-      const f0 = votes[b] > 0 ? upperVotes[b] / votes[b] : 1;
-      const f1 = b + 1 < bins && votes[b + 1] > 0 ? upperVotes[b + 1] / votes[b + 1] : f0;
-      if (f0 < 0.5 && f1 < 0.5) {
-        split = SPLIT_MIN + b * SPLIT_BIN;
-        break;
-      }
-    }
-  }
+  return s;
+}
 
-  // Pass 2: labels.
+/**
+ * Where the upper garment ends along the body axis (t): the first of two bins in a row whose
+ * clothed pixels mostly resemble the lower garment (a belt or a shadow is not a waistline);
+ * SPLIT_FALLBACK when the two garments look alike.
+ */
+function waistSplit(p: Pass, upperColor: RGB | null, lowerColor: RGB | null): number {
+  const distinct = upperColor && lowerColor && Math.hypot(upperColor[0] - lowerColor[0], upperColor[1] - lowerColor[1], upperColor[2] - lowerColor[2]) > SAME_COLOR;
+  if (!distinct || !upperColor || !lowerColor) return SPLIT_FALLBACK;
+  const { img, ch, md, sd, width, parts, stride, bounds, tx, ty, t0 } = p;
+  const bins = Math.round((SPLIT_MAX - SPLIT_MIN) / SPLIT_BIN);
+  const upperVotes = new Float64Array(bins);
+  const votes = new Float64Array(bins);
+  const [ur, ug, ub] = upperColor;
+  const [lr, lg, lb] = lowerColor;
+  for (let y = bounds.y0; y <= bounds.y1; y++) {
+    const prow = (y >> 1) * stride;
+    for (let x = bounds.x0; x <= bounds.x1; x++) {
+      const i = y * width + x;
+      if (md[i] < PERSON || sd[i] > CLOTH) continue;
+      const part = parts[prow + (x >> 1)];
+      if (part !== P_TORSO && part !== P_LTHIGH && part !== P_RTHIGH) continue;
+      const bin = Math.floor((x * tx + y * ty + t0 - SPLIT_MIN) / SPLIT_BIN);
+      if (bin < 0 || bin >= bins) continue;
+      const o = i * ch;
+      const r = img[o];
+      const gg = img[o + 1];
+      const bb = img[o + 2];
+      const du = (r - ur) * (r - ur) + (gg - ug) * (gg - ug) + (bb - ub) * (bb - ub);
+      const dl = (r - lr) * (r - lr) + (gg - lg) * (gg - lg) + (bb - lb) * (bb - lb);
+      votes[bin]++;
+      if (du < dl) upperVotes[bin]++;
+    }
+  }
+  for (let b = 0; b < bins; b++) {
+    const f0 = votes[b] > 0 ? upperVotes[b] / votes[b] : 1;
+    const f1 = b + 1 < bins && votes[b + 1] > 0 ? upperVotes[b + 1] / votes[b + 1] : f0;
+    if (f0 < 0.5 && f1 < 0.5) return SPLIT_MIN + b * SPLIT_BIN;
+  }
+  return SPLIT_MAX;
+}
+
+/** The colours pass 2 compares with: garment vetoes of skin, the skin's, the hair's. */
+interface Refs {
+  split: number;
+  upperVeto: RGB | null;
+  lowerVeto: RGB | null;
+  skinRef: RGB;
+  /** The hair's colour when it is unlike the upper garment's (null: no hair over the clothes). */
+  hairColor: RGB | null;
+  hairRef: RGB;
+  hairLuma: number;
+  upperCore: RGB | null;
+}
+
+/** The label of one person pixel of a part, from whether it is skin and where it is on the body axis (t). */
+function partLabel(p: Pass, part: number, x: number, y: number, isSkin: boolean, split: number): number {
+  const { g, tx, ty, t0, nx, ny } = p;
+  const face = g.face;
+  if (part === P_HEAD) {
+    const e = ellipseDistance2(face, x, y);
+    if (e < 0.6 || (e < 1 && isSkin)) return FACE;
+    // Skin below the mouth is neck; beside the face (ears) it is face; farther out it is
+    // hair that happens to be skin-coloured (ginger, blond).
+    if (isSkin && x * face.ux + y * face.uy > p.mouthT) {
+      // Below the mouth: the neck is a column under the face; skin-coloured pixels beside it
+      // are light hair falling to the shoulders (or bare shoulders below the shoulder line).
+      const across = Math.abs(-(x - face.cx) * face.uy + (y - face.cy) * face.ux);
+      return across < NECK_HALF_WIDTH * face.rb ? NECK : x * tx + y * ty + t0 > 0 ? TORSO_SKIN : HAIR;
+    }
+    return isSkin && e < 1.7 ? FACE : HAIR;
+  }
+  const t = x * tx + y * ty + t0;
+  if (part === P_TORSO) {
+    if (!isSkin) return t < split ? UPPER : LOWER;
+    const neckReach = NECK_HALF_WIDTH * face.rb;
+    const lat = (x - g.shoulderMid.x) * nx + (y - g.shoulderMid.y) * ny;
+    return t < 0.1 && lat > -neckReach && lat < neckReach ? NECK : TORSO_SKIN;
+  }
+  if (part <= Part.LeftForearm) return LEFT_ARM;
+  if (part <= Part.RightForearm) return RIGHT_ARM;
+  if (part === P_LHAND || part === P_RHAND) return HANDS;
+  if (part === P_LFOOT || part === P_RFOOT) return isSkin ? LEGS : SHOES;
+  if (part !== 0) return isSkin ? LEGS : t < split ? UPPER : LOWER; // thighs and shins
+  return BACKGROUND;
+}
+
+/**
+ * Pass 2: the label of every person pixel. Skin-coloured cloth that looks more like the garment
+ * it sits in than like the face's skin is not skin (and its skin likelihood is corrected in
+ * place); hair hanging in front of the shoulders or chest is hair.
+ */
+function labelPixels(p: Pass, refs: Refs, labels: Uint8Array): void {
+  const { img, ch, md, sd, width, parts, stride, bounds, g, tx, ty, t0, nx, ny } = p;
+  const { split, upperVeto, lowerVeto, skinRef, hairColor, hairRef, hairLuma, upperCore } = refs;
   const hairReach = HAIR_REACH * g.shoulderWidth;
-  const neckReach = NECK_HALF_WIDTH * face.rb;
-  const innerFace = 0.6;
   for (let y = bounds.y0; y <= bounds.y1; y++) {
     const prow = (y >> 1) * stride;
     for (let x = bounds.x0; x <= bounds.x1; x++) {
@@ -422,40 +477,7 @@ export function parseBody(image: RawImage, mask: Mask, skin: Mask, keypoints: Ke
           }
         }
       }
-      let label = BACKGROUND;
-      if (part === P_HEAD) {
-        const e = ellipseDistance2(face, x, y);
-        if (e < innerFace || (e < 1 && isSkin)) label = FACE;
-        // Skin below the mouth is neck; beside the face (ears) it is face; farther out it is
-        // hair that happens to be skin-coloured (ginger, blond).
-        else if (isSkin && x * face.ux + y * face.uy > mouthT) {
-          // Below the mouth: the neck is a column under the face; skin-coloured pixels beside it
-          // are light hair falling to the shoulders (or bare shoulders below the shoulder line).
-          const across = Math.abs(-(x - face.cx) * face.uy + (y - face.cy) * face.ux);
-          label = across < NECK_HALF_WIDTH * face.rb ? NECK : x * tx + y * ty + t0 > 0 ? TORSO_SKIN : HAIR;
-        }
-        else if (isSkin && e < 1.7) label = FACE;
-        else label = HAIR;
-      } else if (part === P_TORSO) {
-        const t = x * tx + y * ty + t0;
-        if (isSkin) {
-          const lat = (x - g.shoulderMid.x) * nx + (y - g.shoulderMid.y) * ny;
-          label = t < 0.1 && lat > -neckReach && lat < neckReach ? NECK : TORSO_SKIN;
-        }
-        else label = t < split ? UPPER : LOWER;
-      } else if (part <= Part.LeftForearm) {
-        label = LEFT_ARM;
-      } else if (part <= Part.RightForearm) {
-        label = RIGHT_ARM;
-      } else if (part === P_LHAND || part === P_RHAND) {
-        label = HANDS;
-      } else if (part === P_LFOOT || part === P_RFOOT) {
-        label = isSkin ? LEGS : SHOES;
-      } else if (part !== 0) {
-        // Thighs and shins.
-        const t = x * tx + y * ty + t0;
-        label = isSkin ? LEGS : t < split ? UPPER : LOWER;
-      }
+      let label = partLabel(p, part, x, y, isSkin, split);
       if (hairColor && !isSkin && part >= P_TORSO && part <= Part.RightForearm && upperCore) {
         // Hair hanging in front of the shoulders or chest.
         const t = x * tx + y * ty + t0;
@@ -472,5 +494,62 @@ export function parseBody(image: RawImage, mask: Mask, skin: Mask, keypoints: Ke
       labels[i] = label;
     }
   }
+}
+
+/**
+ * Labels the person pixels. `skin` is read and also corrected in place: skin-coloured cloth
+ * (a beige top, tan trousers) that looks more like the garment it sits in than like the face's
+ * skin loses its skin likelihood, so the renderer's sleeve/skin decisions see the same thing.
+ */
+export function parseBody(image: RawImage, mask: Mask, skin: Mask, keypoints: Keypoint[], skinColor: RGB | null = null): ParsingResult {
+  const { width, height } = mask;
+  const labels = new Uint8Array(width * height);
+  const g = bodyGeometry(keypoints);
+  const bounds = maskBounds(mask);
+  if (!bounds) return { parsing: { data: labels, width, height }, split: SPLIT_FALLBACK, upperColor: null, lowerColor: null, geometry: g };
+  const { parts, stride } = partMap(mask, g, bounds);
+  // Body axis: t = 0 on the shoulder line, 1 on the hip line.
+  const ax = g.hipMid.x - g.shoulderMid.x;
+  const ay = g.hipMid.y - g.shoulderMid.y;
+  const len2 = ax * ax + ay * ay || 1;
+  const tx = ax / len2;
+  const ty = ay / len2;
+  const axisLength = Math.sqrt(len2);
+  const pass: Pass = {
+    img: image.data, ch: image.channels, md: mask.data, sd: skin.data, width, parts, stride, bounds, g,
+    tx, ty, t0: -(g.shoulderMid.x * tx + g.shoulderMid.y * ty), nx: -ay / axisLength, ny: ax / axisLength,
+    mouthT: g.mouth.x * g.face.ux + g.mouth.y * g.face.uy,
+  };
+
+  const s = sampleColours(pass);
+  const upperColor = s.upperN > 50 ? medianColor(s.upper, s.upperN) : null;
+  const lowerColor = s.lowerN > 50 ? medianColor(s.lower, s.lowerN) : null;
+  // A core colour can veto skin only when it is itself unlike the face's skin (a bare chest
+  // has a skin-coloured core and vetoes nothing).
+  const veto = (hist: Uint32Array, n: number): RGB | null => {
+    if (!skinColor || n < 50) return null;
+    const c = medianColor(hist, n);
+    return Math.hypot(c[0] - skinColor[0], c[1] - skinColor[1], c[2] - skinColor[2]) > GARMENT_NOT_SKIN ? c : null;
+  };
+  // Long hair over the shoulders and chest: only when the hair's colour is unlike the upper
+  // garment's (black hair on a black top stays top: the renderer then paints over it).
+  const upperCore = s.upperCoreN >= 50 ? medianColor(s.upperCore, s.upperCoreN) : upperColor;
+  let hairColor = s.hairN >= HAIR_MIN_SAMPLES ? medianColor(s.hair, s.hairN) : null;
+  if (hairColor && upperCore && shadeDistance(hairColor[0], hairColor[1], hairColor[2], upperCore) < HAIR_DISTINCT) hairColor = null;
+  const split = waistSplit(pass, upperColor, lowerColor);
+  labelPixels(
+    pass,
+    {
+      split,
+      upperVeto: veto(s.upperCore, s.upperCoreN),
+      lowerVeto: veto(s.lowerCore, s.lowerCoreN),
+      skinRef: skinColor ?? [0, 0, 0],
+      hairColor,
+      hairRef: hairColor ?? [0, 0, 0],
+      hairLuma: s.hairN > 0 ? s.hairY / s.hairN : 0,
+      upperCore,
+    },
+    labels,
+  );
   return { parsing: { data: labels, width, height }, split, upperColor, lowerColor, geometry: g };
 }

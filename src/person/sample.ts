@@ -4,7 +4,7 @@
  * fine stripes do not alias. Pixels outside the photo take the value `outside` (after scaling).
  */
 import type { RawImage } from '../types.ts';
-import type { Affine } from './geometry.ts';
+import type { Affine } from '../models/crop.ts';
 
 /** out[i] = pixel * scale + bias; `out` has size * size * 3 floats. */
 export function sampleCrop(image: RawImage, m: Affine, size: number, scale: number, bias: number, outside = 0, out = new Float32Array(size * size * 3)): Float32Array {

@@ -2,32 +2,60 @@
  * The per-pixel roles of a crop for the composite graph (what stays in front, what is old
  * garment to replace, where the body is, the form shading; see src/render/roles.ts for their
  * definition), and the crop's material luminances and visible skin colour. The roles are
- * cached per person analysis (see "The cache" below), so a pair costs a copy of its crop.
+ * kept in the person's state (see "The planes" below), so a pair costs a copy of its crop.
  */
 import { LABEL, type Box, type GarmentCategory, type PersonAnalysis, type RGB } from '../types.ts';
 import type { Body } from '../fit/body.ts';
-import { FORM_SCALE, MASK, MASK_CHANNELS } from './graphs.ts';
-import {
-  formShade,
-  grain,
-  grainAmplitude,
-  insideWhereOld,
-  limbsOf,
-  neckRamp,
-  newRoles,
-  pixelRoles,
-  roleContext,
-  speckLabel,
-  startLabel,
-  type Limb,
-  type RoleContext,
-  type Roles,
-} from './roles.ts';
+import type { PersonFacts } from './facts.ts';
+import { FORM_SCALE, MASK, MASK_CHANNELS } from '../engines/contract.ts';
+import { formShade, grain, grainAmplitude, limbsOf, type Limb } from './body-shape.ts';
+import { insideWhereOld, neckRamp, newRoles, pixelRoles, roleContext, speckLabel, startLabel, type RoleContext, type Roles } from './roles.ts';
 
-export { fillSkinColour, formShade, hasSkinModel, medianColour, oldSleeveEnd } from './roles.ts';
+/** What the masks read of a person (a PersonState has it all, computed once). */
+export interface MaskSource {
+  readonly person: PersonAnalysis;
+  readonly body: Body;
+  readonly facts: PersonFacts;
+}
+
+/** The same, with the planes its roles are kept in (buildMasks). */
+export interface PlanesSource extends MaskSource {
+  readonly planes: PersonPlanes;
+}
+
+/**
+ * Working buffers of the masks (the old garment's marks, a row of backdrop), reused from pair
+ * to pair: a fresh one of a crop's size costs more in page faults than its filling. One per
+ * thread (a RenderState's); the mask functions are synchronous, so one suffices.
+ */
+export class MaskScratch {
+  private marksBuffer = new Uint8Array(0);
+  private backdrop = new Uint8Array(0);
+
+  /**
+   * A zeroed buffer of n bytes, valid until the next call. Starts at byte 0 of its own buffer,
+   * so it may be read as 32-bit words.
+   */
+  marks(n: number): Uint8Array {
+    if (this.marksBuffer.length < n) this.marksBuffer = new Uint8Array(Math.ceil(n * 1.25));
+    const b = this.marksBuffer.subarray(0, n);
+    b.fill(0);
+    return b;
+  }
+
+  /** A row of plain backdrop masks (background 255, else 0), at least `width` pixels: copied where a crop is beyond the planes. */
+  backdropRow(width: number): Uint8Array {
+    if (this.backdrop.length < width * MASK_CHANNELS) {
+      const row = new Uint8Array(Math.ceil(width * 1.25) * MASK_CHANNELS);
+      for (let o = MASK.background; o < row.length; o += MASK_CHANNELS) row[o] = 255;
+      this.backdrop = row;
+    }
+    return this.backdrop;
+  }
+}
 
 export interface CropMasks {
-  /** [h, w, MASK_CHANNELS] interleaved, 0..255 (channels: MASK in graphs.ts). */
+  /** [h, w, MASK_CHANNELS] interleaved, 0..255 (channels: MASK in src/engines/contract.ts). */
   data: Uint8Array;
   /** Mean luminance 0..1 of old garment, body, background in the crop. */
   means: [number, number, number];
@@ -38,20 +66,6 @@ export interface CropMasks {
 export interface MaskOptions {
   /** Row of the new garment's neckline: neck skin below it is covered, above it stays in front. */
   neckY?: number;
-}
-
-/**
- * A zeroed working buffer that never leaves this module (the old garment's marks), reused
- * between calls: a fresh one of a crop's size costs more in page faults than its filling.
- * (Calls are synchronous, so one per thread suffices.) Starts at byte 0 of its own buffer, so
- * it may be read as 32-bit words.
- */
-let scratchBuffer = new Uint8Array(0);
-function scratch(n: number): Uint8Array {
-  if (scratchBuffer.length < n) scratchBuffer = new Uint8Array(Math.ceil(n * 1.25));
-  const b = scratchBuffer.subarray(0, n);
-  b.fill(0);
-  return b;
 }
 
 /** What the crop's statistics gather (see cropStatsRow), and the old garment's marks. */
@@ -80,8 +94,8 @@ interface CropStats {
 /** The marks' row stride for a crop width: 4 columns of none left, the width rounded up to 4, 4 right. */
 const marksStride = (width: number): number => 8 + ((width + 3) & ~3);
 
-function newCropStats(box: Box): CropStats {
-  const marks = scratch(marksStride(box.width) * (box.height + 8));
+function newCropStats(box: Box, scratch: MaskScratch): CropStats {
+  const marks = scratch.marks(marksStride(box.width) * (box.height + 8));
   return { sumOld: 0, sumBody: 0, sumBack: 0, nOld: 0, nBody: 0, nBack: 0, hist: new Uint32Array(768), samples: 0, grainSq: 0, grainSum: 0, grainN: 0, marks };
 }
 
@@ -259,17 +273,17 @@ function finishMasks(body: Body, box: Box, out: Uint8Array, st: CropStats, plane
 }
 
 /**
- * The masks by evaluating every pixel's roles afresh (no caches): the definition buildMasks'
- * cached planes must reproduce byte for byte. For tests and benchmarks: several times slower
- * (what buildMasks cost before its cache).
+ * The masks by evaluating every pixel's roles afresh (no planes): the definition buildMasks'
+ * kept planes must reproduce byte for byte. For tests and benchmarks: several times slower
+ * (what buildMasks cost before its planes).
  */
-export function buildMasksDirect(body: Body, category: GarmentCategory, box: Box, options: MaskOptions = {}): CropMasks {
+export function buildMasksDirect(source: MaskSource, category: GarmentCategory, box: Box, options: MaskOptions = {}, scratch = new MaskScratch()): CropMasks {
   const neckY = options.neckY ?? Infinity;
-  const c = roleContext(body, category);
+  const { person: p, body } = source;
+  const c = roleContext(body, source.facts, category);
   const out = new Uint8Array(box.width * box.height * MASK_CHANNELS);
   const r = newRoles();
-  const p = body.person;
-  const st = newCropStats(box);
+  const st = newCropStats(box, scratch);
   for (let y = 0; y < box.height; y++) {
     for (let x = 0; x < box.width; x++) {
       const px = box.x + x;
@@ -294,7 +308,7 @@ function putRoles(out: Uint8Array, o: number, r: Roles): void {
 }
 
 /*
- * The cache. Only the category, the crop and the neckline vary between a person's pairs, and
+ * The planes. Only the category, the crop and the neckline vary between a person's pairs, and
  * a pixel's roles depend on the neckline only where its label is hair or face (the speck test
  * below the neckline), neck (in front above it) or the old top (the ramp above the neckline).
  * So the roles without a neckline are computed once per (analysis, category) into planes, with
@@ -324,7 +338,8 @@ const R_SPECK = 4;
 const SHADE_MIN = 0.75;
 const SHADE_STEP = 0.25 / 65535;
 
-interface PersonPlanes {
+/** The roles and form shade of a person's pixels, kept in its PersonState. */
+export interface PersonPlanes {
   /** The region the planes cover, end exclusive: the person's bounding box and a 4-px margin (the form's reach). */
   x0: number;
   y0: number;
@@ -351,12 +366,8 @@ interface RoleBand {
   kinds: Uint8Array;
 }
 
-const planeCache = new WeakMap<PersonAnalysis, PersonPlanes>();
-
-function personPlanes(body: Body): PersonPlanes {
-  const p = body.person;
-  let pp = planeCache.get(p);
-  if (pp) return pp;
+/** A person's planes, still empty: their region (the bounding box of what is not plain backdrop) and limbs. */
+export function personPlanes(p: PersonAnalysis, body: Body): PersonPlanes {
   // Beyond the bounding box of the labelled and masked pixels every label is backdrop, with
   // no rule that could make it anything else.
   let x0 = p.width;
@@ -382,15 +393,11 @@ function personPlanes(body: Body): PersonPlanes {
     x1 = Math.min(p.width, x1 + 5);
     y1 = Math.min(p.height, y1 + 5);
   }
-  pp = { x0, y0, x1, y1, width: x1 - x0, limbs: limbsOf(body), contexts: new Map(), roles: new Map(), shade: [] };
-  planeCache.set(p, pp);
-  return pp;
+  return { x0, y0, x1, y1, width: x1 - x0, limbs: limbsOf(body), contexts: new Map(), roles: new Map(), shade: [] };
 }
 
-/** Bytes the mask caches hold for a person analysis (its planes, all categories). */
-export function maskCacheBytes(person: PersonAnalysis): number {
-  const pp = planeCache.get(person);
-  if (!pp) return 0;
+/** Bytes of a person's planes (all categories built so far). */
+export function planesBytes(pp: PersonPlanes): number {
   let n = 0;
   for (const bands of pp.roles.values()) for (const b of bands) n += b ? b.data.byteLength + b.kinds.byteLength : 0;
   for (const b of pp.shade) n += b?.byteLength ?? 0;
@@ -459,16 +466,16 @@ function shadeBand(pp: PersonPlanes, body: Body, b: number): Uint16Array {
 
 /**
  * The crop's masks for a garment of `category` whose neckline is at options.neckY: per crop
- * pixel the roles of pixelRoles, byte for byte as buildMasksDirect, from planes cached on the
- * person analysis (they die with it).
+ * pixel the roles of pixelRoles, byte for byte as buildMasksDirect, from planes kept in the
+ * person's state.
+ * @param scratch working buffers of the renderer's thread (default: fresh ones)
  */
-export function buildMasks(body: Body, category: GarmentCategory, box: Box, options: MaskOptions = {}): CropMasks {
+export function buildMasks(source: PlanesSource, category: GarmentCategory, box: Box, options: MaskOptions = {}, scratch = new MaskScratch()): CropMasks {
   const neckY = options.neckY ?? Infinity;
-  const p = body.person;
-  const pp = personPlanes(body);
+  const { person: p, body, planes: pp } = source;
   let c = pp.contexts.get(category);
   if (!c) {
-    c = roleContext(body, category);
+    c = roleContext(body, source.facts, category);
     pp.contexts.set(category, c);
   }
   let bands = pp.roles.get(category);
@@ -491,13 +498,13 @@ export function buildMasks(body: Body, category: GarmentCategory, box: Box, opti
     bands[b] ??= rolesBand(pp, c, b);
     pp.shade[b] ??= shadeBand(pp, body, b);
   }
-  const back = backdropRow(bw);
+  const back = scratch.backdropRow(bw);
   // (Locals, not the imported constants, in the per-pixel loop: V8 does not fold those.)
   const cOcc = MASK.occluder;
   const cOld = MASK.old;
   const cIn = MASK.inside;
   const cForm = MASK.form;
-  const st = newCropStats(box);
+  const st = newCropStats(box, scratch);
   const img = p.image.data;
   const ch = p.image.channels;
   for (let y = 0; y < bh; y++) {
@@ -542,36 +549,8 @@ export function buildMasks(body: Body, category: GarmentCategory, box: Box, opti
   return finishMasks(body, box, out, st, pp);
 }
 
-/** A row of plain backdrop masks (background 255, else 0), at least `width` pixels: copied where a crop is beyond the planes. */
-let backdrop = new Uint8Array(0);
-function backdropRow(width: number): Uint8Array {
-  if (backdrop.length < width * MASK_CHANNELS) {
-    backdrop = new Uint8Array(Math.ceil(width * 1.25) * MASK_CHANNELS);
-    for (let o = MASK.background; o < backdrop.length; o += MASK_CHANNELS) backdrop[o] = 255;
-  }
-  return backdrop;
-}
-
-/** oldGarmentBox's answers per analysis and category: a scan of the whole parsing each. */
-const oldBoxes = new WeakMap<PersonAnalysis, Map<GarmentCategory, Box>>();
-
-/** The box of the pixels a garment of this category replaces (old clothes), for the crop. */
-export function oldGarmentBox(body: Body, category: GarmentCategory): Box {
-  let known = oldBoxes.get(body.person);
-  if (!known) {
-    known = new Map();
-    oldBoxes.set(body.person, known);
-  }
-  let box = known.get(category);
-  if (!box) {
-    box = scanOldGarmentBox(body, category);
-    known.set(category, box);
-  }
-  return { ...box };
-}
-
-function scanOldGarmentBox(body: Body, category: GarmentCategory): Box {
-  const p = body.person;
+/** The box of the pixels a garment of this category replaces (old clothes), for the crop: a scan of the whole parsing (PersonState keeps it). */
+export function oldGarmentBox(p: PersonAnalysis, category: GarmentCategory): Box {
   const want = new Set<number>(
     category === 'upper' ? [LABEL.upper_clothes] : category === 'lower' ? [LABEL.lower_clothes] : [LABEL.upper_clothes, LABEL.lower_clothes],
   );

@@ -1,8 +1,9 @@
 /**
  * The definition of the per-pixel roles the composite graph needs, read from the person's
- * parsing (src/render/masks.ts caches them per person and assembles a crop's): what stays in
- * front of the new garment, which arm pixels are in front of its main part, what is old
- * garment to replace, where the body is (skin) versus backdrop, and the form shading.
+ * parsing and facts (facts.ts; masks.ts keeps them per person and assembles a crop's): what
+ * stays in front of the new garment, which arm pixels are in front of its main part, what is
+ * old garment to replace, where the body is (skin) versus backdrop (body-shape.ts: the form
+ * shading).
  *
  * Upper garment and dress: hair, face, neck and hands stay in front; arms are in front of the
  * shirt's body but under its sleeves; the old top (and an old sleeve's fabric on the arms,
@@ -10,54 +11,10 @@
  * or skirt. Lower garment: the top, arms and hands stay in front; the old trousers/skirt are
  * replaced and where the new ones do not reach they become leg skin.
  */
-import { LABEL, type GarmentCategory, type PersonAnalysis, type Point, type RGB } from '../types.ts';
+import { LABEL, type GarmentCategory, type PersonAnalysis, type RGB } from '../types.ts';
 import type { Body } from '../fit/body.ts';
-
-interface Capsule {
-  a: Point;
-  b: Point;
-  r: number;
-  /** Its bounding box with a margin (r + 2): beyond it capsuleCover is 0 without computing. */
-  x0: number;
-  y0: number;
-  x1: number;
-  y1: number;
-}
-
-function capsule(a: Point, b: Point, r: number): Capsule {
-  const m = Math.abs(r) + 2;
-  return { a, b, r, x0: Math.min(a.x, b.x) - m, y0: Math.min(a.y, b.y) - m, x1: Math.max(a.x, b.x) + m, y1: Math.max(a.y, b.y) + m };
-}
-
-/** How far inside a capsule a pixel is, 0..1 over a 2-px ramp at its outline (anti-aliased). */
-function capsuleCover(x: number, y: number, c: Capsule): number {
-  // (Off its box the pixel is more than r + 2 from the bone: 0, as computed below.)
-  if (x < c.x0 || x > c.x1 || y < c.y0 || y > c.y1) return 0;
-  const abx = c.b.x - c.a.x;
-  const aby = c.b.y - c.a.y;
-  const len2 = abx * abx + aby * aby || 1;
-  const t = Math.min(Math.max(((x - c.a.x) * abx + (y - c.a.y) * aby) / len2, 0), 1);
-  const dx = x - c.a.x - abx * t;
-  const dy = y - c.a.y - aby * t;
-  const d2 = dx * dx + dy * dy;
-  if (d2 <= (c.r - 1) * (c.r - 1)) return 1;
-  if (d2 >= (c.r + 1) * (c.r + 1)) return 0;
-  return (c.r + 1 - Math.sqrt(d2)) / 2;
-}
-
-/** A repeatable noise value in about -1..1 (triangular) for a pixel: the painted skin's grain. */
-export function grain(x: number, y: number): number {
-  let h = Math.imul(x, 374761393) + Math.imul(y, 668265263);
-  h = Math.imul(h ^ (h >>> 13), 1274126177);
-  h ^= h >>> 16;
-  return ((h & 0xff) + ((h >>> 8) & 0xff)) / 255 - 1;
-}
-
-/** Relative luminance grain of real skin (neighbour differences), clamped to a believable range. */
-export function grainAmplitude(sumSq: number, n: number, meanLum: number): number {
-  if (n < 50 || meanLum <= 0) return 0.015;
-  return Math.min(Math.max(Math.sqrt(sumSq / n / 2) / meanLum, 0.006), 0.035);
-}
+import { capsule, capsuleCover, project, sleeveT, type Capsule } from './body-shape.ts';
+import type { PersonFacts } from './facts.ts';
 
 /** Indices of the leg capsules in bodyShape's list. */
 const LEG_CAPSULES = new Set([2, 3, 7, 8]);
@@ -78,60 +35,19 @@ function bodyShape(body: Body): Capsule[] {
   return caps;
 }
 
-/**
- * The arm's own outline, for painting skin where an old sleeve was: capsules along the bones
- * as wide as the arm's visible skin (its bare forearm, or upper arm below the sleeve), not as
- * the sleeve, which stands off the arm. Null when the arm shows too little skin to measure.
- */
-function armRadii(body: Body, side: 'left' | 'right', sleeveEnd: number, skinModel: boolean): { up: number; fore: number } | null {
-  const W = body.shoulderWidth;
-  const p = body.person;
-  const label = side === 'left' ? LABEL.left_arm : LABEL.right_arm;
-  const segs = [
-    { a: body.shoulder[side], b: body.elbow[side], from: Math.max(sleeveEnd + 0.1, 0.45), to: 0.9 },
-    { a: body.elbow[side], b: body.wrist[side], from: Math.max(sleeveEnd - 1 + 0.1, 0.1), to: 0.85 },
-  ];
-  const widths = segs.map(({ a, b, from, to }) => {
-    const len = Math.hypot(b.x - a.x, b.y - a.y);
-    if (to - from < 0.2 || len < 4) return null;
-    const reach = 0.25 * W;
-    const x0 = Math.max(0, Math.floor(Math.min(a.x, b.x) - reach));
-    const x1 = Math.min(p.width - 1, Math.ceil(Math.max(a.x, b.x) + reach));
-    const y0 = Math.max(0, Math.floor(Math.min(a.y, b.y) - reach));
-    const y1 = Math.min(p.height - 1, Math.ceil(Math.max(a.y, b.y) + reach));
-    let n = 0;
-    for (let y = y0; y <= y1; y++) {
-      for (let x = x0; x <= x1; x++) {
-        const i = y * p.width + x;
-        if (p.parsing.data[i] !== label || (skinModel && p.skin.data[i] < 150)) continue;
-        const { t, d2 } = project(x + 0.5, y + 0.5, a, b);
-        if (t > from && t < to && d2 < reach * reach) n++;
-      }
-    }
-    // Skin area over the length sampled: the mean width (a slice of it must be mostly seen).
-    // (Over 1.15: the arm's anti-aliased outline is not counted as skin.)
-    const w = (1.15 * n) / ((to - from) * len);
-    return w > 0.08 * W ? w : null;
-  });
-  let [up, fore] = widths.map((w) => (w === null ? null : w / 2));
-  // An upper arm is about a quarter wider than its forearm.
-  if (fore !== null) up = Math.max(up ?? 0, 1.25 * fore);
-  if (fore === null && up !== null) fore = up / 1.25;
-  if (up === null || fore === null) return null;
-  return { up: Math.min(Math.max(up, 0.07 * W), 0.22 * W), fore: Math.min(Math.max(fore, 0.05 * W), 0.18 * W) };
+/** torsoCover's lengths: the spine's, and the hips' half-span with a margin. */
+interface TorsoSpans {
+  len: number;
+  hips: number;
 }
 
-/**
- * The arms' capsules: as measured (an arm without bare skin takes the other arm's width);
- * null when neither arm shows enough skin (sleeves to the wrists), as then the sleeves'
- * outline, long sleeves being mostly fitted, is the better guess of the arms.
- */
-function armShape(body: Body, sleeves: { left: number; right: number }, skinModel: boolean): Capsule[] | null {
-  const left = armRadii(body, 'left', sleeves.left, skinModel);
-  const right = armRadii(body, 'right', sleeves.right, skinModel);
-  const r = { left: left ?? right, right: right ?? left };
-  if (!r.left || !r.right) return null;
-  return (['left', 'right'] as const).flatMap((side) => [capsule(body.shoulder[side], body.elbow[side], r[side]!.up), capsule(body.elbow[side], body.wrist[side], r[side]!.fore)]);
+function torsoSpans(body: Body): TorsoSpans {
+  const a = body.shoulderMid;
+  const b = body.hipMid;
+  return {
+    len: Math.hypot(b.x - a.x, b.y - a.y) || 1,
+    hips: 0.5 * Math.hypot(body.hip.left.x - body.hip.right.x, body.hip.left.y - body.hip.right.y) + 0.12 * body.shoulderWidth,
+  };
 }
 
 /**
@@ -139,17 +55,9 @@ function armShape(body: Body, sleeves: { left: number; right: number }, skinMode
  * shoulder joints' half-span at the top to a little more than the hip joints' at the hips
  * (the hip joints sit inside the hips' outline), with a 2-px ramp at its edge.
  */
-function torsoCover(body: Body, x: number, y: number): number {
+function torsoCover(body: Body, spans: TorsoSpans, x: number, y: number): number {
   const a = body.shoulderMid;
   const b = body.hipMid;
-  let spans = torsoSpans.get(body);
-  if (!spans) {
-    spans = {
-      len: Math.hypot(b.x - a.x, b.y - a.y) || 1,
-      hips: 0.5 * Math.hypot(body.hip.left.x - body.hip.right.x, body.hip.left.y - body.hip.right.y) + 0.12 * body.shoulderWidth,
-    };
-    torsoSpans.set(body, spans);
-  }
   const len = spans.len;
   const ux = (b.x - a.x) / len;
   const uy = (b.y - a.y) / len;
@@ -166,22 +74,10 @@ function torsoCover(body: Body, x: number, y: number): number {
   return Math.min(Math.max((r + 1 - d) / 2, 0), 1, Math.max((along + above + 1) / 2, 0));
 }
 
-/** torsoCover's per-body lengths (the spine's, the hips' half-span and margin): two Math.hypot a pixel otherwise. */
-const torsoSpans = new WeakMap<Body, { len: number; hips: number }>();
-
 /** Whether a point is above the line through the shoulder joints (along the spine). */
 function aboveShoulders(body: Body, x: number, y: number): boolean {
   const { shoulderMid: a, down } = body;
   return (x - a.x) * down.x + (y - a.y) * down.y < 0;
-}
-
-/** Projection of p on segment a->b: fraction t (clamped) and squared distance. */
-function project(x: number, y: number, a: Point, b: Point): { t: number; d2: number } {
-  const abx = b.x - a.x;
-  const aby = b.y - a.y;
-  const len2 = abx * abx + aby * aby || 1;
-  const t = Math.min(Math.max(((x - a.x) * abx + (y - a.y) * aby) / len2, 0), 1);
-  return { t, d2: (x - a.x - abx * t) ** 2 + (y - a.y - aby * t) ** 2 };
 }
 
 /**
@@ -222,107 +118,6 @@ export function speckLabel(labels: Uint8Array, width: number, height: number, x:
     else if (other < 0) other = v;
   }
   return same >= 2 || other < 0 ? l : other;
-}
-
-/** hasSkinModel and fillSkinColour per analysis: both are asked for every pair of a person. */
-const skinModels = new WeakMap<PersonAnalysis, boolean>();
-const fillColours = new WeakMap<PersonAnalysis, RGB>();
-
-/** Whether the person analysis has a skin model (it has none when the face was not visible). */
-export function hasSkinModel(person: PersonAnalysis): boolean {
-  let has = skinModels.get(person);
-  if (has === undefined) {
-    has = false;
-    if (person.skinColor[0] + person.skinColor[1] + person.skinColor[2] !== 0) {
-      const d = person.skin.data;
-      for (let i = 0; i < d.length && !has; i += 97) has = d[i] > 0;
-    }
-    skinModels.set(person, has);
-  }
-  return has;
-}
-
-/** Median colour of the pixels with one of `labels` (every 3rd pixel); null when none. */
-export function medianColour(person: PersonAnalysis, labels: ReadonlySet<number>): RGB | null {
-  // Histogram medians over every 5th pixel: a whole photo in a few milliseconds.
-  const hist = [new Uint32Array(256), new Uint32Array(256), new Uint32Array(256)];
-  const { data } = person.parsing;
-  const img = person.image;
-  const want = new Uint8Array(256);
-  for (const l of labels) want[l] = 1;
-  let n = 0;
-  for (let i = 0; i < data.length; i += 5) {
-    if (!want[data[i]]) continue;
-    for (let c = 0; c < 3; c++) hist[c][img.data[i * img.channels + c]]++;
-    n++;
-  }
-  if (n < 20) return null;
-  return hist.map((h) => {
-    let acc = 0;
-    for (let v = 0; v < 256; v++) if ((acc += h[v]) * 2 >= n) return v;
-    return 255;
-  }) as RGB;
-}
-
-export interface PersonFacts {
-  skinModel: boolean;
-  top: RGB | null;
-  bottom: RGB | null;
-  backdrop: RGB | null;
-  hair: RGB | null;
-  skinRef: RGB | null;
-  sleeves: { left: number; right: number };
-  /** The arms' own outline (see armShape), for skin painted where an old sleeve was; null when unknown. */
-  arms: Capsule[] | null;
-}
-
-/** What the masks need to know about a person regardless of the garment: computed once per analysis. */
-const facts = new WeakMap<PersonAnalysis, PersonFacts>();
-function personFacts(body: Body): PersonFacts {
-  const p = body.person;
-  let f = facts.get(p);
-  if (!f) {
-    const skinModel = hasSkinModel(p);
-    const top = medianColour(p, new Set([LABEL.upper_clothes]));
-    // Without a skin model (no face to sample) a sleeve is told by colour alone: arm slices the
-    // colour of the old top, and unlike the skin of the hands and neck.
-    const skinRef = skinModel ? p.skinColor : medianColour(p, new Set([LABEL.hands, LABEL.neck, LABEL.torso_skin]));
-    const sleeves = { left: oldSleeveEnd(body, 'left', top, skinRef), right: oldSleeveEnd(body, 'right', top, skinRef) };
-    const bottom = medianColour(p, new Set([LABEL.lower_clothes]));
-    const backdrop = medianColour(p, new Set([LABEL.background]));
-    const hair = medianColour(p, new Set([LABEL.hair]));
-    const arms = armShape(body, sleeves, skinModel);
-    f = { skinModel, top, bottom, backdrop, hair, skinRef, sleeves, arms };
-    facts.set(p, f);
-  }
-  return f;
-}
-
-/** The colour to paint uncovered skin with: the analysis's, or when it has none the arms' and legs'. */
-export function fillSkinColour(person: PersonAnalysis): RGB {
-  if (hasSkinModel(person)) return person.skinColor;
-  let c = fillColours.get(person);
-  if (!c) {
-    // Hands and neck are bare far more often than arms and legs. (Two scans of the photo:
-    // done once per analysis, not per pair.)
-    c =
-      medianColour(person, new Set([LABEL.hands, LABEL.neck, LABEL.torso_skin])) ??
-      medianColour(person, new Set([LABEL.left_arm, LABEL.right_arm, LABEL.legs])) ?? [190, 150, 125];
-    fillColours.set(person, c);
-  }
-  return c;
-}
-
-/**
- * Colour distance that weighs hue over lightness (opponent channels, lightness at half): the
- * lit and the shaded side of one sleeve are the same cloth, while skin and grey cloth of the
- * same lightness are not.
- */
-function colourDist(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  const dl = (a[0] + a[1] + a[2] - b[0] - b[1] - b[2]) / 3;
-  const d1 = a[0] - a[1] - (b[0] - b[1]);
-  const d2 = (a[0] + a[1]) / 2 - a[2] - ((b[0] + b[1]) / 2 - b[2]);
-  return Math.hypot(0.5 * dl, d1, d2);
 }
 
 /** colourDist of the photo's pixel at img[o..o+3] (no subarray per pixel): the same arithmetic, the same value. */
@@ -376,113 +171,6 @@ function armDistance(body: Body, x: number, y: number): number {
   return Math.sqrt(d2);
 }
 
-/** Position along an arm: 0 shoulder, 1 elbow, 2 wrist (nearest segment). */
-function sleeveT(body: Body, side: 'left' | 'right', x: number, y: number): number {
-  const up = project(x, y, body.shoulder[side], body.elbow[side]);
-  const fore = project(x, y, body.elbow[side], body.wrist[side]);
-  return fore.d2 < up.d2 ? 1 + fore.t : up.t;
-}
-
-/**
- * Where the person's own sleeve ends on an arm (0..2 as sleeveT; 0 = bare arm): the arm is
- * cut in slices along its length and the sleeve runs from the shoulder while the slices'
- * median skin likelihood stays low. Slices, not pixels: the arm's anti-aliased edge has low
- * skin likelihood too and must not count as fabric.
- */
-export function oldSleeveEnd(body: Body, side: 'left' | 'right', top: RGB | null, skinRef: RGB | null = null): number {
-  const p = body.person;
-  const skinModel = hasSkinModel(p);
-  if (!skinModel && !top) return 0;
-  const label = side === 'left' ? LABEL.left_arm : LABEL.right_arm;
-  const bins = 20;
-  const values: number[][] = Array.from({ length: bins }, () => []);
-  const colours: number[][][] = Array.from({ length: bins }, () => [[], [], []]);
-  const median = (v: number[]): number => v.sort((a, c) => a - c)[Math.floor(v.length / 2)];
-  const pts = [body.shoulder[side], body.elbow[side], body.wrist[side]];
-  const pad = 0.3 * body.shoulderWidth;
-  const x0 = Math.max(0, Math.floor(Math.min(...pts.map((q) => q.x)) - pad));
-  const x1 = Math.min(p.width - 1, Math.ceil(Math.max(...pts.map((q) => q.x)) + pad));
-  const y0 = Math.max(0, Math.floor(Math.min(...pts.map((q) => q.y)) - pad));
-  const y1 = Math.min(p.height - 1, Math.ceil(Math.max(...pts.map((q) => q.y)) + pad));
-  for (let y = y0; y <= y1; y += 2) {
-    for (let x = x0; x <= x1; x += 2) {
-      const i = y * p.width + x;
-      if (p.parsing.data[i] !== label) continue;
-      const t = sleeveT(body, side, x + 0.5, y + 0.5);
-      const b = Math.min(bins - 1, Math.floor((t / 2) * bins));
-      values[b].push(p.skin.data[i]);
-      for (let c = 0; c < 3; c++) colours[b][c].push(p.image.data[i * p.image.channels + c]);
-    }
-  }
-  let end = 0;
-  for (let b = 0; b < bins; b++) {
-    const v = values[b];
-    if (v.length < 4) continue;
-    // Fabric: not skin, and (when the old top is known) the old top's colour.
-    // Colour decides first (the skin likelihood accepts grey cloth on dark skin): a slice is
-    // sleeve when it is clearly nearer the old top's colour than the skin's.
-    const c = colours[b].map(median);
-    const dTop = top ? colourDist(c, top) : Infinity;
-    const dSkin = skinRef ? colourDist(c, skinRef) : Infinity;
-    const fabric = (dTop < 70 && dTop < dSkin - 15) || (skinModel && median(v) < 60 && dTop < 70);
-    if (fabric) end = ((b + 1) / bins) * 2;
-    else break;
-  }
-  return end;
-}
-
-/**
- * Cylinder-like shading of the body at a point, 0.78..1: across the nearest limb (within its
- * rough radius) or else across the torso from its centre line (body.centreAt(y), or `centre`
- * where given: the callers that shade whole rows look it up once a row).
- */
-export function formShade(body: Body, x: number, y: number, limbs: Limb[] = limbsOf(body), centre?: number): number {
-  let best = Infinity;
-  for (const { a, b, r, capped, x0, y0, x1, y1 } of limbs) {
-    // (Off the limb's box the pixel is beyond 1.3 r of the bone: not within its reach below.)
-    if (x < x0 || x > x1 || y < y0 || y > y1) continue;
-    const { t, d2 } = project(x, y, a, b);
-    // Not the shoulder's or hip's end cap of the upper segments: the torso shades those.
-    if (t <= 0 && capped) continue;
-    const q = Math.sqrt(d2) / r;
-    if (q < 1.3 && q < best) best = q;
-  }
-  if (best < Infinity) return 1 - 0.22 * Math.min(best, 1) ** 2;
-  // (centre: body.centreAt(y), when the caller has it for the row.)
-  const dx = Math.abs(x - (centre ?? body.centreAt(y))) / (0.65 * body.shoulderWidth);
-  return 1 - 0.15 * Math.min(dx, 1) ** 2;
-}
-
-export interface Limb {
-  a: Point;
-  b: Point;
-  r: number;
-  capped: boolean;
-  /** Its bounding box with a margin (1.3 r + 2): beyond it formShade ignores the limb without computing. */
-  x0: number;
-  y0: number;
-  x1: number;
-  y1: number;
-}
-
-function limb(a: Point, b: Point, r: number, capped: boolean): Limb {
-  // (Only a positive radius has a reach: q below would be negative or NaN otherwise.)
-  const m = r > 0 ? 1.3 * r + 2 : Infinity;
-  return { a, b, r, capped, x0: Math.min(a.x, b.x) - m, y0: Math.min(a.y, b.y) - m, x1: Math.max(a.x, b.x) + m, y1: Math.max(a.y, b.y) + m };
-}
-
-export function limbsOf(body: Body): Limb[] {
-  const W = body.shoulderWidth;
-  const limbs: Limb[] = [];
-  for (const side of ['left', 'right'] as const) {
-    limbs.push(limb(body.shoulder[side], body.elbow[side], 0.13 * W, true));
-    limbs.push(limb(body.elbow[side], body.wrist[side], 0.1 * W, false));
-    limbs.push(limb(body.hip[side], body.knee[side], 0.2 * W, true));
-    limbs.push(limb(body.knee[side], body.ankle[side], 0.13 * W, false));
-  }
-  return limbs;
-}
-
 /** Whether an arm is nearer the camera than the torso (BlazePose z), so it is drawn in front of the shirt. */
 function armInFront(body: Body, side: 'left' | 'right'): boolean {
   const arm = body.depth(`${side}_elbow`, `${side}_wrist`);
@@ -507,12 +195,12 @@ export interface RoleContext {
   capY: Record<Side, number>;
   hipY: number;
   sleeves: { left: number; right: number };
+  torso: TorsoSpans;
 }
 
-export function roleContext(body: Body, category: GarmentCategory): RoleContext {
+export function roleContext(body: Body, known: PersonFacts, category: GarmentCategory): RoleContext {
   const upper = category !== 'lower';
   const caps = bodyShape(body);
-  const known = personFacts(body);
   const W = body.shoulderWidth;
   return {
     body,
@@ -530,6 +218,7 @@ export function roleContext(body: Body, category: GarmentCategory): RoleContext 
     capY: { left: body.shoulder.left.y + 0.35 * W, right: body.shoulder.right.y + 0.35 * W },
     hipY: Math.min(body.hip.left.y, body.hip.right.y) - 0.1 * W,
     sleeves: upper ? known.sleeves : { left: 0, right: 0 },
+    torso: torsoSpans(body),
   };
 }
 
@@ -586,7 +275,7 @@ export function insideWhereOld(c: RoleContext, px: number, py: number, l: number
     // parsing's arm reaching into the backdrop) becomes backdrop, not a block of skin the
     // sleeve's shape. (Not when no arm shows skin to measure: long sleeves to the wrists
     // are mostly fitted, and their outline is the better guess of the arm's.)
-    inside = torsoCover(body, px + 0.5, py + 0.5);
+    inside = torsoCover(body, c.torso, px + 0.5, py + 0.5);
     for (const cap of known.arms) if (inside < 1) inside = Math.max(inside, capsuleCover(px + 0.5, py + 0.5, cap));
     inside = Math.max(inside, capsuleCover(px + 0.5, py + 0.5, caps[caps.length - 1]));
   } else {
@@ -713,4 +402,3 @@ export function startLabel(p: PersonAnalysis, px: number, py: number, neckY: num
   if ((l === LABEL.hair || l === LABEL.face) && py > (neckY === Infinity ? -1 : neckY)) return speckLabel(p.parsing.data, p.width, p.height, px, py, l);
   return l;
 }
-

@@ -6,7 +6,8 @@
  * Two things make it look right on the body: the photo backdrop is unmixed from the soft
  * mask edge (no white fringe round a dark tee), and a garment much larger than its place on
  * the body is downscaled first with a proper filter (bilinear sampling alone would alias
- * stripes and prints into moire). Textures are cached per garment object and scale step, a few at a time.
+ * stripes and prints into moire). Textures are kept per garment object and scale step, a few at a
+ * a time, in a TextureCache that the renderer owns (src/render/state.ts).
  */
 import sharp from 'sharp';
 import type { GarmentAnalysis } from '../types.ts';
@@ -26,13 +27,9 @@ export interface GarmentTexture {
   window: { x: number; y: number; width: number; height: number };
 }
 
-/**
- * Values per garment object and key, at most `limit` over all garments of this thread, the
- * least recently used dropped first (a WeakMap underneath, so a dropped garment takes its
- * values with it).
- */
+/** Values per garment object and key, at most `limit` over all garments, the least recently used dropped first. */
 class GarmentCache<T> {
-  private byGarment = new WeakMap<GarmentAnalysis, Map<string, T>>();
+  private byGarment = new Map<GarmentAnalysis, Map<string, T>>();
   private order: { g: GarmentAnalysis; key: string }[] = [];
   constructor(private readonly limit: number) {}
 
@@ -49,23 +46,50 @@ class GarmentCache<T> {
     this.touch(g, key);
   }
 
+  /** Values held, over all garments. */
+  get size(): number {
+    return this.order.length;
+  }
+
+  /** Drops every value of a garment. */
+  forget(g: GarmentAnalysis): void {
+    if (!this.byGarment.delete(g)) return;
+    this.order = this.order.filter((k) => k.g !== g);
+  }
+
   private touch(g: GarmentAnalysis, key: string): void {
     const i = this.order.findIndex((k) => k.g === g && k.key === key);
     if (i >= 0) this.order.splice(i, 1);
     this.order.push({ g, key });
     while (this.order.length > this.limit) {
       const old = this.order.shift()!;
-      this.byGarment.get(old.g)?.delete(old.key);
+      const m = this.byGarment.get(old.g);
+      m?.delete(old.key);
+      if (m?.size === 0) this.byGarment.delete(old.g);
     }
   }
 }
 
 /**
- * The textures kept. A texture is 28 bytes a texel over the garment's box (up to 22 MB for a
- * 768x1024 photo at full scale) and pairs come garment by garment, so a handful covers the
- * garments in flight and their persons' seams.
+ * The textures a renderer keeps (src/render/state.ts). A texture is 28 bytes a texel over the
+ * garment's box (up to 22 MB for a 768x1024 photo at full scale) and pairs come garment by
+ * garment, so a handful covers the garments in flight and their persons' seams; the bases
+ * (colour and alpha before the seams split the parts) are shared by several textures.
  */
-const textures = new GarmentCache<GarmentTexture>(3);
+export class TextureCache {
+  readonly textures: GarmentCache<GarmentTexture>;
+  readonly bases: GarmentCache<TextureBase>;
+
+  constructor(textures = 3, bases = 2) {
+    this.textures = new GarmentCache(textures);
+    this.bases = new GarmentCache(bases);
+  }
+
+  forget(g: GarmentAnalysis): void {
+    this.textures.forget(g);
+    this.bases.forget(g);
+  }
+}
 
 /** Mean colour of the garment photo where the mask says backdrop (white when there is none). */
 function backdrop(g: GarmentAnalysis): [number, number, number] {
@@ -161,9 +185,7 @@ interface TextureBase {
   alpha: Float32Array;
 }
 
-const bases = new GarmentCache<TextureBase>(2);
-
-async function textureBase(g: GarmentAnalysis, width: number, height: number, factor: number): Promise<TextureBase> {
+async function textureBase(bases: GarmentCache<TextureBase>, g: GarmentAnalysis, width: number, height: number, factor: number): Promise<TextureBase> {
   const key = `${width}x${height}`;
   const hit = bases.get(g, key);
   if (hit) return hit;
@@ -225,8 +247,10 @@ async function textureBase(g: GarmentAnalysis, width: number, height: number, fa
 /**
  * Builds (or reuses) the texture of a garment for a plan.
  * @param plan its seams split the parts; its scale (garment px per body px) picks the resolution.
+ * @param cache where textures are kept between pairs (default: none kept)
  */
-export async function garmentTexture(g: GarmentAnalysis, plan: FitPlan): Promise<GarmentTexture> {
+export async function garmentTexture(g: GarmentAnalysis, plan: FitPlan, cache = new TextureCache()): Promise<GarmentTexture> {
+  const { textures } = cache;
   // Keep about 1.4 texels per output pixel: sharp enough, no aliasing. Scale steps of 2^0.5.
   const want = plan.scale / 1.4;
   const step = want > 1.2 ? Math.round(Math.log2(want) * 2) / 2 : 0;
@@ -238,7 +262,7 @@ export async function garmentTexture(g: GarmentAnalysis, plan: FitPlan): Promise
   const hit = textures.get(g, key);
   if (hit) return hit;
 
-  const { x0, y0, cw, ch, colour, alpha } = await textureBase(g, width, height, factor);
+  const { x0, y0, cw, ch, colour, alpha } = await textureBase(cache.bases, g, width, height, factor);
   const rows = seamRows(plan, g);
   // The main part reaches a little past the seams, under the sleeves: where the two warps
   // disagree slightly along the seam, the body shows no gap.

@@ -1,30 +1,33 @@
 /**
- * The try-on: fit the garment to the body, warp it, composite it into the photo.
+ * The try-on of one pair: fit the garment to the body, warp it, composite it into the photo.
  *
- *   const result = await tryOn(person, garment, { size: 'L' }, registry);
+ *   const renderer = new Renderer(new JsEngine());
+ *   const result = await renderer.render(person, garment, { size: 'L' });
  *   result.image;  // RGB, same size as the person photo
  *
  * Stages (result.timings): 'fit' (body targets, thin-plate splines, the coarse inverse-warp
- * grid, in TypeScript), 'warp' (garment texture + the warp graph), 'composite' (per-pixel
- * roles from the parsing + the composite graph + pasting the crop back). Only the crop
- * around the garment's place on the body is processed, so work scales with garment area.
+ * grid, in TypeScript), 'texture' (the garment texture for the fit's seams), 'masks' (per-pixel
+ * roles from the parsing), 'warp' and 'composite' (the engine, src/engines/, then pasting the
+ * crop back). Only the crop around the garment's place on the body is processed, so work scales
+ * with garment area. A Renderer keeps what it derives from the analyses between pairs in its
+ * RenderState (src/render/state.ts); `tryOn` renders one pair with a renderer of its own.
  *
  * Throws TryonError('BAD_OPTION') for a bad size, ('BAD_INPUT') when the analyses do not
  * belong to images of the sizes they claim.
  */
-import * as ort from 'onnxruntime-node';
 import { TryonError } from '../errors.ts';
 import { invalid } from '../validate.ts';
 import type { ModelRegistry } from '../models/registry.ts';
 import type { Box, GarmentAnalysis, Mask, PersonAnalysis, RawImage, RGB, Size, TryOnResult } from '../types.ts';
-import { Body } from '../fit/body.ts';
+import type { Body } from '../fit/body.ts';
 import { sizeEase } from '../fit/sizes.ts';
 import { planFit, type FitPlan } from '../fit/targets.ts';
-import { warpBox, warpGrid, type WarpGrid } from '../fit/warp.ts';
-import { buildCompositeGraph, buildWarpGraph, MASK_CHANNELS, TEX_CHANNELS } from './graphs.ts';
-import { buildMasks, fillSkinColour, hasSkinModel, oldGarmentBox, type CropMasks } from './masks.ts';
-import { garmentTexture, type GarmentTexture } from './texture.ts';
-import { renderCropCpu } from './cpu-path.ts';
+import { warpBox, warpGrid } from '../fit/warp.ts';
+import type { CropInputs, CropOutputs, RenderEngine } from '../engines/contract.ts';
+import { OnnxEngine } from '../engines/onnx/engine.ts';
+import { buildMasks } from './masks.ts';
+import { PersonState, RenderState, RENDER_LIMITS } from './state.ts';
+import { garmentTexture } from './texture.ts';
 
 export interface TryOnOptions {
   /** Garment size: S, M, L, XL (ease around the body, see src/fit/sizes.ts). Default 'M'. */
@@ -34,35 +37,6 @@ export interface TryOnOptions {
    * Default true; the batch runner and the server turn them off (three full-size copies a pair).
    */
   layers?: boolean;
-}
-
-/**
- * Where the per-pair pixel work runs: the ONNX graphs on the models' execution provider, or
- * the same maths fused in TypeScript (src/render/cpu/), which is faster on a CPU.
- */
-export type RenderEngine = { kind: 'onnx'; registry: ModelRegistry } | { kind: 'cpu' };
-
-function engineOf(e: RenderEngine | ModelRegistry): RenderEngine {
-  return 'kind' in e ? e : { kind: 'onnx', registry: e };
-}
-
-/** Graph bytes are pure functions of their parameters: build each once per process. */
-const graphBytes = new Map<string, Uint8Array>();
-function graph(key: string, build: () => Uint8Array): Uint8Array {
-  let b = graphBytes.get(key);
-  if (!b) {
-    b = build();
-    graphBytes.set(key, b);
-  }
-  return b;
-}
-
-export function warpSession(registry: ModelRegistry): Promise<ort.InferenceSession> {
-  return registry.sessionFromBytes('render-warp-v1', graph('warp', buildWarpGraph));
-}
-
-export function compositeSession(registry: ModelRegistry, pool: number): Promise<ort.InferenceSession> {
-  return registry.sessionFromBytes(`render-composite-v2-p${pool}`, graph(`composite-${pool}`, () => buildCompositeGraph(pool)));
 }
 
 /** The shading's low-pass cell: about a twentieth of the shoulder width, a power of two. */
@@ -122,9 +96,9 @@ function paste(dst: Uint8Array, width: number, c: number, src: Uint8Array, box: 
  * The skin colour for uncovered areas: the visible skin near the garment (lit like it) when it
  * agrees with the analysis's skin colour, else halfway between the two.
  */
-export function skinToPaint(person: PersonAnalysis, nearby: RGB | null): RGB {
-  const model = fillSkinColour(person);
-  if (!nearby || !hasSkinModel(person)) return nearby ?? model;
+export function skinToPaint(state: PersonState, nearby: RGB | null): RGB {
+  const model = state.fillColour;
+  if (!nearby || !state.skinModel) return nearby ?? model;
   const d = Math.hypot(nearby[0] - model[0], nearby[1] - model[1], nearby[2] - model[2]);
   if (d < 45) return nearby;
   // They disagree: either may be wrong (a face lit brighter than the arms, a sheer top counted
@@ -138,101 +112,31 @@ export interface FitResult {
   box: Box;
 }
 
-/** The fit alone (no pixels): for tests and debugging. */
-export function fitGarment(person: PersonAnalysis, garment: GarmentAnalysis, size: Size = 'M'): FitResult {
-  const body = new Body(person);
+/** The fit alone (no pixels): the body's targets, the plan and the crop it touches. */
+export function fitGarment(state: PersonState, garment: GarmentAnalysis, size: Size = 'M'): FitResult {
+  const { body, person } = state;
   const plan = planFit(body, garment, sizeEase(size));
-  const box = warpBox(plan, garment, person.width, person.height, [oldGarmentBox(body, garment.category)]);
+  const box = warpBox(plan, garment, person.width, person.height, [state.oldBox(garment.category)]);
   return { body, plan, box };
 }
 
-/** The composite's outputs over the crop: [h, w, 3] or [h, w] bytes. */
-interface CropOutputs {
-  image: Uint8Array;
-  alpha: Uint8Array;
-  exposed: Uint8Array;
-  warped: Uint8Array;
-}
-
-/** Everything the pixel work needs, engine-independent. */
-interface CropInputs {
-  tex: GarmentTexture;
-  grid: WarpGrid;
-  box: Box;
-  photo: Uint8Array;
-  masks: CropMasks;
-  skin: number[];
-  pool: number;
-  /** Only the image is wanted (options.layers false): the CPU path skips the other outputs. */
-  imageOnly: boolean;
-}
-
-async function renderOnnx(registry: ModelRegistry, c: CropInputs, lap: (name: string) => void): Promise<CropOutputs> {
-  const { tex, grid, box } = c;
-  const warp = await warpSession(registry);
-  const { layers } = await warp.run({
-    tex: new ort.Tensor('float32', tex.data, [1, TEX_CHANNELS, tex.height, tex.width]),
-    grid: new ort.Tensor('float32', grid.data, [1, 9, grid.rows, grid.cols]),
-    hw: new ort.Tensor('int64', BigInt64Array.from([BigInt(box.height), BigInt(box.width)]), [2]),
-  });
-  lap('warp');
-  const composite = await compositeSession(registry, c.pool);
-  const res = await composite.run({
-    layers,
-    photo: new ort.Tensor('uint8', c.photo, [1, box.height, box.width, 3]),
-    masks: new ort.Tensor('uint8', c.masks.data, [1, box.height, box.width, MASK_CHANNELS]),
-    skin: new ort.Tensor('float32', Float32Array.from(c.skin), [1, 3, 1, 1]),
-    means: new ort.Tensor('float32', Float32Array.from(c.masks.means), [1, 3, 1, 1]),
-  });
-  layers.dispose?.();
-  return { image: res.image.data as Uint8Array, alpha: res.alpha.data as Uint8Array, exposed: res.exposed.data as Uint8Array, warped: res.warped.data as Uint8Array };
-}
-
-function renderCpu(c: CropInputs, lap: (name: string) => void): CropOutputs {
-  return renderCropCpu(c.tex, c.grid, { photo: c.photo, masks: c.masks.data, skin: c.skin, means: c.masks.means, pool: c.pool, width: c.box.width, height: c.box.height, imageOnly: c.imageOnly }, lap);
-}
-
-/**
- * Dresses the person in the garment.
- * @param engine where the pixel work runs; a model registry means its ONNX graphs.
- */
-export async function tryOn(person: PersonAnalysis, garment: GarmentAnalysis, options: TryOnOptions, engine: RenderEngine | ModelRegistry): Promise<TryOnResult> {
+function checkOptions(options: TryOnOptions): Size {
   if (options === null || typeof options !== 'object') throw new TryonError('BAD_OPTION', 'Expected object for options but received ' + String(options), { input: 'options' });
   const size = options.size ?? 'M';
   sizeEase(size, 'size'); // validates
   if (options.layers !== undefined && typeof options.layers !== 'boolean') throw invalid('layers', 'boolean', options.layers);
-  checkAnalyses(person, garment);
-  const run = engineOf(engine);
-  const timings: Record<string, number> = {};
-  let t = performance.now();
-  // A stage timed in two parts adds up (the fit's grid waits for the texture's window).
-  const lap = (name: string): void => {
-    const now = performance.now();
-    timings[name] = Math.round(((timings[name] ?? 0) + now - t) * 10) / 10;
-    t = now;
-  };
+  return size;
+}
 
-  const { body, plan, box } = fitGarment(person, garment, size);
-  lap('fit');
-  const tex = await garmentTexture(garment, plan);
-  lap('texture');
-  const grid = warpGrid(plan, garment, box, tex.window);
-  lap('fit');
-
-  const necks = plan.main.filter((c) => c.name.startsWith('neckline_'));
-  const neckY = necks.length ? necks.reduce((a, c) => a + c.body.y, 0) / necks.length + 0.04 * body.shoulderWidth : undefined;
-  const masks = buildMasks(body, garment.category, box, { neckY });
-  const inputs: CropInputs = { tex, grid, box, photo: crop(person.image, box), masks, skin: skinToPaint(person, masks.skin).map((v) => v / 255), pool: poolFor(body), imageOnly: options.layers === false };
-  lap('masks');
-  const out = run.kind === 'onnx' ? await renderOnnx(run.registry, inputs, lap) : renderCpu(inputs, lap);
-
+/** The photo with the crop's outputs pasted in, and the full-size layers unless `layers` is false. */
+function assemble(person: PersonAnalysis, box: Box, out: CropOutputs, layers: boolean, timings: Record<string, number>): TryOnResult {
   const { width, height } = person;
   const image = new Uint8Array(width * height * 3);
   if (person.image.channels === 3) image.set(person.image.data.subarray(0, width * height * 3));
   else paste(image, width, 3, crop(person.image, { x: 0, y: 0, width, height }), { x: 0, y: 0, width, height });
   paste(image, width, 3, out.image, box);
   const result: TryOnResult = { image: { data: image, width, height, channels: 3 }, timings };
-  if (options.layers !== false) {
+  if (layers) {
     const full = (src: Uint8Array): Mask => {
       const data = new Uint8Array(width * height);
       paste(data, width, 1, src, box);
@@ -242,6 +146,74 @@ export async function tryOn(person: PersonAnalysis, garment: GarmentAnalysis, op
     paste(warped, width, 3, out.warped, box);
     result.layers = { garmentMask: full(out.alpha), warpedGarment: { data: warped, width, height, channels: 3 }, exposedSkin: full(out.exposed) };
   }
-  lap('composite');
   return result;
+}
+
+/** Renders pairs on one thread with one engine, keeping what it derives from the analyses in its state. */
+export class Renderer {
+  readonly engine: RenderEngine;
+  readonly state: RenderState;
+
+  constructor(engine: RenderEngine, limits: Partial<typeof RENDER_LIMITS> = {}) {
+    this.engine = engine;
+    this.state = new RenderState(limits);
+  }
+
+  /** Dresses the person in the garment. */
+  async render(person: PersonAnalysis, garment: GarmentAnalysis, options: TryOnOptions = {}): Promise<TryOnResult> {
+    const size = checkOptions(options);
+    checkAnalyses(person, garment);
+    const timings: Record<string, number> = {};
+    let t = performance.now();
+    // A stage timed in two parts adds up (the fit's grid waits for the texture's window).
+    const lap = (name: string): void => {
+      const now = performance.now();
+      timings[name] = Math.round(((timings[name] ?? 0) + now - t) * 10) / 10;
+      t = now;
+    };
+
+    const state = this.state.person(person);
+    const { body, plan, box } = fitGarment(state, garment, size);
+    lap('fit');
+    const tex = await garmentTexture(garment, plan, this.state.textures);
+    lap('texture');
+    const grid = warpGrid(plan, garment, box, tex.window);
+    lap('fit');
+
+    const necks = plan.main.filter((c) => c.name.startsWith('neckline_'));
+    const neckY = necks.length ? necks.reduce((a, c) => a + c.body.y, 0) / necks.length + 0.04 * body.shoulderWidth : undefined;
+    const masks = buildMasks(state, garment.category, box, { neckY }, this.state.scratch);
+    const inputs: CropInputs = {
+      texture: tex,
+      grid,
+      width: box.width,
+      height: box.height,
+      photo: crop(person.image, box),
+      masks: masks.data,
+      skin: skinToPaint(state, masks.skin).map((v) => v / 255),
+      means: masks.means,
+      pool: poolFor(body),
+      imageOnly: options.layers === false,
+    };
+    lap('masks');
+    // (Not awaited when the engine answers at once: its outputs are its buffers, see RenderEngine.)
+    const answer = this.engine.renderCrop(inputs, lap);
+    const out = answer instanceof Promise ? await answer : answer;
+    const result = assemble(person, box, out, options.layers !== false, timings);
+    lap('composite');
+    return result;
+  }
+
+  /** Drops what this renderer derived from an analysis. */
+  forget(analysis: object): void {
+    this.state.forget(analysis);
+  }
+}
+
+/**
+ * Dresses the person in the garment with a renderer of its own (nothing kept for later pairs).
+ * @param engine where the pixel work runs (src/engines/); a model registry means its ONNX graphs.
+ */
+export function tryOn(person: PersonAnalysis, garment: GarmentAnalysis, options: TryOnOptions, engine: RenderEngine | ModelRegistry): Promise<TryOnResult> {
+  return new Renderer('renderCrop' in engine ? engine : new OnnxEngine(engine)).render(person, garment, options);
 }

@@ -5,7 +5,7 @@
  */
 import os from 'node:os';
 import { TryonError } from '../errors.ts';
-import { integerIn, invalid, is } from '../validate.ts';
+import { invalid, is, parseInteger } from '../validate.ts';
 
 export interface RateLimit {
   /** Requests per client (IP address) per window. */
@@ -127,11 +127,6 @@ export function parseRate(name: string, value: unknown): RateLimit | null {
   return { max: Number(m[1]), windowMs: unit === 's' ? 1e3 : unit === 'm' ? 60e3 : 3600e3 };
 }
 
-function integerFrom(name: string, value: unknown, min: number, max: number): number {
-  const n = typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : value;
-  return integerIn(name, n, min, max);
-}
-
 function parsePublicUrl(value: unknown): string | null {
   if (value === null || value === undefined || value === '') return null;
   let url: URL | null = null;
@@ -166,31 +161,31 @@ export function resolveServeOptions(input: ServeOptionsInput = {}): ServeOptions
   }
   const host = input.host ?? '127.0.0.1';
   if (!is.string(host) || !/^[A-Za-z0-9.:_-]+$/.test(host)) throw invalid('host', 'host name or IP address', host);
-  const concurrency = integerFrom('concurrency', input.concurrency ?? Math.max(1, os.availableParallelism()), 1, 256);
+  const concurrency = parseInteger('concurrency', input.concurrency ?? Math.max(1, os.availableParallelism()), 1, 256);
   const apiKey = input.apiKey ?? null;
   if (apiKey !== null && (!is.string(apiKey) || apiKey.length < 8 || /\s/.test(apiKey))) {
     throw invalid('apiKey', 'string of at least 8 characters without spaces', apiKey === null ? apiKey : '(hidden)');
   }
-  const queue = integerFrom('queue', input.queue ?? 2 * concurrency, 0, 100_000);
+  const queue = parseInteger('queue', input.queue ?? 2 * concurrency, 0, 100_000);
   return {
     host,
-    port: integerFrom('port', input.port ?? 8000, 0, 65535),
+    port: parseInteger('port', input.port ?? 8000, 0, 65535),
     publicUrl: parsePublicUrl(input.publicUrl),
     apiKey,
     maxUpload: parseBytes('maxUpload', input.maxUpload ?? '10MB'),
-    maxPixels: integerFrom('maxPixels', input.maxPixels ?? 25_000_000, 1024, 1_000_000_000),
+    maxPixels: parseInteger('maxPixels', input.maxPixels ?? 25_000_000, 1024, 1_000_000_000),
     ttlMs: parseDuration('ttl', input.ttl ?? '1h'),
     concurrency,
     queue,
     uploadTimeoutMs: parseDuration('uploadTimeout', input.uploadTimeout ?? '60s'),
-    maxUploads: integerFrom('maxUploads', input.maxUploads ?? 4 * (concurrency + queue), 1, 100_000),
-    uploadsPerClient: integerFrom('uploadsPerClient', input.uploadsPerClient ?? 4, 1, 100_000),
+    maxUploads: parseInteger('maxUploads', input.maxUploads ?? 4 * (concurrency + queue), 1, 100_000),
+    uploadsPerClient: parseInteger('uploadsPerClient', input.uploadsPerClient ?? 4, 1, 100_000),
     shutdownGraceMs: parseDuration('shutdownGrace', input.shutdownGrace ?? '30s'),
     rateLimit: parseRate('rateLimit', input.rateLimit === undefined ? '60/min' : input.rateLimit),
     corsOrigins: parseOrigins(input.corsOrigins ?? []),
-    maxResults: integerFrom('maxResults', input.maxResults ?? 1000, 1, 1_000_000),
+    maxResults: parseInteger('maxResults', input.maxResults ?? 1000, 1, 1_000_000),
     maxResultBytes: parseBytes('maxResultBytes', input.maxResultBytes ?? '512MB'),
-    quality: integerFrom('quality', input.quality ?? 90, 1, 100),
+    quality: parseInteger('quality', input.quality ?? 90, 1, 100),
     logger: input.logger ?? false,
   };
 }

@@ -11,10 +11,10 @@ export function graphRegistry(threads = 1): ModelRegistry {
     device: 'cpu',
     provider: 'cpu',
     session: () => Promise.reject(new Error('graphRegistry has no model files')),
-    sessionFromBytes(key: string, bytes: Uint8Array) {
+    sessionFromBytes(key: string, bytes: Uint8Array | (() => Uint8Array)) {
       let s = sessions.get(key);
       if (!s) {
-        s = ort.InferenceSession.create(bytes, { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
+        s = ort.InferenceSession.create(typeof bytes === 'function' ? bytes() : bytes, { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
         sessions.set(key, s);
       }
       return s;

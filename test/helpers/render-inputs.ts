@@ -1,19 +1,21 @@
 /**
  * The render graphs' inputs for a person x garment pair, built exactly as tryOn
  * (src/render/tryon.ts) builds them, and both render paths run on them: the ONNX graphs and
- * the TypeScript CPU path (src/render/cpu). For the parity test, the benchmark and the
+ * the TypeScript CPU path (src/engines/js/). For the parity test, the benchmark and the
  * contact sheet.
  */
 import * as ort from 'onnxruntime-node';
 import type { ModelRegistry } from '../../src/models/registry.ts';
 import type { Box, GarmentAnalysis, PersonAnalysis, RawImage } from '../../src/types.ts';
 import { warpGrid, type WarpGrid } from '../../src/fit/warp.ts';
-import { TEX_CHANNELS } from '../../src/render/graphs.ts';
+import { TEX_CHANNELS } from '../../src/engines/contract.ts';
+import { compositeSession, warpSession } from '../../src/engines/onnx/engine.ts';
 import { buildMasks } from '../../src/render/masks.ts';
+import { PersonState } from '../../src/render/state.ts';
 import { garmentTexture, type GarmentTexture } from '../../src/render/texture.ts';
-import { compositeSession, fitGarment, poolFor, skinToPaint, warpSession } from '../../src/render/tryon.ts';
-import { compositeCpu, type CompositeOutput } from '../../src/render/cpu/composite.ts';
-import { warpCpu } from '../../src/render/cpu/warp.ts';
+import { fitGarment, poolFor, skinToPaint } from '../../src/render/tryon.ts';
+import { compositeCpu, type CompositeOutput } from '../../src/engines/js/composite.ts';
+import { warpCpu } from '../../src/engines/js/warp.ts';
 
 export interface RenderInputs {
   box: Box;
@@ -41,19 +43,20 @@ function crop(img: RawImage, box: Box): Uint8Array {
 
 /** As tryOn: fit, grid, texture, masks, skin colour, pool. `pool` overrides poolFor. */
 export async function renderInputs(person: PersonAnalysis, garment: GarmentAnalysis, pool?: number): Promise<RenderInputs> {
-  const { body, plan, box } = fitGarment(person, garment, 'M');
+  const state = new PersonState(person);
+  const { body, plan, box } = fitGarment(state, garment, 'M');
   const tex = await garmentTexture(garment, plan);
   const grid = warpGrid(plan, garment, box, tex.window);
   const necks = plan.main.filter((c) => c.name.startsWith('neckline_'));
   const neckY = necks.length ? necks.reduce((a, c) => a + c.body.y, 0) / necks.length + 0.04 * body.shoulderWidth : undefined;
-  const masks = buildMasks(body, garment.category, box, { neckY });
+  const masks = buildMasks(state, garment.category, box, { neckY });
   return {
     box,
     tex,
     grid,
     photo: crop(person.image, box),
     masks: masks.data,
-    skin: skinToPaint(person, masks.skin).map((v) => v / 255),
+    skin: skinToPaint(state, masks.skin).map((v) => v / 255),
     means: [...masks.means],
     pool: pool ?? poolFor(body),
   };

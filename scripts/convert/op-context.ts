@@ -1,5 +1,5 @@
 /** What every op handler gets: the graph being built and a few shared helpers. */
-import type { GraphBuilder } from '../onnx/graph.ts';
+import type { GraphBuilder } from '../../src/onnx/graph.ts';
 import type { ConstValue, TensorValue, Value } from './layout.ts';
 import type { TfNode } from './tfjs-model.ts';
 

@@ -3,7 +3,7 @@
  * output value. Convolutions live in ops-conv.ts, shape ops in ops-shape.ts; the elementwise
  * and resampling ops are here, with the table the converter looks ops up in.
  */
-import { attr } from '../onnx/graph.ts';
+import { attr } from '../../src/onnx/graph.ts';
 import { broadcastShape, emitBroadcastConst, intsOf, toNchw, type TensorValue } from './layout.ts';
 import { activation, convTranspose, convolution, pool } from './ops-conv.ts';
 import { concat, pack, reshape, shapeOp, stridedSlice } from './ops-shape.ts';

@@ -1,5 +1,5 @@
 /**
- * The warp graph (src/render/graphs.ts, buildWarpGraph) in plain TypeScript, fused into one
+ * The warp graph (src/engines/onnx/graphs.ts, buildWarpGraph) in plain TypeScript, fused into one
  * pass per output row and map: the coarse inverse-warp grid is interpolated (Resize linear,
  * align_corners) a row at a time, only the span of the row where the map's allowance is above
  * 0 is visited (a sleeve's is short), and there the garment texture is sampled (GridSample
@@ -20,7 +20,7 @@
  * and building either cost more than it saved.
  */
 import { TryonError } from '../../errors.ts';
-import { TEX_CHANNELS } from '../graphs.ts';
+import { TEX_CHANNELS } from '../contract.ts';
 import { alignAxis } from './filters.ts';
 
 /** The texture as src/render/texture.ts builds it: [7, height, width] planar. */
@@ -268,7 +268,7 @@ function warpInto(tex: TextureLike, grid: GridLike, h: number, w: number, out: F
  * A layers buffer reused from warp to warp that is never cleared whole: it is all zeros
  * between uses but for the spans the last warp wrote, and only those are cleared before the
  * next. Clearing 8 crops' worth of floats per pair (~9 MB) cost a tenth of the warp and pushed
- * the texture out of the cache. One per thread (src/render/cpu-path.ts); the array `warp`
+ * the texture out of the cache. One per thread (src/engines/js/engine.ts); the array `warp`
  * returns is valid until its next call and must not be written to.
  */
 export class LayersBuffer {

@@ -3,7 +3,7 @@
  * signature outputs, hands each node to its op handler (ops.ts), and exposes inputs and
  * outputs in the TF layout (NHWC images in, tensors shaped as the TF.js signature says out).
  */
-import { DataType, GraphBuilder } from '../onnx/graph.ts';
+import { DataType, GraphBuilder } from '../../src/onnx/graph.ts';
 import { HANDLERS, type OpContext } from './ops.ts';
 import { NHWC_TO_NCHW, toPlain, type Value } from './layout.ts';
 import type { TfGraphModel, TfNode } from './tfjs-model.ts';

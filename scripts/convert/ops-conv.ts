@@ -4,7 +4,7 @@
  * extra pixel goes at the end, unlike ONNX's SAME_UPPER/LOWER guesswork), fused BiasAdd and
  * activations unfused into Conv bias + Relu/Clip.
  */
-import { attr } from '../onnx/graph.ts';
+import { attr } from '../../src/onnx/graph.ts';
 import { attrInts, attrString, attrStrings } from './tfjs-model.ts';
 import { elementSize, emitFloat, intsOf, permuteRaw, toNchw } from './layout.ts';
 import { floatConst, tensor, type Handler, type OpContext } from './op-context.ts';

@@ -1,6 +1,6 @@
 /**
  * What the composite's per-pixel pass reads besides its inputs, computed as the composite graph
- * does (src/render/graphs.ts): the feathered masks at full size (occluder, arm in front, old
+ * does (src/engines/onnx/graphs.ts): the feathered masks at full size (occluder, arm in front, old
  * garment grown then feathered, inside the body) and the low-pass fields as small grids with
  * their row up-samplers (the old garment's local luminance and coverage for the shading, the
  * nearby visible skin colour, the nearby background colour, each with its confidence).
@@ -9,8 +9,9 @@
  * skin and background masks; every later step works on the small grids or only inside the
  * rows' non-zero ranges of a mask.
  */
-import { MASK } from '../graphs.ts';
-import { boxMeanPlane, cellCount, emptyPlane, max5Plane, RowUpsampler, scratchF64, smooth3, smoothPool, type Grid, type Plane } from './filters.ts';
+import { MASK } from '../contract.ts';
+import { boxMeanPlane, cellCount, emptyPlane, max5Plane, RowUpsampler, smooth3, smoothPool, type Grid, type Plane } from './filters.ts';
+import type { Scratch } from './scratch.ts';
 
 const EPS = 1e-4;
 export const LUM = [0.299, 0.587, 0.114] as const;
@@ -37,10 +38,10 @@ export interface CompositeFields {
 }
 
 /** A zeroed grid of k-pooling cells (in scratch buffer `key`: used within one call only). */
-function grid(channels: number, h: number, w: number, k: number, key: string): Grid {
+function grid(channels: number, h: number, w: number, k: number, key: string, scratch: Scratch): Grid {
   const rows = cellCount(h, k);
   const cols = cellCount(w, k);
-  return { data: scratchF64(key, channels * rows * cols), channels, rows, cols };
+  return { data: scratch.f64(key, channels * rows * cols), channels, rows, cols };
 }
 
 /** Column index -> cell index for a k-pooling. */
@@ -88,11 +89,11 @@ const clip = (v: number, lo: number, hi: number): number => (v < lo ? lo : v > h
  * range), and the 4-px pooling sums of visible skin, photo * skin, background and photo *
  * background (0..255 and 0..255^2 units).
  */
-function split(masks: Uint8Array, C: number, photo: Uint8Array, h: number, w: number): { planes: Plane[]; four: Grid } {
-  const planes = [0, 1, 2].map((c) => emptyPlane(h, w, `plane${c}`));
+function split(masks: Uint8Array, C: number, photo: Uint8Array, h: number, w: number, scratch: Scratch): { planes: Plane[]; four: Grid } {
+  const planes = [0, 1, 2].map((c) => emptyPlane(h, w, `plane${c}`, scratch));
   const [p0, p1, p2] = planes;
   const [d0, d1, d2] = planes.map((p) => p.data);
-  const four = grid(8, h, w, 4, 'four');
+  const four = grid(8, h, w, 4, 'four', scratch);
   const fd = four.data;
   const fp = four.rows * four.cols;
   for (let y = 0; y < h; y++) {
@@ -169,8 +170,8 @@ function split(masks: Uint8Array, C: number, photo: Uint8Array, h: number, w: nu
 }
 
 /** old and lum * old pooled at `pool`, visiting only the rows' ranges where there is old garment. */
-function poolOld(old: { data: Float32Array; lo: Int32Array; hi: Int32Array }, photo: Uint8Array, h: number, w: number, pool: number): Grid {
-  const A = grid(2, h, w, pool, 'shade');
+function poolOld(old: { data: Float32Array; lo: Int32Array; hi: Int32Array }, photo: Uint8Array, h: number, w: number, pool: number, scratch: Scratch): Grid {
+  const A = grid(2, h, w, pool, 'shade', scratch);
   const ap = A.rows * A.cols;
   const ad = A.data;
   const cx = cellsOf(w, pool);
@@ -197,16 +198,18 @@ function poolOld(old: { data: Float32Array; lo: Int32Array; hi: Int32Array }, ph
  * The feathered masks and low-pass fields of the composite graph for a crop.
  * @param C the masks' channel count (>= 7)
  * @param pool the shading's low-pass cell in pixels
+ * @param scratch the working buffers (the results' planes are in them: valid until its next use)
  */
-export function compositeFields(masks: Uint8Array, C: number, photo: Uint8Array, h: number, w: number, pool: number): CompositeFields {
+export function compositeFields(masks: Uint8Array, C: number, photo: Uint8Array, h: number, w: number, pool: number, scratch: Scratch): CompositeFields {
   const s255 = 1 / 255;
-  const { planes, four } = split(masks, C, photo, h, w);
+  const { planes, four } = split(masks, C, photo, h, w, scratch);
   // 3x3 AveragePools; for the old garment MaxPool 5x5 (it grows by two pixels) then AveragePool 5x5.
-  const occ = boxMeanPlane(planes[0], h, w, 1, s255, 'occ').data;
-  const arm = boxMeanPlane(planes[1], h, w, 1, s255, 'arm').data;
-  const old = boxMeanPlane(max5Plane(planes[2], h, w, 'grown'), h, w, 2, s255, 'old');
+  const occ = boxMeanPlane(planes[0], h, w, 1, s255, 'occ', scratch).data;
+  const arm = boxMeanPlane(planes[1], h, w, 1, s255, 'arm', scratch).data;
+  const old = boxMeanPlane(max5Plane(planes[2], h, w, 'grown', scratch), h, w, 2, s255, 'old', scratch);
+  const smooth2 = (g: Grid): Grid => smooth3(smooth3(g, scratch), scratch);
 
-  const shade = ratioGrid(smooth3(smooth3(toMeans(poolOld(old, photo, h, w, pool), h, w, pool, [1, 1]))), (den) => den);
+  const shade = ratioGrid(smooth2(toMeans(poolOld(old, photo, h, w, pool, scratch), h, w, pool, [1, 1])), (den) => den);
   // Back to the graph's 0..1 units: masks / 255, photo * mask / 255^2.
   const u = s255;
   const uu = s255 * s255;
@@ -214,8 +217,8 @@ export function compositeFields(masks: Uint8Array, C: number, photo: Uint8Array,
   const F4 = toMeans(four, h, w, 4, [u, uu, uu, uu, u, uu, uu, uu]);
   // The nearby skin over cells of 4 * wide px (about 0.8 shoulder widths).
   const wide = Math.min(pool * 4, 64);
-  const near = ratioGrid(smooth3(smooth3(smoothPool(channelsOf(F4, 0, 4), wide))), (den) => clip(den * 8, 0, 0.8));
-  const bg = ratioGrid(smooth3(smooth3(smoothPool(channelsOf(F4, 4, 8), pool))), (den) => clip(den * 20, 0, 1));
+  const near = ratioGrid(smooth2(smoothPool(channelsOf(F4, 0, 4), wide, scratch)), (den) => clip(den * 8, 0, 0.8));
+  const bg = ratioGrid(smooth2(smoothPool(channelsOf(F4, 4, 8), pool, scratch)), (den) => clip(den * 20, 0, 1));
   return {
     occ,
     arm,

@@ -1,6 +1,6 @@
 /**
  * Small filters for the TypeScript render path, each reproducing one ONNX operator's exact
- * semantics (see src/render/graphs.ts, the specification):
+ * semantics (see src/engines/onnx/graphs.ts, the specification):
  *
  * - `alignAxis` / `halfPixelAxis`: the per-row or per-column taps of Resize (linear) with
  *   coordinate_transformation_mode align_corners / half_pixel, computed once per size so the
@@ -17,6 +17,7 @@
  *
  * Everything is synchronous on typed arrays: safe in a worker thread.
  */
+import { Scratch } from './scratch.ts';
 
 /** Taps of a 1-D linear Resize: out[i] = in[i0[i]] * (1 - t[i]) + in[i1[i]] * t[i]. */
 export interface Axis {
@@ -70,46 +71,13 @@ export interface Plane {
   hi: Int32Array;
 }
 
-/**
- * Zeroed full-size buffers for one call's temporaries, reused from call to call: a crop's
- * worth of fresh typed arrays per pair kept the garbage collector busy (7 % of the time).
- * The render functions are synchronous, so a buffer is never in use twice; each worker
- * thread has its own module and so its own buffers. Never return one to a caller.
- */
-type Scratch = Uint8Array | Float32Array | Float64Array;
-const scratchBytes = new Map<string, Uint8Array>();
-const scratchFloats = new Map<string, Float32Array>();
-const scratchDoubles = new Map<string, Float64Array>();
-
-/** The first n elements of the pool's buffer for `key` (grown when too small), zeroed. */
-function scratch<T extends Scratch>(pool: Map<string, T>, make: (n: number) => T, key: string, n: number): T {
-  let b = pool.get(key);
-  if (!b || b.length < n) pool.set(key, (b = make(n)));
-  const v = b.subarray(0, n) as T;
-  v.fill(0);
-  return v;
-}
-
-export function scratchU8(key: string, n: number): Uint8Array {
-  return scratch(scratchBytes, (k) => new Uint8Array(k), key, n);
-}
-
-export function scratchF32(key: string, n: number): Float32Array {
-  return scratch(scratchFloats, (k) => new Float32Array(k), key, n);
-}
-
-export function scratchF64(key: string, n: number): Float64Array {
-  return scratch(scratchDoubles, (k) => new Float64Array(k), key, n);
-}
-
 /** An empty plane of h x w (every row's range empty until set), in scratch buffer `key`. */
-export function emptyPlane(h: number, w: number, key: string): Plane {
-  return { data: scratchU8(key, h * w), lo: new Int32Array(h).fill(w), hi: new Int32Array(h) };
+export function emptyPlane(h: number, w: number, key: string, scratch: Scratch): Plane {
+  return { data: scratch.u8(key, h * w), lo: new Int32Array(h).fill(w), hi: new Int32Array(h) };
 }
 
-/** The union [span[0], span[1]) of a plane's non-zero ranges over rows a..b (empty: span[0] >= span[1]). */
-const span = new Int32Array(2);
-function rowsSpan(p: Plane, w: number, a: number, b: number): void {
+/** The union [span[0], span[1]) of a plane's non-zero ranges over rows a..b, into `span` (empty: span[0] >= span[1]). */
+function rowsSpan(p: Plane, w: number, a: number, b: number, span: Int32Array): void {
   let l = w;
   let e = 0;
   for (let k = a; k <= b; k++) {
@@ -126,8 +94,9 @@ function rowsSpan(p: Plane, w: number, a: number, b: number): void {
  * and taken off as it leaves, only inside its range), then slides a window along them.
  * Returns the result (in scratch buffer `key`) and its rows' ranges.
  */
-export function boxMeanPlane(p: Plane, h: number, w: number, r: number, scale: number, key: string): { data: Float32Array; lo: Int32Array; hi: Int32Array } {
-  const out = scratchF32(key, h * w);
+export function boxMeanPlane(p: Plane, h: number, w: number, r: number, scale: number, key: string, scratch: Scratch): { data: Float32Array; lo: Int32Array; hi: Int32Array } {
+  const out = scratch.f32(key, h * w);
+  const span = new Int32Array(2);
   const lo = new Int32Array(h).fill(w);
   const hi = new Int32Array(h);
   const cx = windowCounts(w, r);
@@ -161,7 +130,7 @@ export function boxMeanPlane(p: Plane, h: number, w: number, r: number, scale: n
     }
     const a = Math.max(y - r, 0);
     const b = Math.min(y + r, h - 1);
-    rowsSpan(p, w, a, b);
+    rowsSpan(p, w, a, b, span);
     const l = span[0];
     const e = span[1];
     if (l >= e) continue;
@@ -206,15 +175,16 @@ export function mean3At(src: Uint8Array, C: number, c: number, h: number, w: num
 }
 
 /** MaxPool 5x5, stride 1, pads 2 of a plane (padding never wins a max); returns a plane in scratch buffer `key`. */
-export function max5Plane(p: Plane, h: number, w: number, key: string): Plane {
-  const out = emptyPlane(h, w, key);
+export function max5Plane(p: Plane, h: number, w: number, key: string, scratch: Scratch): Plane {
+  const out = emptyPlane(h, w, key, scratch);
+  const span = new Int32Array(2);
   // Column maxima at index x + 2, zero beyond the range.
   const v = new Uint8Array(w + 4);
   const src = p.data;
   for (let y = 0; y < h; y++) {
     const a = Math.max(y - 2, 0);
     const b = Math.min(y + 2, h - 1);
-    rowsSpan(p, w, a, b);
+    rowsSpan(p, w, a, b, span);
     const l = span[0];
     const e = span[1];
     if (l >= e) continue;
@@ -304,9 +274,9 @@ function mean3(src: Float64Array, dst: Float64Array, o: number, step: number, le
 }
 
 /** AveragePool 3x3, stride 1, pads 1, count_include_pad 0 of a planar grid (separable), in place. */
-export function smooth3(g: Grid): Grid {
+export function smooth3(g: Grid, scratch = new Scratch()): Grid {
   const { rows, cols, channels } = g;
-  const tmp = scratchF64('smooth3', g.data.length);
+  const tmp = scratch.f64('smooth3', g.data.length);
   const plane = rows * cols;
   for (let c = 0; c < channels; c++) {
     for (let y = 0; y < rows; y++) mean3(g.data, tmp, c * plane + y * cols, 1, cols);
@@ -358,14 +328,14 @@ function poolWeights(len: number, k: number): PoolWeights {
 }
 
 /** poolCells(smooth3(smooth3(g)), k) in two small passes (without smoothing g at full size). */
-export function smoothPool(g: Grid, k: number): Grid {
+export function smoothPool(g: Grid, k: number, scratch = new Scratch()): Grid {
   const { rows, cols, channels } = g;
   const px = poolWeights(cols, k);
   const py = poolWeights(rows, k);
   const outPlane = py.out * px.out;
   const data = new Float64Array(channels * outPlane);
   // Along rows first: [rows, px.out] per channel.
-  const tmp = scratchF64('smoothPool', rows * px.out);
+  const tmp = scratch.f64('smoothPool', rows * px.out);
   for (let c = 0; c < channels; c++) {
     const src = c * rows * cols;
     for (let y = 0; y < rows; y++) {
@@ -389,11 +359,6 @@ export function smoothPool(g: Grid, k: number): Grid {
     }
   }
   return { data, channels, rows: py.out, cols: px.out };
-}
-
-/** The graphs' `coarse` on a grid that is already pooled: pool k, then two 3x3 smoothings. */
-export function coarseGrid(g: Grid, k: number): Grid {
-  return smooth3(smooth3(poolCells(g, k)));
 }
 
 /**

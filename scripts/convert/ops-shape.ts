@@ -3,7 +3,7 @@
  * Pack fold to constants here and never reach the ONNX graph; Reshape and Concat work in the TF
  * layout (a Transpose back to NHWC first when the input is held NCHW).
  */
-import { attr } from '../onnx/graph.ts';
+import { attr } from '../../src/onnx/graph.ts';
 import { intConst, intsOf, toPlain } from './layout.ts';
 import { tensor, type Handler } from './op-context.ts';
 

@@ -1,5 +1,5 @@
 /**
- * The composite graph (src/render/graphs.ts, buildCompositeGraph) in plain TypeScript: the
+ * The composite graph (src/engines/onnx/graphs.ts, buildCompositeGraph) in plain TypeScript: the
  * same four outputs from the same inputs, within a rounding step of the graph.
  *
  *   const out = compositeCpu({ layers, photo, masks, skin, means, width, height, pool });
@@ -18,9 +18,10 @@
  */
 import { TryonError } from '../../errors.ts';
 import { integerIn } from '../../validate.ts';
-import { FORM_SCALE, MASK, MASK_CHANNELS, SHADE } from '../graphs.ts';
-import { compositeFields, LUM } from './fields.ts';
+import { FORM_SCALE, MASK, MASK_CHANNELS, SHADE } from '../contract.ts';
+import { compositeFields, LUM, type CompositeFields } from './fields.ts';
 import { mean3At } from './filters.ts';
+import { Scratch } from './scratch.ts';
 
 export interface CompositeInput {
   /** The warp's layers, [8, h, w] float32 planar (warpCpu's or the warp graph's output). */
@@ -124,26 +125,79 @@ function bytes(into: Uint8Array | undefined, n: number): Uint8Array {
   return v;
 }
 
+/** What compositeRow reads and writes: the inputs, the fields and the outputs of one crop. */
+interface Frame {
+  input: CompositeInput;
+  fields: CompositeFields;
+  C: number;
+  /** Whether the outputs besides the image are wanted. */
+  all: boolean;
+  image: Uint8Array;
+  alphaOut: Uint8Array;
+  exposedOut: Uint8Array;
+  warped: Uint8Array;
+}
+
+/** The outputs, in `into`'s buffers when they are big enough; the image starts as the photo. */
+function outputs(input: CompositeInput, into: CompositeOutput | undefined, n: number, all: boolean): Pick<Frame, 'image' | 'alphaOut' | 'exposedOut' | 'warped'> {
+  const image = into && into.image.length >= 3 * n ? into.image.subarray(0, 3 * n) : new Uint8Array(3 * n);
+  image.set(input.photo.subarray(0, 3 * n));
+  const none = new Uint8Array(0);
+  return { image, alphaOut: all ? bytes(into?.alpha, n) : none, exposedOut: all ? bytes(into?.exposed, n) : none, warped: all ? bytes(into?.warped, 3 * n) : none };
+}
+
+/**
+ * The columns [span[0], span[1]) of row y with a new or an old garment (empty: span[0] >=
+ * span[1]); outside them the photo stays as it is.
+ */
+function rowSpan(L3: Float32Array, L7: Float32Array, oldLo: Int32Array, oldHi: Int32Array, w: number, y: number, span: Int32Array): void {
+  const r = y * w;
+  let lo = 0;
+  while (lo < w && L3[r + lo] === 0 && L7[r + lo] === 0) lo++;
+  let hi = w;
+  while (hi > lo && L3[r + hi - 1] === 0 && L7[r + hi - 1] === 0) hi--;
+  if (oldLo[y] < oldHi[y]) {
+    if (lo >= hi) {
+      lo = oldLo[y];
+      hi = oldHi[y];
+    } else {
+      if (oldLo[y] < lo) lo = oldLo[y];
+      if (oldHi[y] > hi) hi = oldHi[y];
+    }
+  }
+  span[0] = lo;
+  span[1] = hi;
+}
+
 /**
  * The composite graph's outputs.
  * @param into optional buffers to write the outputs into (a worker can reuse them from pair to
  *   pair); one too small for this crop is replaced by a new array
+ * @param scratch working buffers reused from call to call (an engine keeps one; default: fresh ones)
  * @throws TryonError('BAD_OPTION') for a bad width, height or pool; ('BAD_INPUT') when an array is too small
  */
-export function compositeCpu(input: CompositeInput, into?: CompositeOutput): CompositeOutput {
+export function compositeCpu(input: CompositeInput, into?: CompositeOutput, scratch = new Scratch()): CompositeOutput {
   const C = check(input);
-  const { layers: L, photo, masks, width: w, height: h, pool } = input;
+  const { photo, masks, width: w, height: h, pool } = input;
+  const fields = compositeFields(masks, C, photo, h, w, pool, scratch);
+  const all = input.imageOnly !== true;
+  const frame: Frame = { input, fields, C, all, ...outputs(input, into, w * h, all) };
+  compositePixels(frame);
+  return { image: frame.image, alpha: frame.alphaOut, exposed: frame.exposedOut, warped: frame.warped };
+}
+
+/** The pixels of every row's span (rowSpan), written into the frame's outputs. */
+function compositePixels(frame: Frame): void {
+  const { input, C, all, image, alphaOut, exposedOut, warped } = frame;
+  const { layers: L, photo, masks, width: w, height: h } = input;
+  const { occ, arm, old, oldLo, oldHi, shade, near, bg } = frame.fields;
   const n = w * h;
   const s255 = 1 / 255;
-  const { occ, arm, old, oldLo, oldHi, shade, near, bg } = compositeFields(masks, C, photo, h, w, pool);
   // The fields' taps, inlined in the loop (the shading is read at every garment pixel).
-  const sBuf = shade.buf;
-  const sCols = shade.cols;
+  const { buf: sBuf, cols: sCols } = shade;
   const { i0: sI0, i1: sI1, t: sT } = shade.ax;
-  const nBuf = near.buf;
-  const nCols = near.cols;
+  const { buf: nBuf, cols: nCols } = near;
   const { i0: nI0, i1: nI1, t: nT } = near.ax;
-
   const k = SHADE.offset;
   const invMeanK = 1 / Math.max(input.means[0] + k, EPS);
   const sr = input.skin[0];
@@ -151,32 +205,13 @@ export function compositeCpu(input: CompositeInput, into?: CompositeOutput): Com
   const sb = input.skin[2];
   const skinLum = LUM[0] * sr + LUM[1] * sg + LUM[2] * sb;
   const formScale = s255 / FORM_SCALE;
-
-  const image = into && into.image.length >= 3 * n ? into.image.subarray(0, 3 * n) : new Uint8Array(3 * n);
-  image.set(photo.subarray(0, 3 * n));
-  const all = input.imageOnly !== true;
-  const none = new Uint8Array(0);
-  const alphaOut = all ? bytes(into?.alpha, n) : none;
-  const exposedOut = all ? bytes(into?.exposed, n) : none;
-  const warped = all ? bytes(into?.warped, 3 * n) : none;
   const L3 = L.subarray(3 * n, 4 * n);
   const L7 = L.subarray(7 * n, 8 * n);
+  const span = new Int32Array(2);
   for (let y = 0; y < h; y++) {
-    // The row's span with a new or an old garment; outside it the photo stays as it is.
-    const r = y * w;
-    let lo = 0;
-    while (lo < w && L3[r + lo] === 0 && L7[r + lo] === 0) lo++;
-    let hi = w;
-    while (hi > lo && L3[r + hi - 1] === 0 && L7[r + hi - 1] === 0) hi--;
-    if (oldLo[y] < oldHi[y]) {
-      if (lo >= hi) {
-        lo = oldLo[y];
-        hi = oldHi[y];
-      } else {
-        if (oldLo[y] < lo) lo = oldLo[y];
-        if (oldHi[y] > hi) hi = oldHi[y];
-      }
-    }
+    rowSpan(L3, L7, oldLo, oldHi, w, y, span);
+    const lo = span[0];
+    const hi = span[1];
     if (lo >= hi) continue;
     shade.row(y);
     near.row(y);
@@ -271,5 +306,4 @@ export function compositeCpu(input: CompositeInput, into?: CompositeOutput): Com
       if (all) exposedOut[i] = byte(exposed);
     }
   }
-  return { image, alpha: alphaOut, exposed: exposedOut, warped };
 }

@@ -10,16 +10,18 @@
  *   await pool.close();
  *
  * Analyses are posted to a worker the first time it needs them, their pixel planes moved into
- * SharedArrayBuffers first (src/render/share.ts), so no worker copies them. A person's pairs
- * go to the same worker while it is not much busier than the others, so the per-person work a
- * worker caches (the masks' person-level planes) is done once per person, not once per pair.
+ * SharedArrayBuffers first (share.ts), so no worker copies them. A person's pairs go to the
+ * same worker while it is not much busier than the others, so the per-person work a worker
+ * keeps in its render state (the masks' person-level planes) is done once per person, not once
+ * per pair.
  * Workers start on the first render and do not keep the process alive while idle.
  */
 import { Worker } from 'node:worker_threads';
 import { TryonError, type ErrorCode } from '../errors.ts';
 import type { GarmentAnalysis, PersonAnalysis, TryOnResult } from '../types.ts';
 import { shareInPlace } from './share.ts';
-import type { TryOnOptions } from './tryon.ts';
+import { RENDER_LIMITS } from '../render/state.ts';
+import type { TryOnOptions } from '../render/tryon.ts';
 
 export type WorkerEngine = 'js' | 'onnx';
 
@@ -75,10 +77,10 @@ interface Slot {
 
 /**
  * Analyses a worker may hold. The pool, not the worker, drops the least recently used (messages
- * arrive in order, so a later pair re-sends what was dropped); the batch runner's per-tile
- * garment copies would otherwise pile up in the workers.
+ * arrive in order, so a later pair re-sends what was dropped), so a worker's render state holds
+ * no more persons than its renderer keeps (RENDER_LIMITS).
  */
-const HOLD = { person: 48, garment: 16 };
+const HOLD = { person: RENDER_LIMITS.persons, garment: 16 };
 
 /** How many more queued jobs than the idlest worker a person's own worker may have before its pair goes elsewhere. */
 const SPILL = 4;

@@ -13,22 +13,10 @@
  *   low-frequency shading per material, old garment not covered turned into shaded skin (or
  *   background outside the body), everything blended with soft edges.
  *
- * Mask channels (0..255): 0 occluder (hair, face, hands...), 1 arm in front of the torso,
- * 2 old garment to replace, 3 inside the body (skin rather than background), 4 background,
- * 5 the body's form shading and fine skin texture where skin is painted, scaled by FORM_SCALE
- * (FORM_SCALE * 255 = none), 6 the person's visible skin (where the painted skin takes its
- * local colour from).
+ * The mask channels and the texture layout are the engines' contract (../contract.ts).
  */
-import { attr, DataType, GraphBuilder } from '../onnx/graph.ts';
-
-export const MASK = { occluder: 0, armFront: 1, old: 2, inside: 3, background: 4, form: 5, skin: 6 } as const;
-export const MASK_CHANNELS = 7;
-export const TEX_CHANNELS = 7;
-/** The form channel holds shade * FORM_SCALE so the skin texture's bright grains do not clip at 255. */
-export const FORM_SCALE = 0.85;
-
-/** Shading: gain = clamp((local / mean) ^ gamma, lo, hi), gentle so old folds and prints cannot blotch. */
-export const SHADE = { offset: 0.12, garmentGamma: 0.7, garmentLo: 0.75, garmentHi: 1.12, skinGamma: 0.6, skinLo: 0.84, skinHi: 1.08 };
+import { attr, DataType, GraphBuilder } from '../../onnx/graph.ts';
+import { FORM_SCALE, MASK, MASK_CHANNELS, SHADE, TEX_CHANNELS } from '../contract.ts';
 
 const EPS = 1e-4;
 

@@ -6,7 +6,7 @@
  * lay them out, so per-channel vectors can be reshaped to [1,C,1,1] (ONNX broadcasting
  * aligns trailing axes: a [C] vector against NCHW would broadcast over W, silently wrong).
  */
-import { DataType, type GraphBuilder } from '../onnx/graph.ts';
+import { DataType, type GraphBuilder } from '../../src/onnx/graph.ts';
 import type { ConstDtype } from './tfjs-model.ts';
 
 export interface TensorValue {
