@@ -85,7 +85,11 @@ const HOLD = { person: RENDER_LIMITS.persons, garment: 16 };
 /** How many more queued jobs than the idlest worker a person's own worker may have before its pair goes elsewhere. */
 const SPILL = 4;
 
-const WORKER_URL = new URL('./worker-boot.mjs', import.meta.url);
+/**
+ * The worker's entry. Compiled (dist/), the worker is plain JavaScript; from src/ (tsx, vitest) it is
+ * TypeScript, and worker-boot.mjs first registers tsx's loader in the new thread.
+ */
+const WORKER_URL = import.meta.url.endsWith('.ts') ? new URL('./worker-boot.mjs', import.meta.url) : new URL('./worker.js', import.meta.url);
 
 export class RenderPool {
   readonly threads: number;
