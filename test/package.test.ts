@@ -105,7 +105,7 @@ function tryon(...args: string[]): Ran {
 describe('the npm package', () => {
   it('holds the compiled code, its types and the models, and no sources, fixtures or tests', () => {
     const manifest = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'models', 'manifest.json'), 'utf8')) as { models: { file: string }[] };
-    for (const f of ['package.json', 'README.md', 'bin/tryon.js', 'dist/index.js', 'dist/index.d.ts', 'dist/serve/index.js', 'dist/serve/index.d.ts', 'dist/render/worker.js', 'models/manifest.json']) {
+    for (const f of ['package.json', 'README.md', 'bin/tryon.js', 'dist/index.js', 'dist/index.d.ts', 'dist/serve/index.js', 'dist/serve/index.d.ts', 'dist/threads/worker.js', 'models/manifest.json']) {
       expect(files, f).toContain(f);
     }
     for (const m of manifest.models) expect(files).toContain(`models/${m.file}`);

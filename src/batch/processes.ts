@@ -20,7 +20,11 @@ import { mergeWorkerResults } from './merge.ts';
 import { resultsFileName } from './results.ts';
 import { batchSummary } from './runner.ts';
 
-const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'child-boot.mjs');
+/**
+ * The child's entry. Compiled (dist/), the child is plain JavaScript; from src/ (tsx, vitest) it is
+ * TypeScript, and child-boot.mjs first registers tsx's loader in the new process.
+ */
+const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), import.meta.url.endsWith('.ts') ? 'child-boot.mjs' : 'child.js');
 
 /** Pairs in flight per child: two (one in JavaScript and ONNX Runtime, one in libvips) or its share. */
 function childSpec(spec: CatalogSpec, planned: CatalogPlan, count: number): CatalogSpec {
