@@ -1,0 +1,393 @@
+/**
+ * The bare body: the person photo with the old garment of a category taken off, computed once
+ * per person and category and used by every render of that person as the layer under the new
+ * garment. No learned model: the method is classical and built from the photo itself.
+ *
+ *   const bare = bareBody(person, 'upper');
+ *   bare.image;  // RGB over bare.box: the photo there, without the old top
+ *
+ * 1. Old garment (old-garment.ts): the parsing's clothes, old sleeves and cuffs, grown 2 px.
+ * 2. Body under it (shape.ts): tapered limbs sized from the visible skin, a torso following
+ *    tight clothes, a neck; old garment on the body becomes skin, old garment off the body that
+ *    reaches the backdrop becomes backdrop (thin slivers enclosed by the body become skin).
+ * 3. Skin: the visible skin's colour, shaded by the body's normals under the photo's fitted
+ *    light (shading.ts), with the person's own skin grain laid by example (grain.ts), then a
+ *    membrane (membrane.ts) so it meets the real skin without a step.
+ * 4. Backdrop (backdrop.ts): a membrane of the surrounding backdrop with its grain.
+ */
+import { LABEL, type Box, type GarmentCategory, type PersonAnalysis, type RGB } from '../types.ts';
+import { fillBackdrop } from './backdrop.ts';
+import { grainSource, layGrain, noiseGrain, relativeDetail } from './grain.ts';
+import { solveMembrane } from './membrane.ts';
+import { medianColour, oldGarment, personColours, type PersonColours } from './old-garment.ts';
+import { fitLight, shadeAt, type Light } from './shading.ts';
+import { limbs, rasterBody, torsoShape } from './shape.ts';
+import { adopt, inflate, type Normals } from './inflate.ts';
+import { skeleton, type Skeleton } from './skeleton.ts';
+
+export interface BareBody {
+  category: GarmentCategory;
+  /** The part of the photo the layer covers; the photo itself everywhere else. */
+  box: Box;
+  /** RGB bytes over the box. */
+  image: Uint8Array;
+  /** Over the box, 0/255: where skin was synthesised. */
+  skin: Uint8Array;
+  /** Over the box, 0/255: where backdrop was filled in. */
+  backdrop: Uint8Array;
+  warnings: string[];
+  /** Milliseconds per step. */
+  timings: Record<string, number>;
+}
+
+/** The skin tone used when the photo shows no skin at all (gloves, a balaclava): a mid tone, with a warning. */
+export const NEUTRAL_SKIN: RGB = [196, 158, 136];
+
+const SKIN_LABELS = new Set<number>([LABEL.face, LABEL.neck, LABEL.left_arm, LABEL.right_arm, LABEL.hands, LABEL.legs, LABEL.torso_skin]);
+
+/** The crop the layer covers: the person's box grown by a fifth of a shoulder width. */
+function cropBox(person: PersonAnalysis, sk: Skeleton): Box {
+  const m = Math.round(0.2 * sk.sw);
+  const x0 = Math.max(0, person.box.x - m);
+  const y0 = Math.max(0, person.box.y - m);
+  const x1 = Math.min(person.width, person.box.x + person.box.width + m);
+  const y1 = Math.min(person.height, person.box.y + person.box.height + m);
+  return { x: x0, y: y0, width: Math.max(1, x1 - x0), height: Math.max(1, y1 - y0) };
+}
+
+/** The crop's RGB bytes, luminance, labels, skin likelihood and silhouette. */
+interface CropPlanes {
+  box: Box;
+  rgb: Uint8Array;
+  lum: Float32Array;
+  label: Uint8Array;
+  likelihood: Uint8Array;
+  silhouette: Uint8Array;
+}
+
+function cropPlanes(person: PersonAnalysis, box: Box): CropPlanes {
+  const n = box.width * box.height;
+  const out: CropPlanes = { box, rgb: new Uint8Array(n * 3), lum: new Float32Array(n), label: new Uint8Array(n), likelihood: new Uint8Array(n), silhouette: new Uint8Array(n) };
+  const ch = person.image.channels;
+  for (let y = 0; y < box.height; y++) {
+    for (let x = 0; x < box.width; x++) {
+      const i = (box.y + y) * person.width + box.x + x;
+      const k = y * box.width + x;
+      const o = i * ch;
+      const r = person.image.data[o];
+      const g = person.image.data[o + (ch > 1 ? 1 : 0)];
+      const b = person.image.data[o + (ch > 2 ? 2 : 0)];
+      out.rgb[k * 3] = r;
+      out.rgb[k * 3 + 1] = g;
+      out.rgb[k * 3 + 2] = b;
+      out.lum[k] = 0.299 * r + 0.587 * g + 0.114 * b;
+      out.label[k] = person.parsing.data[i];
+      out.likelihood[k] = person.skin.data[i];
+      out.silhouette[k] = person.mask.data[i] >= 128 ? 1 : 0;
+    }
+  }
+  return out;
+}
+
+const NEIGHBOURS = (k: number, x: number, y: number, w: number, h: number): number[] => [x > 0 ? k - 1 : -1, x < w - 1 ? k + 1 : -1, y > 0 ? k - w : -1, y < h - 1 ? k + w : -1];
+
+/**
+ * Splits the old garment off the body into backdrop (what reaches the photo's backdrop, or a
+ * wide enclosed gap) and skin (thin slivers the body encloses: a tight top's edge between arm
+ * and torso that the shape missed).
+ */
+function splitOffBody(c: CropPlanes, old: Uint8Array, body: Uint8Array, sk: Skeleton): { skin: Uint8Array; backdrop: Uint8Array } {
+  const { width: w, height: h } = c.box;
+  const n = w * h;
+  const off = new Uint8Array(n);
+  for (let k = 0; k < n; k++) off[k] = old[k] && !body[k] ? 1 : 0;
+  const reached = new Uint8Array(n);
+  const queue: number[] = [];
+  for (let k = 0; k < n; k++) {
+    if (!off[k]) continue;
+    const x = k % w;
+    const y = (k / w) | 0;
+    const seedNext = NEIGHBOURS(k, x, y, w, h).some((j) => j >= 0 && !old[j] && (c.label[j] === LABEL.background || !c.silhouette[j]));
+    if (seedNext || x === 0 || y === 0 || x === w - 1 || y === h - 1) {
+      reached[k] = 1;
+      queue.push(k);
+    }
+  }
+  for (let q = 0; q < queue.length; q++) {
+    const k = queue[q];
+    for (const j of NEIGHBOURS(k, k % w, (k / w) | 0, w, h)) if (j >= 0 && off[j] && !reached[j]) (reached[j] = 1), queue.push(j);
+  }
+  // Enclosed components: wide ones are gaps (backdrop), thin ones body.
+  const label = new Int32Array(n).fill(-1);
+  const wide: boolean[] = [];
+  const r = Math.max(2, Math.round(0.04 * sk.sw));
+  for (let k = 0; k < n; k++) {
+    if (!off[k] || reached[k] || label[k] >= 0) continue;
+    const id = wide.length;
+    const members = [k];
+    label[k] = id;
+    for (let q = 0; q < members.length; q++) {
+      const m = members[q];
+      for (const j of NEIGHBOURS(m, m % w, (m / w) | 0, w, h)) if (j >= 0 && off[j] && !reached[j] && label[j] < 0) (label[j] = id), members.push(j);
+    }
+    wide.push(members.some((m) => isDeep(off, w, h, m, r)));
+  }
+  const skin = new Uint8Array(n);
+  const backdrop = new Uint8Array(n);
+  for (let k = 0; k < n; k++) {
+    if (!off[k]) continue;
+    if (reached[k] || wide[label[k]]) backdrop[k] = 1;
+    else skin[k] = 1;
+  }
+  return { skin, backdrop };
+}
+
+/** Whether the (2r+1)^2 square around pixel k lies wholly in the mask (sampled on its outline). */
+function isDeep(mask: Uint8Array, w: number, h: number, k: number, r: number): boolean {
+  const x = k % w;
+  const y = (k / w) | 0;
+  if (x < r || y < r || x + r >= w || y + r >= h) return false;
+  for (let d = -r; d <= r; d++) {
+    if (!mask[(y - r) * w + x + d] || !mask[(y + r) * w + x + d] || !mask[(y + d) * w + x - r] || !mask[(y + d) * w + x + r]) return false;
+  }
+  return true;
+}
+
+/**
+ * The visible skin's tone: the median of the body's bare skin (a face is often made up and lit
+ * apart, so it counts only when nothing else shows); the neutral tone, with a warning, when
+ * no skin shows at all.
+ */
+function skinTone(person: PersonAnalysis, colours: PersonColours, warnings: string[]): RGB {
+  // Without a skin model an arm's label is no evidence of skin (it may be a sleeve).
+  const tone = colours.skinModel
+    ? (medianColour(person, [LABEL.neck, LABEL.left_arm, LABEL.right_arm, LABEL.hands, LABEL.legs, LABEL.torso_skin], (i) => person.skin.data[i] >= 200) ?? medianColour(person, [LABEL.face], (i) => person.skin.data[i] >= 200))
+    : colours.skin;
+  if (!tone) warnings.push(`no visible skin: synthesised skin uses a neutral tone (${NEUTRAL_SKIN.join(', ')})`);
+  return tone ?? NEUTRAL_SKIN;
+}
+
+/**
+ * Real skin in the crop: kept (not old garment), on the person, a skin label and (with a model)
+ * skin-like, in pieces of a body's size: a skin-coloured print's spots the parsing called legs
+ * or arms are not skin to match or to copy grain from.
+ */
+function realSkin(c: CropPlanes, old: Uint8Array, colours: PersonColours, minArea: number): Uint8Array {
+  const { width: w, height: h } = c.box;
+  const n = c.label.length;
+  const out = new Uint8Array(n);
+  for (let k = 0; k < n; k++) {
+    if (old[k] || !c.silhouette[k] || !SKIN_LABELS.has(c.label[k])) continue;
+    if (colours.skinModel ? c.likelihood[k] >= 128 : c.label[k] !== LABEL.left_arm && c.label[k] !== LABEL.right_arm) out[k] = 1;
+  }
+  const seen = new Uint8Array(n);
+  for (let k = 0; k < n; k++) {
+    if (!out[k] || seen[k]) continue;
+    const members = [k];
+    seen[k] = 1;
+    for (let q = 0; q < members.length; q++) {
+      const m = members[q];
+      for (const j of NEIGHBOURS(m, m % w, (m / w) | 0, w, h)) if (j >= 0 && out[j] && !seen[j]) (seen[j] = 1), members.push(j);
+    }
+    if (members.length < minArea) for (const m of members) out[m] = 0;
+  }
+  return out;
+}
+
+/** Erodes a 0/1 mask by one pixel (4-neighbourhood), r times. */
+function erode(mask: Uint8Array, w: number, h: number, r: number): Uint8Array {
+  let cur = mask;
+  for (let s = 0; s < r; s++) {
+    const next = new Uint8Array(cur.length);
+    for (let k = 0; k < cur.length; k++) {
+      if (!cur[k]) continue;
+      next[k] = NEIGHBOURS(k, k % w, (k / w) | 0, w, h).every((j) => j >= 0 && cur[j]) ? 1 : 0;
+    }
+    cur = next;
+  }
+  return cur;
+}
+
+/** Seeds the random patch choices from the photo, so one photo always gives one bare body. */
+function seedOf(person: PersonAnalysis): number {
+  let s = 0;
+  for (let i = 0; i < 8; i++) s = (s * 31 + parseInt(person.key.slice(i * 2, i * 2 + 2) || '0', 16)) >>> 0;
+  return s;
+}
+
+/** Synthesised skin over `region`: tone x shade x (1 + grain), then the membrane that meets the real skin. */
+function synthSkin(c: CropPlanes, region: Uint8Array, normals: Normals, real: Uint8Array, light: Light, tone: RGB, grain: Float32Array): Float32Array {
+  const { width: w, height: h } = c.box;
+  const n = w * h;
+  const synth = new Float32Array(n * 3);
+  for (let k = 0; k < n; k++) {
+    if (!region[k]) continue;
+    const s = Math.min(Math.max(shadeAt(light, normals.nx[k], normals.ny[k], normals.nz[k]), 0.5), 1.25) * (1 + grain[k]);
+    for (let ch = 0; ch < 3; ch++) synth[k * 3 + ch] = tone[ch] * s;
+  }
+  // The membrane's fixed values: at region pixels touching real skin, the real skin's local
+  // mean minus the synthesised skin's (3x3 each side, so grain does not set the level).
+  // (The real skin's mean a few pixels in: its first pixels can still be tinted by the cloth.)
+  const realInner = erode(real, w, h, 1);
+  const fixed = new Uint8Array(n);
+  const values = new Float32Array(n * 3);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const k = y * w + x;
+      if (!region[k] || !NEIGHBOURS(k, x, y, w, h).some((j) => j >= 0 && real[j])) continue;
+      const realMean = localMean(c.rgb, realInner, w, h, x, y, 4);
+      const synthMean = localMeanF(synth, region, w, h, x, y, 1);
+      if (!realMean || !synthMean) continue;
+      fixed[k] = 1;
+      for (let ch = 0; ch < 3; ch++) values[k * 3 + ch] = realMean[ch] - synthMean[ch];
+    }
+  }
+  const m = solveMembrane({ width: w, height: h, region, fixed, values, channels: 3 });
+  for (let k = 0; k < n * 3; k++) synth[k] += m[k];
+  return synth;
+}
+
+function localMean(rgb: Uint8Array, mask: Uint8Array, w: number, h: number, x: number, y: number, r: number): number[] | null {
+  const acc = [0, 0, 0];
+  let m = 0;
+  for (let yy = Math.max(0, y - r); yy <= Math.min(h - 1, y + r); yy++) {
+    for (let xx = Math.max(0, x - r); xx <= Math.min(w - 1, x + r); xx++) {
+      const j = yy * w + xx;
+      if (!mask[j]) continue;
+      m++;
+      for (let c = 0; c < 3; c++) acc[c] += rgb[j * 3 + c];
+    }
+  }
+  return m ? acc.map((v) => v / m) : null;
+}
+
+function localMeanF(rgb: Float32Array, mask: Uint8Array, w: number, h: number, x: number, y: number, r: number): number[] | null {
+  const acc = [0, 0, 0];
+  let m = 0;
+  for (let yy = Math.max(0, y - r); yy <= Math.min(h - 1, y + r); yy++) {
+    for (let xx = Math.max(0, x - r); xx <= Math.min(w - 1, x + r); xx++) {
+      const j = yy * w + xx;
+      if (!mask[j]) continue;
+      m++;
+      for (let c = 0; c < 3; c++) acc[c] += rgb[j * 3 + c];
+    }
+  }
+  return m ? acc.map((v) => v / m) : null;
+}
+
+/** Takes the old garment of `category` off the person photo. */
+export function bareBody(person: PersonAnalysis, category: GarmentCategory): BareBody {
+  const timings: Record<string, number> = {};
+  let t = performance.now();
+  const lap = (name: string): void => {
+    const now = performance.now();
+    timings[name] = Math.round(now - t);
+    t = now;
+  };
+  const warnings: string[] = [];
+  const sk = skeleton(person);
+  const colours = personColours(person);
+  const box = cropBox(person, sk);
+  const c = cropPlanes(person, box);
+  const { width: w, height: h } = box;
+  const n = w * h;
+  const old = oldGarment(person, sk, category, box, colours);
+  lap('old');
+  const limbList = limbs(person, sk);
+  const torso = torsoShape(person, sk);
+  const raster = rasterBody(box, limbList, torso);
+  const body = new Uint8Array(n);
+  for (let k = 0; k < n; k++) body[k] = raster.front[k] && c.silhouette[k] ? 1 : 0;
+  const off = splitOffBody(c, old, body, sk);
+  const skin = new Uint8Array(n);
+  for (let k = 0; k < n; k++) skin[k] = (old[k] && body[k]) || off.skin[k] ? 1 : 0;
+  adopt(raster, skin);
+  const reach = 0.2 * sk.sw;
+  const normals = inflate(raster, c.silhouette, reach);
+  lap('shape');
+
+  const real = realSkin(c, old, colours, Math.round((0.15 * sk.sw) ** 2));
+  const lightNormals = normals;
+  const lightSamples = erode(real, w, h, 1);
+  for (let k = 0; k < n; k++) if (c.label[k] === LABEL.face || c.label[k] === LABEL.hands) lightSamples[k] = 0;
+  const light = fitLight(lightNormals, c.lum, lightSamples);
+  const tone = skinTone(person, colours, warnings);
+  const seed = seedOf(person);
+  const grainSize = Math.min(24, Math.max(8, Math.round(0.07 * sk.sw)));
+  const source = grainSource(relativeDetail(c.lum, w, h), erode(real, w, h, 2), w, h, grainSize, seed);
+  const grain = source ? layGrain(source, w, h, skin, seed + 7) : noiseGrain(w, h, 0.01, seed + 7);
+  const skinRgb = synthSkin(c, skin, normals, real, light, tone, grain);
+  lap('skin');
+
+  const backdropPx = new Uint8Array(n);
+  for (let k = 0; k < n; k++) backdropPx[k] = !old[k] && (c.label[k] === LABEL.background || !c.silhouette[k]) ? 1 : 0;
+  const fallback = medianColour(person, [LABEL.background]) ?? [235, 235, 235];
+  dropOutliers(c.rgb, backdropPx);
+  const backdropRgb = fillBackdrop({ width: w, height: h, rgb: c.rgb, lum: c.lum, hole: off.backdrop, backdrop: backdropPx, fallback, grainSize, seed: seed + 13 });
+  lap('backdrop');
+
+  const image = c.rgb.slice();
+  const skinMask = new Uint8Array(n);
+  const backdropMask = new Uint8Array(n);
+  for (let k = 0; k < n; k++) {
+    const src = skin[k] ? skinRgb : off.backdrop[k] ? backdropRgb : null;
+    if (!src) continue;
+    for (let ch = 0; ch < 3; ch++) image[k * 3 + ch] = Math.max(0, Math.min(255, Math.round(src[k * 3 + ch])));
+    if (skin[k]) skinMask[k] = 255;
+    else backdropMask[k] = 255;
+  }
+  featherSeams(image, skin, off.backdrop, w, h);
+  lap('compose');
+  if (light.samples === 0) warnings.push('too little visible skin to read the light from: synthesised skin is lit from the front');
+  return { category, box, image, skin: skinMask, backdrop: backdropMask, warnings, timings };
+}
+
+/**
+ * On a plain backdrop, drops the "backdrop" pixels far from its median colour (a shoe, a dark
+ * trouser hem the person mask missed): they would stain the fill. A busy backdrop keeps all.
+ */
+function dropOutliers(rgb: Uint8Array, backdrop: Uint8Array): void {
+  const hist = [new Uint32Array(256), new Uint32Array(256), new Uint32Array(256)];
+  let n = 0;
+  for (let k = 0; k < backdrop.length; k++) {
+    if (!backdrop[k]) continue;
+    for (let c = 0; c < 3; c++) hist[c][rgb[k * 3 + c]]++;
+    n++;
+  }
+  if (n < 100) return;
+  const quantile = (h: Uint32Array, q: number): number => {
+    let acc = 0;
+    for (let v = 0; v < 256; v++) if ((acc += h[v]) >= q * n) return v;
+    return 255;
+  };
+  const median = hist.map((h) => quantile(h, 0.5));
+  const spread = Math.max(...hist.map((h) => quantile(h, 0.75) - quantile(h, 0.25)));
+  if (spread > 24) return;
+  const limit = Math.max(30, 4 * spread);
+  for (let k = 0; k < backdrop.length; k++) {
+    if (!backdrop[k]) continue;
+    const d = Math.hypot(rgb[k * 3] - median[0], rgb[k * 3 + 1] - median[1], rgb[k * 3 + 2] - median[2]);
+    if (d > limit) backdrop[k] = 0;
+  }
+}
+
+/** Softens the line where synthesised skin meets filled backdrop: a 3x3 mean on the pixels either side of it. */
+function featherSeams(image: Uint8Array, skin: Uint8Array, backdrop: Uint8Array, w: number, h: number): void {
+  const edge: number[] = [];
+  for (let y = 1; y < h - 1; y++) {
+    for (let x = 1; x < w - 1; x++) {
+      const k = y * w + x;
+      if (!skin[k] && !backdrop[k]) continue;
+      const other = skin[k] ? backdrop : skin;
+      if (other[k - 1] || other[k + 1] || other[k - w] || other[k + w]) edge.push(k);
+    }
+  }
+  const src = image.slice();
+  for (const k of edge) {
+    for (let ch = 0; ch < 3; ch++) {
+      let s = 0;
+      for (const d of [-w - 1, -w, -w + 1, -1, 0, 1, w - 1, w, w + 1]) s += src[(k + d) * 3 + ch];
+      image[k * 3 + ch] = Math.round(s / 9);
+    }
+  }
+}

@@ -1,0 +1,281 @@
+/**
+ * Which pixels of the photo are the old garment a category takes off: the parsing's clothes
+ * labels, an old sleeve on the arms (from the shoulder down to where its fabric ends, judged
+ * slice by slice along the arm), cuffs at the wrists, old trousers the parsing called arm or
+ * hand beside a hanging arm; minus hair the parsing called clothes and solid skin inside the
+ * clothes (a neckline). Grown by 2 px so no anti-aliased rim of the old garment survives.
+ */
+import { LABEL, type GarmentCategory, type PersonAnalysis, type RGB } from '../types.ts';
+import { project, type Side, type Skeleton } from './skeleton.ts';
+import type { Box } from '../types.ts';
+
+export interface PersonColours {
+  top: RGB | null;
+  bottom: RGB | null;
+  hair: RGB | null;
+  /** The skin's colour: the analysis's skin model colour, or the bare hands' and neck's. */
+  skin: RGB | null;
+  /** Whether the analysis has a per-pixel skin likelihood (no face or hands seen: none). */
+  skinModel: boolean;
+}
+
+/** Median colour of the pixels with one of `labels` (every 5th pixel); null when too few. */
+export function medianColour(person: PersonAnalysis, labels: readonly number[], keep: (i: number) => boolean = () => true): RGB | null {
+  const hist = [new Uint32Array(256), new Uint32Array(256), new Uint32Array(256)];
+  const want = new Uint8Array(256);
+  for (const l of labels) want[l] = 1;
+  const { data } = person.parsing;
+  const img = person.image;
+  let n = 0;
+  for (let i = 0; i < data.length; i += 5) {
+    if (!want[data[i]] || !keep(i)) continue;
+    for (let c = 0; c < 3; c++) hist[c][img.data[i * img.channels + c]]++;
+    n++;
+  }
+  if (n < 20) return null;
+  return hist.map((h) => {
+    let acc = 0;
+    for (let v = 0; v < 256; v++) if ((acc += h[v]) * 2 >= n) return v;
+    return 255;
+  }) as RGB;
+}
+
+export function personColours(person: PersonAnalysis): PersonColours {
+  let skinModel = false;
+  for (let i = 0; i < person.skin.data.length && !skinModel; i += 97) skinModel = person.skin.data[i] > 0;
+  const skin = skinModel
+    ? medianColour(person, [LABEL.face, LABEL.neck, LABEL.hands, LABEL.left_arm, LABEL.right_arm, LABEL.legs, LABEL.torso_skin], (i) => person.skin.data[i] > 200) ?? person.skinColor
+    : medianColour(person, [LABEL.hands, LABEL.neck, LABEL.torso_skin]);
+  return {
+    top: medianColour(person, [LABEL.upper_clothes]),
+    bottom: medianColour(person, [LABEL.lower_clothes]),
+    hair: medianColour(person, [LABEL.hair]),
+    skin,
+    skinModel,
+  };
+}
+
+/**
+ * Colour distance weighing hue over lightness (opponent channels, lightness at half): the lit
+ * and the shaded side of one sleeve are one cloth; skin and grey cloth of one lightness are not.
+ */
+export function colourDist(data: ArrayLike<number>, o: number, b: ArrayLike<number>): number {
+  const dl = (data[o] + data[o + 1] + data[o + 2] - b[0] - b[1] - b[2]) / 3;
+  const d1 = data[o] - data[o + 1] - (b[0] - b[1]);
+  const d2 = (data[o] + data[o + 1]) / 2 - data[o + 2] - ((b[0] + b[1]) / 2 - b[2]);
+  return Math.sqrt(0.25 * dl * dl + d1 * d1 + d2 * d2);
+}
+
+/** Distance from a point to the nearer arm's bones (shoulder-elbow-wrist). */
+function armDistance(sk: Skeleton, x: number, y: number): number {
+  let d2 = Infinity;
+  for (const side of ['left', 'right'] as const) {
+    d2 = Math.min(d2, project(x, y, sk.joint('shoulder', side), sk.joint('elbow', side)).d2, project(x, y, sk.joint('elbow', side), sk.joint('wrist', side)).d2);
+  }
+  return Math.sqrt(d2);
+}
+
+/** Position along an arm: 0 shoulder, 1 elbow, 2 wrist (nearer segment). */
+export function armT(sk: Skeleton, side: Side, x: number, y: number): number {
+  const up = project(x, y, sk.joint('shoulder', side), sk.joint('elbow', side));
+  const fore = project(x, y, sk.joint('elbow', side), sk.joint('wrist', side));
+  return fore.d2 < up.d2 ? 1 + fore.t : up.t;
+}
+
+/**
+ * Where the person's own sleeve ends on an arm (0..2 as armT; 0 = bare arm): the arm is cut
+ * in 20 slices and the sleeve runs from the shoulder while a slice's median colour is the old
+ * top's rather than the skin's. Slices, not pixels: the arm's anti-aliased edge has a low skin
+ * likelihood too, and must not count as fabric.
+ */
+export function sleeveEnd(person: PersonAnalysis, sk: Skeleton, side: Side, colours: PersonColours): number {
+  const { top, skin, skinModel } = colours;
+  if (!top && !skinModel) return 0;
+  const label = side === 'left' ? LABEL.left_arm : LABEL.right_arm;
+  const bins = 20;
+  const likelihood: number[][] = Array.from({ length: bins }, () => []);
+  const rgb: number[][][] = Array.from({ length: bins }, () => [[], [], []]);
+  const pts = [sk.joint('shoulder', side), sk.joint('elbow', side), sk.joint('wrist', side)];
+  const pad = 0.3 * sk.sw;
+  const x0 = Math.max(0, Math.floor(Math.min(...pts.map((q) => q.x)) - pad));
+  const x1 = Math.min(person.width - 1, Math.ceil(Math.max(...pts.map((q) => q.x)) + pad));
+  const y0 = Math.max(0, Math.floor(Math.min(...pts.map((q) => q.y)) - pad));
+  const y1 = Math.min(person.height - 1, Math.ceil(Math.max(...pts.map((q) => q.y)) + pad));
+  const img = person.image;
+  for (let y = y0; y <= y1; y += 2) {
+    for (let x = x0; x <= x1; x += 2) {
+      const i = y * person.width + x;
+      if (person.parsing.data[i] !== label) continue;
+      const b = Math.min(bins - 1, Math.floor((armT(sk, side, x + 0.5, y + 0.5) / 2) * bins));
+      likelihood[b].push(person.skin.data[i]);
+      for (let c = 0; c < 3; c++) rgb[b][c].push(img.data[i * img.channels + c]);
+    }
+  }
+  const median = (v: number[]): number => v.sort((a, c) => a - c)[v.length >> 1];
+  let end = 0;
+  for (let b = 0; b < bins; b++) {
+    if (likelihood[b].length < 4) continue;
+    const c = rgb[b].map(median);
+    const dTop = top ? colourDist(c, 0, top) : Infinity;
+    const dSkin = skin ? colourDist(c, 0, skin) : Infinity;
+    const fabric = (dTop < 70 && dTop < dSkin - 15) || (skinModel && median(likelihood[b]) < 60 && dTop < 70);
+    if (!fabric) break;
+    end = ((b + 1) / bins) * 2;
+  }
+  return end;
+}
+
+/** Pixels whose 9x9 neighbourhood is mostly skin-like too: skin, not a sheer mesh or a print. */
+function solidSkin(person: PersonAnalysis, crop: Box): Uint8Array {
+  const { x: bx, y: by, width: w, height: h } = crop;
+  const skin = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) skin[y * w + x] = person.skin.data[(by + y) * person.width + bx + x] >= 128 ? 1 : 0;
+  const r = 4;
+  // Row then column running counts of skin-like pixels.
+  const rows = new Uint16Array(w * h);
+  for (let y = 0; y < h; y++) {
+    let s = 0;
+    for (let x = -r; x < w; x++) {
+      if (x + r < w) s += skin[y * w + x + r];
+      if (x - r - 1 >= 0) s -= skin[y * w + x - r - 1];
+      if (x >= 0) rows[y * w + x] = s;
+    }
+  }
+  const out = new Uint8Array(w * h);
+  for (let x = 0; x < w; x++) {
+    let s = 0;
+    for (let y = -r; y < h; y++) {
+      if (y + r < h) s += rows[(y + r) * w + x];
+      if (y - r - 1 >= 0) s -= rows[(y - r - 1) * w + x];
+      if (y >= 0 && skin[y * w + x]) out[y * w + x] = s >= 0.8 * (2 * r + 1) ** 2 ? 1 : 0;
+    }
+  }
+  return out;
+}
+
+/**
+ * Whether the skin seen inside a garment's labels is the garment's doing: skin through a sheer
+ * mesh, or a skin-coloured print (leopard spots), is fragmented, with far more edge per pixel
+ * than the compact skin of a neckline or a bare midriff the parsing called clothes.
+ */
+export function fragmentedSkin(person: PersonAnalysis, crop: Box, labels: ReadonlySet<number>): boolean {
+  const { x: bx, y: by, width: w, height: h } = crop;
+  const inLabel = (x: number, y: number): boolean => labels.has(person.parsing.data[(by + y) * person.width + bx + x]);
+  const skinAt = (x: number, y: number): boolean => person.skin.data[(by + y) * person.width + bx + x] >= 128;
+  let region = 0;
+  let area = 0;
+  let edge = 0;
+  for (let y = 1; y < h - 1; y++) {
+    for (let x = 1; x < w - 1; x++) {
+      if (!inLabel(x, y)) continue;
+      region++;
+      if (!skinAt(x, y)) continue;
+      area++;
+      if ((inLabel(x - 1, y) && !skinAt(x - 1, y)) || (inLabel(x + 1, y) && !skinAt(x + 1, y)) || (inLabel(x, y - 1) && !skinAt(x, y - 1)) || (inLabel(x, y + 1) && !skinAt(x, y + 1))) edge++;
+    }
+  }
+  return area > 0.05 * region && edge > 0.12 * area;
+}
+
+/** The old garment of `category` over the crop: 1 to take off, 0 to keep. */
+export function oldGarment(person: PersonAnalysis, sk: Skeleton, category: GarmentCategory, crop: Box, colours: PersonColours): Uint8Array {
+  const upper = category !== 'lower';
+  const lower = category !== 'upper';
+  const sleeves = { left: upper ? sleeveEnd(person, sk, 'left', colours) : 0, right: upper ? sleeveEnd(person, sk, 'right', colours) : 0 };
+  const solid = solidSkin(person, crop);
+  // Skin seen through a sheer top or in a skin-coloured print is the garment: taken off whole.
+  const sheerTop = upper && colours.skinModel && fragmentedSkin(person, crop, new Set([LABEL.upper_clothes]));
+  const printedBottom = lower && colours.skinModel && fragmentedSkin(person, crop, new Set([LABEL.lower_clothes, LABEL.legs]));
+  const bottomSpan = printedBottom ? rowSpans(person, crop, LABEL.lower_clothes) : null;
+  const { x: bx, y: by, width: w, height: h } = crop;
+  const img = person.image;
+  const ch = img.channels;
+  const labels = person.parsing.data;
+  const likelihood = person.skin.data;
+  const { top, bottom, hair, skin } = colours;
+  const shoulderY = Math.min(sk.joint('shoulder', 'left').y, sk.joint('shoulder', 'right').y);
+  const hipY = Math.min(sk.joint('hip', 'left').y, sk.joint('hip', 'right').y) - 0.1 * sk.sw;
+  const old = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++) {
+    const py = by + y;
+    for (let x = 0; x < w; x++) {
+      const px = bx + x;
+      const i = py * person.width + px;
+      const o = i * ch;
+      const k = y * w + x;
+      const l = labels[i];
+      const inSheer = (sheerTop && l === LABEL.upper_clothes) || (bottomSpan !== null && (l === LABEL.lower_clothes || l === LABEL.legs) && x >= bottomSpan[2 * y] && x <= bottomSpan[2 * y + 1]);
+      if (inSheer) {
+        old[y * w + x] = 1;
+        continue;
+      }
+      if (solid[k]) continue;
+      const notSkin = !colours.skinModel || likelihood[i] < 128;
+      let take = false;
+      if (l === LABEL.upper_clothes) {
+        // Hair on the shoulders that the parsing called clothes: above them and hair-coloured.
+        const isHair = hair && py < shoulderY && (!top || colourDist(img.data, o, top) > 30) && colourDist(img.data, o, hair) < 30;
+        take = upper ? !isHair : false;
+      } else if (l === LABEL.lower_clothes) {
+        take = lower;
+      } else if (l === LABEL.left_arm || l === LABEL.right_arm) {
+        const side = l === LABEL.left_arm ? 'left' : 'right';
+        if (upper) {
+          const t = armT(sk, side, px + 0.5, py + 0.5);
+          const fabric = notSkin && top !== null && colourDist(img.data, o, top) < 45 && (!skin || colourDist(img.data, o, top) < colourDist(img.data, o, skin) - 25);
+          take = (t < sleeves[side] && (notSkin || sheerTop)) || fabric;
+        }
+        // Old trousers beside a hanging arm, that the parsing called arm: away from its bones.
+        if (lower && !take && bottom && py > hipY && notSkin && colourDist(img.data, o, bottom) < 45 && (!skin || colourDist(img.data, o, skin) > 60) && armDistance(sk, px + 0.5, py + 0.5) > 0.1 * sk.sw) take = true;
+      } else if (l === LABEL.hands) {
+        // A cuff at the wrist: the old top's colour, not skin.
+        if (upper && notSkin && top && colourDist(img.data, o, top) < 45 && (!skin || colourDist(img.data, o, skin) > 40)) take = true;
+        if (lower && notSkin && bottom && py > hipY && colourDist(img.data, o, bottom) < 45 && (!skin || colourDist(img.data, o, skin) > 60)) take = true;
+      } else if (l === LABEL.legs) {
+        // Trouser legs the parsing took for bare legs: not skin, the old trousers' colour.
+        take = lower && notSkin && bottom !== null && colourDist(img.data, o, bottom) < 45;
+      }
+      if (take) old[k] = 1;
+    }
+  }
+  // Into skin too: the skin's first pixels at a garment's edge are half cloth (a light rim).
+  return growInto(old, w, h, 2, (k) => {
+    const l = labels[(by + Math.floor(k / w)) * person.width + bx + (k % w)];
+    return l !== LABEL.hair && l !== LABEL.face;
+  });
+}
+
+/** Per crop row, the first and last column of a label ([-1, -2] where the row has none). */
+function rowSpans(person: PersonAnalysis, crop: Box, label: number): Int32Array {
+  const spans = new Int32Array(crop.height * 2);
+  for (let y = 0; y < crop.height; y++) {
+    let first = -1;
+    let last = -2;
+    const row = (crop.y + y) * person.width + crop.x;
+    for (let x = 0; x < crop.width; x++) {
+      if (person.parsing.data[row + x] !== label) continue;
+      if (first < 0) first = x;
+      last = x;
+    }
+    spans[2 * y] = first;
+    spans[2 * y + 1] = last;
+  }
+  return spans;
+}
+
+/** Grows a 0/1 mask by r pixels (4-connected steps) into the pixels `may` allows. */
+export function growInto(mask: Uint8Array, w: number, h: number, r: number, may: (k: number) => boolean): Uint8Array {
+  let cur = mask;
+  for (let step = 0; step < r; step++) {
+    const next = cur.slice();
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const k = y * w + x;
+        if (cur[k] || !may(k)) continue;
+        if ((x > 0 && cur[k - 1]) || (x < w - 1 && cur[k + 1]) || (y > 0 && cur[k - w]) || (y < h - 1 && cur[k + w])) next[k] = 1;
+      }
+    }
+    cur = next;
+  }
+  return cur;
+}

@@ -1,0 +1,126 @@
+/**
+ * The bare body (src/bare/): the person without the old garment of a category, on the shared
+ * photographs: a sleeveless top needs (almost) no arm skin for upper, long sleeves do; nothing
+ * of the old garment's colour is left where it was; the synthesised skin meets the real skin
+ * without a step; one photo always gives the same layer; a person with no visible skin gets a
+ * neutral tone and a warning instead of an error.
+ */
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Tryon } from '../src/pipeline.ts';
+import { bareBody, NEUTRAL_SKIN } from '../src/bare/index.ts';
+import { LABEL, type PersonAnalysis } from '../src/types.ts';
+import { HAVE_SHARED, SHARED_FIXTURES } from './fixtures.ts';
+
+const photo = (name: string): string => path.join(SHARED_FIXTURES, 'persons', name);
+
+/** Share of a label's pixels (inside the bare layer's box) that the layer marks. */
+function shareOn(person: PersonAnalysis, marks: Uint8Array, box: { x: number; y: number; width: number; height: number }, labels: number[]): number {
+  let n = 0;
+  let marked = 0;
+  for (let y = 0; y < box.height; y++) {
+    for (let x = 0; x < box.width; x++) {
+      const l = person.parsing.data[(box.y + y) * person.width + box.x + x];
+      if (!labels.includes(l)) continue;
+      n++;
+      if (marks[y * box.width + x]) marked++;
+    }
+  }
+  return n ? marked / n : 0;
+}
+
+describe.skipIf(!HAVE_SHARED)('bareBody on the shared photographs', () => {
+  let tryon: Tryon;
+  const persons = new Map<string, PersonAnalysis>();
+  beforeAll(async () => {
+    tryon = await Tryon.create({ device: 'cpu', cacheDir: null, concurrency: 1, render: { threads: 0 } });
+    for (const name of ['model_5.png', '01861_00.jpg']) persons.set(name, await tryon.analysePerson(photo(name)));
+  });
+  afterAll(() => tryon?.close());
+
+  it('synthesises almost no arm skin under a sleeveless top, and most of a long-sleeved arm', () => {
+    const arms = [LABEL.left_arm, LABEL.right_arm];
+    const tank = persons.get('model_5.png')!;
+    const bare = bareBody(tank, 'upper');
+    expect(shareOn(tank, bare.skin, bare.box, arms)).toBeLessThan(0.1);
+    const sleeved = persons.get('01861_00.jpg')!;
+    const covered = bareBody(sleeved, 'upper');
+    expect(shareOn(sleeved, covered.skin, covered.box, arms)).toBeGreaterThan(0.5);
+  });
+
+  it('leaves none of the old top where it was: every old-top pixel is skin or backdrop now', () => {
+    const person = persons.get('01861_00.jpg')!; // a red long-sleeved top
+    const bare = bareBody(person, 'upper');
+    const { box } = bare;
+    let top = 0;
+    let red = 0;
+    for (let y = 0; y < box.height; y++) {
+      for (let x = 0; x < box.width; x++) {
+        if (person.parsing.data[(box.y + y) * person.width + box.x + x] !== LABEL.upper_clothes) continue;
+        top++;
+        const k = (y * box.width + x) * 3;
+        const [r, g, b] = [bare.image[k], bare.image[k + 1], bare.image[k + 2]];
+        // The top is a saturated red; skin and the grey backdrop are not.
+        if (r > 100 && r - g > 70 && r - b > 60) red++;
+      }
+    }
+    expect(top).toBeGreaterThan(10_000);
+    expect(red / top).toBeLessThan(0.01);
+  });
+
+  it('meets the real skin without a step: the neckline and the wrists', () => {
+    const person = persons.get('01861_00.jpg')!;
+    const bare = bareBody(person, 'upper');
+    const { box } = bare;
+    const w = box.width;
+    // Mean colour difference across every border between synthesised and real skin (neck, hands).
+    let sum = 0;
+    let n = 0;
+    for (let y = 1; y < box.height - 1; y++) {
+      for (let x = 1; x < w - 1; x++) {
+        const k = y * w + x;
+        if (!bare.skin[k]) continue;
+        for (const j of [k - 1, k + 1, k - w, k + w]) {
+          const i = (box.y + Math.floor(j / w)) * person.width + box.x + (j % w);
+          const l = person.parsing.data[i];
+          if (bare.skin[j] || bare.backdrop[j] || (l !== LABEL.neck && l !== LABEL.hands) || person.skin.data[i] < 200) continue;
+          for (let c = 0; c < 3; c++) sum += Math.abs(bare.image[k * 3 + c] - bare.image[j * 3 + c]);
+          n++;
+        }
+      }
+    }
+    expect(n).toBeGreaterThan(50);
+    expect(sum / n / 3).toBeLessThan(12);
+  });
+
+  it('gives the same layer for the same photo', () => {
+    const person = persons.get('model_5.png')!;
+    const a = bareBody(person, 'dress');
+    const b = bareBody(person, 'dress');
+    expect(Buffer.from(a.image).equals(Buffer.from(b.image))).toBe(true);
+  });
+
+  it('falls back to a neutral skin tone with a warning when no skin is visible at all', () => {
+    const person = persons.get('01861_00.jpg')!;
+    // Gloves and a balaclava: nothing is skin, no skin model.
+    const hidden: PersonAnalysis = {
+      ...person,
+      skin: { ...person.skin, data: new Uint8Array(person.skin.data.length) },
+      skinColor: [0, 0, 0],
+      parsing: { ...person.parsing, data: person.parsing.data.map((l) => ([LABEL.face, LABEL.neck, LABEL.hands, LABEL.torso_skin, LABEL.legs].includes(l) ? LABEL.upper_clothes : l)) },
+    };
+    const bare = bareBody(hidden, 'upper');
+    expect(bare.warnings.join(' ')).toMatch(/neutral tone/);
+    // The synthesised skin is near the neutral tone.
+    let sum = [0, 0, 0];
+    let n = 0;
+    for (let k = 0; k < bare.skin.length; k++) {
+      if (!bare.skin[k]) continue;
+      for (let c = 0; c < 3; c++) sum[c] += bare.image[k * 3 + c];
+      n++;
+    }
+    expect(n).toBeGreaterThan(1000);
+    sum = sum.map((v) => v / n);
+    expect(Math.hypot(sum[0] - NEUTRAL_SKIN[0], sum[1] - NEUTRAL_SKIN[1], sum[2] - NEUTRAL_SKIN[2])).toBeLessThan(40);
+  });
+});
