@@ -124,13 +124,14 @@ function upperTargets(body: Body, g: GarmentAnalysis, lm: DressLandmarks, ease: 
   // A wide neckline (boat neck, off-shoulder) stays wider than the neck.
   const neckTarget = Math.max(neckHalf * 1.08, gNeckHalf * k * 0.9);
   for (const side of SIDES) {
-    main.push({ name: `neckline_${side}`, garment: lm[`neckline_${side}`], body: atRow(body, sm.y - 0.19 * W + (neckTarget - neckHalf) * 0.4, side, neckTarget) });
+    main.push({ name: `neckline_${side}`, garment: lm[`neckline_${side}`], body: neckPoint(body, atRow(body, sm.y - 0.19 * W + (neckTarget - neckHalf) * 0.4, side, neckTarget)) });
     // Straps and halters much narrower than the shoulders stay where the garment puts them.
     const gHalf = garmentHalf(lm, side, lm[`shoulder_${side}`]) * k;
     const bHalf = dist(tip[side], atRow(body, tip[side].y, side, 0));
     if (gHalf < 0.75 * bHalf) tip[side] = atRow(body, tip[side].y, side, Math.max(gHalf, 0.2 * W));
     main.push({ name: `shoulder_${side}`, garment: lm[`shoulder_${side}`], body: tip[side] });
   }
+  shoulderSlope(body, g, lm, tip, main);
   // The neckline's depth keeps the garment's own proportions (similarity from its two ends).
   const depth = dist(lm.center_front, mid(lm.neckline_left, lm.neckline_right));
   if (depth > 0.03 * gShoulderW) {
@@ -152,6 +153,82 @@ function upperTargets(body: Body, g: GarmentAnalysis, lm: DressLandmarks, ease: 
 }
 
 const NECK = new Set<number>([3]);
+
+/** Labels above the shoulders. line: hair, the face, the neck and the backdrop. */
+const NOT_SHOULDER = new Set<number>([LABEL.background, LABEL.hair, LABEL.face, LABEL.neck]);
+
+/**
+ * The top of the body under a point: walking down the body axis from `reach` above it, the
+ * first pixel of the person that is not hair, face or backdrop; null when there is none.
+ */
+function shoulderLineAt(body: Body, at: Point, reach: number): Point | null {
+  const { parsing, mask } = body.person;
+  for (let t = -reach; t <= 0.5 * reach; t += 1) {
+    const q = add(at, scale(body.down, t));
+    const x = Math.round(q.x);
+    const y = Math.round(q.y);
+    if (x < 0 || y < 0 || x >= parsing.width || y >= parsing.height) continue;
+    const i = y * parsing.width + x;
+    if (mask.data[i] >= 128 && !NOT_SHOULDER.has(parsing.data[i])) return q;
+  }
+  return null;
+}
+
+/** The top of the garment's mask in a column: its shoulder seam's line in a product photo. */
+function garmentTopAt(g: GarmentAnalysis, x: number, from: number, to: number): number | null {
+  const { data, width, height } = g.mask;
+  const xi = Math.round(x);
+  if (xi < 0 || xi >= width) return null;
+  for (let y = Math.max(0, Math.floor(from)); y <= Math.min(height - 1, Math.ceil(to)); y++) if (data[y * width + xi] >= 128) return y;
+  return null;
+}
+
+/**
+ * A neckline point where the neck meets the shoulders: the body's top there (the trapezius),
+ * moved from the proportional guess by at most 0.1 shoulder widths up or 0.12 down.
+ */
+function neckPoint(body: Body, guess: Point): Point {
+  const W = body.shoulderWidth;
+  const top = shoulderLineAt(body, guess, 0.3 * W);
+  if (!top) return guess;
+  const seat = add(top, scale(body.down, 0.04 * W));
+  const off = (seat.x - guess.x) * body.down.x + (seat.y - guess.y) * body.down.y;
+  // Up by 0.1 shoulder widths at most: long hair the parsing called clothes, a scarf or a
+  // high collar must not lift a crew neck up the neck.
+  return add(guess, scale(body.down, Math.min(Math.max(off, -0.1 * W), 0.12 * W)));
+}
+
+/**
+ * The shoulder seams along the shoulders' slope: between the neckline and the shoulder tip, the
+ * garment's top edge goes to the body's top at the matching places (hair stepped over), so the
+ * shirt slopes from the neck down to the shoulders instead of standing as a flat, boxy line.
+ */
+function shoulderSlope(body: Body, g: GarmentAnalysis, lm: UpperLandmarks, tip: Record<Side, Point>, main: Correspondence[]): void {
+  const W = body.shoulderWidth;
+  for (const side of SIDES) {
+    const neck = main.find((c) => c.name === `neckline_${side}`);
+    if (!neck) continue;
+    for (const f of [0.35, 0.7]) {
+      const gx = lerp(lm[`neckline_${side}`], lm[`shoulder_${side}`], f);
+      const gTop = garmentTopAt(g, gx.x, Math.min(lm[`neckline_${side}`].y, lm[`shoulder_${side}`].y) - 0.5 * Math.abs(gx.x - lm[`neckline_${side}`].x) - 4, Math.max(lm[`neckline_${side}`].y, lm[`shoulder_${side}`].y) + 4);
+      // Only where the garment's top there is its shoulder seam: near the line from the neckline
+      // to the shoulder point (a halter's strap, a bow or a ruffle collar stands well off it).
+      const seamLen = dist(lm[`neckline_${side}`], lm[`shoulder_${side}`]);
+      if (gTop === null || Math.abs(gTop - gx.y) > 0.15 * seamLen) continue;
+      const b = lerp(neck.body, tip[side], f);
+      const top = shoulderLineAt(body, b, 0.35 * W);
+      if (!top) continue;
+      // On the shoulder, a little below the silhouette's edge (the seam lies on it, not above it).
+      const seat = add(top, scale(body.down, 0.02 * W));
+      // Never above the line from the neckline to the tip by much: a raised collar or a bag strap
+      // is not the shoulder.
+      const line = b;
+      const above = -((seat.x - line.x) * body.down.x + (seat.y - line.y) * body.down.y);
+      const target = above > 0.12 * W ? add(line, scale(body.down, -0.12 * W)) : seat;
+      main.push({ name: `shoulder_${side}_${Math.round(f * 100)}`, garment: { x: gx.x, y: gTop }, body: target });
+    }
+  }
+}
 
 function hemRow(g: GarmentAnalysis, lm: UpperLandmarks, k: number, ease: SizeEase, from: number, lo: number, hi: number, hem: Point): number {
   const gShoulderY = (lm.shoulder_left.y + lm.shoulder_right.y) / 2;

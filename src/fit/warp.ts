@@ -12,6 +12,7 @@ import type { Box, GarmentAnalysis, Point } from '../types.ts';
 import { dist, type Side } from './body.ts';
 import type { Correspondence, FitPlan, SleevePlan } from './targets.ts';
 import { fitTps, type Tps } from './tps.ts';
+import { fitMls } from './mls.ts';
 
 export interface WarpGrid {
   /** The crop of the person photo, integer pixels. */
@@ -129,7 +130,7 @@ export function seamDistance(plan: FitPlan, garment: GarmentAnalysis): (x: numbe
 export function warpBox(plan: FitPlan, garment: GarmentAnalysis, width: number, height: number, extra: Box[] = []): Box {
   const part = partClassifier(plan, garment);
   const maps: (Tps | null)[] = [forward(plan.main, LAMBDA_MAIN), null, null];
-  for (const s of plan.sleeves) maps[s.side === 'left' ? 1 : 2] = forward(s.pairs, LAMBDA_SLEEVE);
+  for (const s of plan.sleeves) maps[s.side === 'left' ? 1 : 2] = sleeveForward(s);
   let x0 = Infinity;
   let y0 = Infinity;
   let x1 = -Infinity;
@@ -197,14 +198,16 @@ export function foldFraction(tps: Tps, sleeve: SleevePlan): number {
   return sign >= 0 ? negatives : 1 - negatives;
 }
 
-/** A sleeve's inverse map, stiffened until it no longer folds (at the stiffest, nearly affine). */
-function unfolded(sleeve: SleevePlan, lambda: number): Tps {
-  let tps = inverse(sleeve.pairs, lambda);
-  for (const l of [0.05, 0.5, 5]) {
-    if (foldFraction(tps, sleeve) < 0.02) return tps;
-    tps = inverse(sleeve.pairs, l);
-  }
-  return tps;
+/**
+ * A sleeve's inverse map: moving least squares (src/fit/mls.ts), locally a rotation and scale,
+ * so the sleeve turns to the arm's angle keeping its shape instead of puffing into a wing.
+ */
+function sleeveInverse(sleeve: SleevePlan): Tps {
+  return fitMls(sleeve.pairs.map((p) => p.body), sleeve.pairs.map((p) => p.garment));
+}
+
+function sleeveForward(sleeve: SleevePlan): Tps {
+  return fitMls(sleeve.pairs.map((p) => p.garment), sleeve.pairs.map((p) => p.body));
 }
 
 /**
@@ -220,7 +223,7 @@ export function warpGrid(plan: FitPlan, garment: GarmentAnalysis, box: Box, wind
   const maps: { tps: Tps; sleeve: SleevePlan | null }[] = [{ tps: inverse(plan.main, LAMBDA_MAIN), sleeve: null }];
   for (const side of ['left', 'right'] as Side[]) {
     const s = plan.sleeves.find((v) => v.side === side);
-    maps.push(s ? { tps: unfolded(s, LAMBDA_SLEEVE), sleeve: s } : { tps: null as unknown as Tps, sleeve: null });
+    maps.push(s ? { tps: sleeveInverse(s), sleeve: s } : { tps: null as unknown as Tps, sleeve: null });
   }
   const gw = window.width;
   const gh = window.height;
