@@ -87,7 +87,7 @@ const cpuWarp = await time(() => warpCpu({ ...r.tex, data: copies.pop()! }, r.gr
 const graphComposite = await time(() => composite.run(compositeFeeds(r, layers)));
 const outputs = { image: new Uint8Array(3 * w * h), alpha: new Uint8Array(w * h), exposed: new Uint8Array(w * h), warped: new Uint8Array(3 * w * h) };
 const scratch = new Scratch(); // as an engine keeps one
-const cpuComposite = await time(() => compositeCpu({ layers, photo: r.photo, masks: r.masks, skin: r.skin, means: r.means, width: w, height: h, pool: r.pool }, outputs, scratch));
+const cpuComposite = await time(() => compositeCpu({ layers, photo: r.photo, bare: r.bare, masks: r.masks, means: r.means, width: w, height: h, pool: r.pool }, outputs, scratch));
 const reference = await time(() => warpLayers(r.tex.data, r.tex.height, r.tex.width, r.grid.data, r.grid.rows, r.grid.cols, h, w));
 
 const stages: Record<string, number[]> = {};

@@ -22,6 +22,8 @@ import { budgetThreads, applySharpBudget, type ThreadBudget } from './threads/bu
 import { createModelRegistry, type ModelRegistry } from './models/registry.ts';
 import { analysePerson } from './person/analyse.ts';
 import { PersonDiskCache } from './person/cache.ts';
+import { bareBody as makeBareBody, type BareBody } from './bare/index.ts';
+import { BareDiskCache } from './bare/cache.ts';
 import { analyseGarment, type GarmentOptions } from './garment/analyse.ts';
 import { renderTemplate } from './garment/templates.ts';
 import { Renderer, type TryOnOptions } from './render/tryon.ts';
@@ -29,7 +31,8 @@ import { JsEngine } from './engines/js/engine.ts';
 import { OnnxEngine } from './engines/onnx/engine.ts';
 import { RenderPool } from './threads/pool.ts';
 import { readInput } from './image/decode.ts';
-import type { GarmentAnalysis, GarmentType, PersonAnalysis, TryOnResult } from './types.ts';
+import { oneOf } from './validate.ts';
+import { GARMENT_CATEGORIES, type GarmentAnalysis, type GarmentCategory, type GarmentType, type PersonAnalysis, type TryOnResult } from './types.ts';
 
 export { sha256 } from './analysis-cache.ts';
 
@@ -48,6 +51,8 @@ export class Tryon {
   private persons: PromiseCache<PersonAnalysis>;
   private garments: PromiseCache<GarmentAnalysis>;
   private disk: PersonDiskCache | null;
+  /** Bare bodies on disk (the render workers keep their own handle on the same folder). */
+  private bareStore: BareDiskCache | null;
   /** Where pairs render: in worker threads (pool), or else on this thread (local). */
   private pool: RenderPool | null;
   private local: Renderer | null;
@@ -59,8 +64,9 @@ export class Tryon {
     const onGpu = registry.provider !== 'cpu';
     const engine = config.render.engine === 'auto' ? (onGpu ? 'onnx' : 'js') : config.render.engine;
     // Worker threads only on the CPU: a GPU does the pixel work itself, from one thread.
-    this.pool = !onGpu && config.render.threads > 0 ? new RenderPool({ threads: config.render.threads, engine: engine === 'js' ? 'js' : 'onnx', modelsDir: config.modelsDir }) : null;
-    this.local = this.pool ? null : new Renderer(engine === 'js' ? new JsEngine() : new OnnxEngine(registry));
+    this.pool = !onGpu && config.render.threads > 0 ? new RenderPool({ threads: config.render.threads, engine: engine === 'js' ? 'js' : 'onnx', modelsDir: config.modelsDir, cacheDir: config.cacheDir }) : null;
+    this.bareStore = config.cacheDir ? new BareDiskCache(config.cacheDir) : null;
+    this.local = this.pool ? null : new Renderer(engine === 'js' ? new JsEngine() : new OnnxEngine(registry), {}, this.bareStore);
     // What the caches drop, the renderers drop too (they hold what they derived from it).
     const drop = (analysis: object): void => {
       this.pool?.forget(analysis);
@@ -94,7 +100,22 @@ export class Tryon {
     });
   }
 
-  // ---- (bare/: the person without the old garment will be made here, per person and category.)
+  // ---- bare/
+
+  /**
+   * The person without the old garment of a category (src/bare/): what every render of the
+   * person in a garment of that category is composited over. Renders compute it themselves
+   * (in the render threads, once per person and category); this call is for looking at it
+   * (`tryon inspect --bare`), computed on this thread, or read from the disk cache.
+   */
+  async bareBody(person: PersonAnalysis, category: GarmentCategory): Promise<BareBody> {
+    oneOf('category', category, GARMENT_CATEGORIES);
+    const cached = this.bareStore ? await this.bareStore.get(person.key, category) : null;
+    if (cached) return cached;
+    const bare = makeBareBody(person, category);
+    if (this.bareStore) await this.bareStore.set(person.key, bare).catch(() => undefined);
+    return bare;
+  }
 
   // ---- garment/
 

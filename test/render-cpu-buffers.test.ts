@@ -46,7 +46,7 @@ describe('CPU render path buffers', () => {
     for (const imageOnly of [false, true, false]) {
       for (const r of [rs[1], rs[0], rs[2]]) {
         const want = renderCpu(r).composite;
-        const crop = { texture: r.tex, grid: r.grid, photo: r.photo, masks: r.masks, skin: r.skin, means: r.means, pool: r.pool, width: r.box.width, height: r.box.height, imageOnly };
+        const crop = { texture: r.tex, grid: r.grid, photo: r.photo, bare: r.bare, masks: r.masks, means: r.means, pool: r.pool, width: r.box.width, height: r.box.height, imageOnly };
         const got = engine.renderCrop(crop, () => {});
         expect(Array.from(got.image)).toEqual(Array.from(want.image));
         if (imageOnly) {
@@ -62,7 +62,7 @@ describe('CPU render path buffers', () => {
   it('an image-only composite leaves the other outputs empty and the image the same', async () => {
     const [r] = await pairs();
     const layers = warpCpu(r.tex, r.grid, r.box.height, r.box.width);
-    const input = { layers, photo: r.photo, masks: r.masks, skin: r.skin, means: r.means, width: r.box.width, height: r.box.height, pool: r.pool };
+    const input = { layers, photo: r.photo, bare: r.bare, masks: r.masks, means: r.means, width: r.box.width, height: r.box.height, pool: r.pool };
     const full = compositeCpu(input);
     const only = compositeCpu({ ...input, imageOnly: true });
     expect(Array.from(only.image)).toEqual(Array.from(full.image));

@@ -97,8 +97,8 @@ describe('CPU render path vs the graphs on random inputs at awkward sizes', () =
       const n = s.h * s.w;
       const photo = Uint8Array.from({ length: 3 * n }, () => Math.floor(rand() * 256));
       const masks = Uint8Array.from({ length: MASK_CHANNELS * n }, () => (rand() < 0.5 ? 0 : rand() < 0.5 ? 255 : Math.floor(rand() * 256)));
-      const skin = [0.8, 0.6, 0.5];
-      const means = [0.45, 0.5, 0.9];
+      const bare = Uint8Array.from({ length: 3 * n }, () => Math.floor(rand() * 256));
+      const means = [0.45];
 
       const warp = await registry.sessionFromBytes('cpu-test-warp', buildWarpGraph());
       const layers = (
@@ -112,9 +112,9 @@ describe('CPU render path vs the graphs on random inputs at awkward sizes', () =
       const out = await composite.run({
         layers: new ort.Tensor('float32', layers, [1, 8, s.h, s.w]),
         photo: new ort.Tensor('uint8', photo, [1, s.h, s.w, 3]),
+        bare: new ort.Tensor('uint8', bare, [1, s.h, s.w, 3]),
         masks: new ort.Tensor('uint8', masks, [1, s.h, s.w, MASK_CHANNELS]),
-        skin: new ort.Tensor('float32', Float32Array.from(skin), [1, 3, 1, 1]),
-        means: new ort.Tensor('float32', Float32Array.from(means), [1, 3, 1, 1]),
+        means: new ort.Tensor('float32', Float32Array.from(means), [1, 1, 1, 1]),
       });
       const graph: RenderOutputs = {
         layers,
@@ -123,7 +123,7 @@ describe('CPU render path vs the graphs on random inputs at awkward sizes', () =
       const cpuLayers = warpCpu({ data: tex, width: s.tw, height: s.th }, { data: grid, rows: s.gr, cols: s.gc }, s.h, s.w);
       const cpu: RenderOutputs = {
         layers: cpuLayers,
-        composite: compositeCpu({ layers, photo, masks, skin, means, width: s.w, height: s.h, pool: s.pool }),
+        composite: compositeCpu({ layers, photo, bare, masks, means, width: s.w, height: s.h, pool: s.pool }),
       };
       expectClose(graph, cpu, `${s.w}x${s.h}`);
       expect(sum(layers)).toBeGreaterThan(0);
@@ -145,7 +145,7 @@ describe('CPU render path across calls', () => {
     const big = (n: number): Uint8Array => new Uint8Array(n + 50).fill(99);
     const n = a.box.width * a.box.height;
     const reused = compositeCpu(
-      { layers: first.layers, photo: a.photo, masks: a.masks, skin: a.skin, means: a.means, width: a.box.width, height: a.box.height, pool: a.pool },
+      { layers: first.layers, photo: a.photo, bare: a.bare, masks: a.masks, means: a.means, width: a.box.width, height: a.box.height, pool: a.pool },
       { image: big(3 * n), alpha: big(n), exposed: big(n), warped: big(3 * n) },
     );
     for (const k of ['image', 'alpha', 'exposed', 'warped'] as const) expect(Array.from(reused[k]), k).toEqual(Array.from(first.composite[k]));
@@ -154,7 +154,7 @@ describe('CPU render path across calls', () => {
 });
 
 describe('CPU render path input checks', () => {
-  const ok = { layers: new Float32Array(8 * 6), photo: new Uint8Array(18), masks: new Uint8Array(42), skin: [0.8, 0.6, 0.5], means: [0.5, 0.5, 0.5], width: 3, height: 2, pool: 4 };
+  const ok = { layers: new Float32Array(8 * 6), photo: new Uint8Array(18), bare: new Uint8Array(18), masks: new Uint8Array(6 * MASK_CHANNELS), means: [0.5], width: 3, height: 2, pool: 4 };
 
   it('names a bad pool in the usual message shape', () => {
     expect(() => compositeCpu({ ...ok, pool: 0 })).toThrow('Expected integer between 1 and 1024 for pool but received 0 of type number');
@@ -162,7 +162,7 @@ describe('CPU render path input checks', () => {
 
   it('rejects arrays smaller than the crop with BAD_INPUT naming the input', () => {
     try {
-      compositeCpu({ ...ok, masks: new Uint8Array(18) });
+      compositeCpu({ ...ok, masks: new Uint8Array(6 * MASK_CHANNELS - 1) });
       expect.unreachable();
     } catch (err) {
       expect(err).toBeInstanceOf(TryonError);

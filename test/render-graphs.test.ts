@@ -69,23 +69,25 @@ describe('warp graph', () => {
 });
 
 describe('composite graph', () => {
-  async function run(layers: Float32Array, photo: Uint8Array, masks: Uint8Array, h: number, w: number) {
+  async function run(layers: Float32Array, photo: Uint8Array, bare: Uint8Array, masks: Uint8Array, h: number, w: number) {
     const session = await registry.sessionFromBytes('test-composite', buildCompositeGraph(4));
     return session.run({
       layers: new ort.Tensor('float32', layers, [1, 8, h, w]),
       photo: new ort.Tensor('uint8', photo, [1, h, w, 3]),
+      bare: new ort.Tensor('uint8', bare, [1, h, w, 3]),
       masks: new ort.Tensor('uint8', masks, [1, h, w, MASK_CHANNELS]),
-      skin: new ort.Tensor('float32', Float32Array.from([0.8, 0.6, 0.5]), [1, 3, 1, 1]),
-      means: new ort.Tensor('float32', Float32Array.from([0.5, 0.5, 0.9]), [1, 3, 1, 1]),
+      means: new ort.Tensor('float32', Float32Array.from([0.5]), [1, 1, 1, 1]),
     });
   }
 
-  it('leaves the photo exactly as it is where there is no garment and no old garment', async () => {
+  it('gives the bare body exactly as it is where there is no new garment', async () => {
     const h = 16;
     const w = 20;
     const photo = Uint8Array.from(random(h * w * 3, 3, 0, 255), (v) => Math.round(v));
-    const out = await run(new Float32Array(8 * h * w), photo, new Uint8Array(h * w * MASK_CHANNELS), h, w);
-    expect(Array.from(out.image.data as Uint8Array)).toEqual(Array.from(photo));
+    const bare = Uint8Array.from(random(h * w * 3, 5, 0, 255), (v) => Math.round(v));
+    const masks = Uint8Array.from(random(h * w * MASK_CHANNELS, 7, 0, 255), (v) => (v > 128 ? 255 : 0));
+    const out = await run(new Float32Array(8 * h * w), photo, bare, masks, h, w);
+    expect(Array.from(out.image.data as Uint8Array)).toEqual(Array.from(bare));
     expect((out.alpha.data as Uint8Array).every((v) => v === 0)).toBe(true);
   });
 
@@ -101,13 +103,14 @@ describe('composite graph', () => {
       layers[3 * n + i] = 1;
     }
     const photo = new Uint8Array(n * 3).fill(128);
+    const bare = new Uint8Array(n * 3).fill(200);
     const masks = new Uint8Array(n * MASK_CHANNELS);
     // Old garment everywhere (flat grey: gain 1), an occluder block in the top-left 4x4.
     // (Labels are exclusive: the occluder block is not old garment.)
     for (let y = 0; y < h; y++) {
       for (let x = 0; x < w; x++) masks[(y * w + x) * MASK_CHANNELS + (x < 8 && y < 8 ? MASK.occluder : MASK.old)] = 255;
     }
-    const out = await run(layers, photo, masks, h, w);
+    const out = await run(layers, photo, bare, masks, h, w);
     const img = out.image.data as Uint8Array;
     const px = (x: number, y: number): number[] => Array.from(img.subarray((y * w + x) * 3, (y * w + x) * 3 + 3));
     // means[0] = 0.5 = 128/255 roughly: gain ~1 -> the garment colour.
@@ -115,8 +118,8 @@ describe('composite graph', () => {
     expect(px(10, 10)[0]).toBeLessThan(58);
     expect(px(10, 10)[2]).toBeGreaterThan(145);
     expect(px(10, 10)[2]).toBeLessThan(160);
-    // Occluded corner (away from the edge, which the old garment's 2-px growth reaches): the photo.
-    expect(px(0, 0)).toEqual([128, 128, 128]);
-    expect(px(3, 3)).toEqual([128, 128, 128]);
+    // Occluded corner: the bare body.
+    expect(px(0, 0)).toEqual([200, 200, 200]);
+    expect(px(3, 3)).toEqual([200, 200, 200]);
   });
 });

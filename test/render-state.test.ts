@@ -20,14 +20,14 @@ describe('Renderer state', () => {
     const renderer = new Renderer(new JsEngine());
     const first = await renderer.render(person, tee, { layers: false });
     const state = renderer.state.person(person);
-    const upperBytes = state.planesBytes();
+    const upperBytes = state.heldBytes();
     expect(upperBytes).toBeGreaterThan(0);
     expect(renderer.state.textures.textures.size).toBe(1);
 
-    // Warm: the same state, its planes grown by the dress's category; pictures as a fresh renderer's.
+    // Warm: the same state, grown by the dress's bare body and roles; pictures as a fresh renderer's.
     const second = await renderer.render(person, dress, { layers: false });
     expect(renderer.state.person(person)).toBe(state);
-    expect(state.planesBytes()).toBeGreaterThan(upperBytes);
+    expect(state.heldBytes()).toBeGreaterThan(upperBytes);
     const again = await renderer.render(person, tee, { layers: false });
     expect(same(again.image.data, first.image.data)).toBe(true);
     expect(same(second.image.data, (await tryOn(person, dress, { layers: false }, new JsEngine())).image.data)).toBe(true);
@@ -39,7 +39,7 @@ describe('Renderer state', () => {
     expect(renderer.state.personCount).toBe(0);
     expect(renderer.state.textures.textures.size).toBe(1);
     expect(renderer.state.person(person)).not.toBe(state);
-    expect(renderer.state.person(person).planesBytes()).toBe(0);
+    expect(renderer.state.person(person).heldBytes()).toBe(0);
   });
 
   it('holds at most its limit of persons and of textures, least recently used dropped first', async () => {

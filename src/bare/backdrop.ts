@@ -6,7 +6,7 @@
  * colours: plausible, not a reconstruction.
  */
 import type { RGB } from '../types.ts';
-import { grainSource, layGrain, noiseGrain, relativeDetail } from './grain.ts';
+import { grainSource, layGrain, noiseGrain } from './grain.ts';
 import { solveMembrane } from './membrane.ts';
 
 export interface BackdropInputs {
@@ -14,7 +14,8 @@ export interface BackdropInputs {
   height: number;
   /** The crop's RGB bytes. */
   rgb: Uint8Array;
-  lum: Float32Array;
+  /** The crop's relative luminance detail (grain.ts relativeDetail), the grain's source. */
+  detail: Float32Array;
   /** Pixels to fill. */
   hole: Uint8Array;
   /** Pixels that are backdrop in the photo (the fill's boundary values and its grain's source). */
@@ -55,7 +56,7 @@ export function fillBackdrop(p: BackdropInputs): Float32Array {
     }
   }
   const field = solveMembrane({ width: w, height: h, region: hole, fixed, values, channels: 3 });
-  const source = grainSource(relativeDetail(p.lum, w, h), ring(backdrop, hole, w, h), w, h, p.grainSize, p.seed);
+  const source = grainSource(p.detail, ring(backdrop, hole, w, h), w, h, p.grainSize, p.seed);
   const grain = source ? layGrain(source, w, h, hole, p.seed + 1) : noiseGrain(w, h, 0.004, p.seed + 1);
   const out = new Float32Array(n * 3);
   for (let i = 0; i < n; i++) {

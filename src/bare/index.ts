@@ -19,9 +19,9 @@ import { LABEL, type Box, type GarmentCategory, type PersonAnalysis, type RGB } 
 import { fillBackdrop } from './backdrop.ts';
 import { grainSource, layGrain, noiseGrain, relativeDetail } from './grain.ts';
 import { solveMembrane } from './membrane.ts';
-import { medianColour, oldGarment, personColours, type PersonColours } from './old-garment.ts';
+import { growInto, medianColour, oldGarment, personColours, type PersonColours } from './old-garment.ts';
 import { fitLight, shadeAt, type Light } from './shading.ts';
-import { limbs, rasterBody, torsoShape } from './shape.ts';
+import { GROUP, limbs, rasterBody, torsoShape, type BodyRaster } from './shape.ts';
 import { adopt, inflate, type Normals } from './inflate.ts';
 import { skeleton, type Skeleton } from './skeleton.ts';
 
@@ -35,10 +35,21 @@ export interface BareBody {
   skin: Uint8Array;
   /** Over the box, 0/255: where backdrop was filled in. */
   backdrop: Uint8Array;
+  /**
+   * Over the box, 0/255: where the layer shows an arm (its real skin, or skin synthesised on
+   * the arm's shape): what passes in front of a new garment's body, with the arm's own outline
+   * rather than the old sleeve's.
+   */
+  arms: Uint8Array;
+  /** The bounding box (photo pixels) of what the layer changed: a render must cover it. Empty (0 x 0) when nothing changed. */
+  changed: Box;
   warnings: string[];
   /** Milliseconds per step. */
   timings: Record<string, number>;
 }
+
+/** How far (px) removed cloth's colour bleeds into the backdrop beside it, which is filled too. */
+const BLEED = 6;
 
 /** The skin tone used when the photo shows no skin at all (gloves, a balaclava): a mid tone, with a warning. */
 export const NEUTRAL_SKIN: RGB = [196, 158, 136];
@@ -314,7 +325,8 @@ export function bareBody(person: PersonAnalysis, category: GarmentCategory): Bar
   const tone = skinTone(person, colours, warnings);
   const seed = seedOf(person);
   const grainSize = Math.min(24, Math.max(8, Math.round(0.07 * sk.sw)));
-  const source = grainSource(relativeDetail(c.lum, w, h), erode(real, w, h, 2), w, h, grainSize, seed);
+  const detail = relativeDetail(c.lum, w, h);
+  const source = grainSource(detail, erode(real, w, h, 2), w, h, grainSize, seed);
   const grain = source ? layGrain(source, w, h, skin, seed + 7) : noiseGrain(w, h, 0.01, seed + 7);
   const skinRgb = synthSkin(c, skin, normals, real, light, tone, grain);
   lap('skin');
@@ -322,8 +334,13 @@ export function bareBody(person: PersonAnalysis, category: GarmentCategory): Bar
   const backdropPx = new Uint8Array(n);
   for (let k = 0; k < n; k++) backdropPx[k] = !old[k] && (c.label[k] === LABEL.background || !c.silhouette[k]) ? 1 : 0;
   const fallback = medianColour(person, [LABEL.background]) ?? [235, 235, 235];
+  // The backdrop right beside removed cloth is tinted by it (JPEG carries a red sleeve's colour
+  // several pixels out): that rim is filled too, from the backdrop beyond it.
+  const rim = growInto(off.backdrop, w, h, BLEED, (k) => backdropPx[k] === 1);
+  for (let k = 0; k < n; k++) if (rim[k]) backdropPx[k] = 0;
   dropOutliers(c.rgb, backdropPx);
-  const backdropRgb = fillBackdrop({ width: w, height: h, rgb: c.rgb, lum: c.lum, hole: off.backdrop, backdrop: backdropPx, fallback, grainSize, seed: seed + 13 });
+  const backdropRgb = fillBackdrop({ width: w, height: h, rgb: c.rgb, detail, hole: rim, backdrop: backdropPx, fallback, grainSize, seed: seed + 13 });
+  off.backdrop.set(rim);
   lap('backdrop');
 
   const image = c.rgb.slice();
@@ -337,9 +354,41 @@ export function bareBody(person: PersonAnalysis, category: GarmentCategory): Bar
     else backdropMask[k] = 255;
   }
   featherSeams(image, skin, off.backdrop, w, h);
+  const arms = armPixels(c, raster, old, off.backdrop, colours);
   lap('compose');
   if (light.samples === 0) warnings.push('too little visible skin to read the light from: synthesised skin is lit from the front');
-  return { category, box, image, skin: skinMask, backdrop: backdropMask, warnings, timings };
+  return { category, box, image, skin: skinMask, backdrop: backdropMask, arms, changed: changedBox(box, skinMask, backdropMask), warnings, timings };
+}
+
+/** The arms the layer shows: synthesised skin on an arm's shape, and the photo's own bare arms. */
+function armPixels(c: CropPlanes, raster: BodyRaster, old: Uint8Array, backdrop: Uint8Array, colours: PersonColours): Uint8Array {
+  const out = new Uint8Array(old.length);
+  for (let k = 0; k < old.length; k++) {
+    const armShape = raster.front[k] === GROUP.leftArm || raster.front[k] === GROUP.rightArm;
+    if (old[k]) {
+      if (armShape && !backdrop[k]) out[k] = 255;
+    } else if ((c.label[k] === LABEL.left_arm || c.label[k] === LABEL.right_arm) && c.silhouette[k] && (!colours.skinModel || c.likelihood[k] >= 128)) out[k] = 255;
+  }
+  return out;
+}
+
+/** The bounding box, in photo pixels, of the layer's synthesised pixels. */
+function changedBox(box: Box, skin: Uint8Array, backdrop: Uint8Array): Box {
+  let x0 = Infinity;
+  let y0 = Infinity;
+  let x1 = -1;
+  let y1 = -1;
+  for (let y = 0; y < box.height; y++) {
+    for (let x = 0; x < box.width; x++) {
+      const k = y * box.width + x;
+      if (!skin[k] && !backdrop[k]) continue;
+      if (x < x0) x0 = x;
+      if (x > x1) x1 = x;
+      if (y < y0) y0 = y;
+      y1 = y;
+    }
+  }
+  return x1 < 0 ? { x: box.x, y: box.y, width: 0, height: 0 } : { x: box.x + x0, y: box.y + y0, width: x1 - x0 + 1, height: y1 - y0 + 1 };
 }
 
 /**

@@ -148,19 +148,18 @@ export function inflate(raster: BodyRaster, silhouette: Uint8Array, reach: numbe
         const k = (by + y) * w + bx + x;
         if (raster.front[k] !== g || outside[j]) continue;
         const q = Math.min(d[j] / Math.max(half[j], 1), 1);
-        const nz = Math.sqrt(Math.max(0, 1 - (1 - q) * (1 - q)));
-        // Towards the nearest edge: down the distance's gradient.
-        let gx = d[j - 1] - d[j + 1];
-        let gy = d[j - bw] - d[j + bw];
-        const gl = Math.hypot(gx, gy);
-        const lat = Math.sqrt(Math.max(0, 1 - nz * nz));
-        if (gl > 1e-6) {
-          gx /= gl;
-          gy /= gl;
-        } else gx = gy = 0;
-        out.nx[k] = gx * lat;
-        out.ny[k] = gy * lat;
-        out.nz[k] = gl > 1e-6 ? nz : 1;
+        const nzEdge = Math.sqrt(Math.max(0, 1 - (1 - q) * (1 - q)));
+        // Towards the nearest edge: down the distance's gradient. The smoothed gradient (central
+        // difference over 2 px, so up to 2 long) shrinks where edges on both sides meet, the
+        // medial axis: the tilt fades there instead of flipping, which would show as a crease.
+        const gx = (d[j - 1] - d[j + 1]) / 2;
+        const gy = (d[j - bw] - d[j + bw]) / 2;
+        const gl = Math.min(1, Math.hypot(gx, gy));
+        const lat = Math.sqrt(Math.max(0, 1 - nzEdge * nzEdge)) * gl;
+        const norm = gl > 1e-6 ? lat / Math.hypot(gx, gy) : 0;
+        out.nx[k] = gx * norm;
+        out.ny[k] = gy * norm;
+        out.nz[k] = Math.sqrt(Math.max(0, 1 - lat * lat));
       }
     }
   }

@@ -272,13 +272,22 @@ export function rasterBody(box: Box, limbList: TaperedLimb[], torso: TorsoShape)
   const n = box.width * box.height;
   const out: BodyRaster = { box, front: new Uint8Array(n), member: new Uint8Array(n) };
   const trunkBit = 1 << (GROUP.trunk - 1);
+  // Each limb's bounding box: most pixels are far from most limbs.
+  const reach = limbList.map((l) => {
+    const r = Math.max(l.ra, l.rb);
+    return [Math.min(l.a.x, l.b.x) - r, Math.min(l.a.y, l.b.y) - r, Math.max(l.a.x, l.b.x) + r, Math.max(l.a.y, l.b.y) + r];
+  });
   for (let y = 0; y < box.height; y++) {
     const py = box.y + y + 0.5;
+    const rowLimbs = limbList.filter((_, i) => py >= reach[i][1] && py <= reach[i][3]);
+    const rowReach = reach.filter((r) => py >= r[1] && py <= r[3]);
     for (let x = 0; x < box.width; x++) {
       const px = box.x + x + 0.5;
       let bits = insideTorso(px, py, torso) ? trunkBit : 0;
       let armFront = 0;
-      for (const l of limbList) {
+      for (let i = 0; i < rowLimbs.length; i++) {
+        if (px < rowReach[i][0] || px > rowReach[i][2]) continue;
+        const l = rowLimbs[i];
         const g = groupOfPart(l.part);
         const { t, d2 } = project(px, py, l.a, l.b);
         const r = l.ra + (l.rb - l.ra) * t;

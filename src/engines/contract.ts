@@ -8,21 +8,20 @@
  * Texture: [TEX_CHANNELS, h, w] float32 planar: premultiplied R, G, B, one alpha per part
  * (main, left sleeve, right sleeve) and the garment's whole alpha.
  *
- * Mask channels (0..255, [h, w, MASK_CHANNELS] interleaved): 0 occluder (hair, face,
- * hands...), 1 arm in front of the torso, 2 old garment to replace, 3 inside the body (skin
- * rather than background), 4 background, 5 the body's form shading and fine skin texture where
- * skin is painted, scaled by FORM_SCALE (FORM_SCALE * 255 = none), 6 the person's visible skin
- * (where the painted skin takes its local colour from).
+ * Mask channels (0..255, [h, w, MASK_CHANNELS] interleaved): 0 occluder (hair, face, hands,
+ * the neck above the neckline...), 1 arm in front of the new garment's body, 2 the old garment
+ * (taken off in the bare body; its photo luminance shades the new garment).
+ *
+ * The base under the new garment is the bare body (src/bare/): the photo with the old garment
+ * taken off. The photo itself is read only for the old garment's luminance (the shading).
  */
 
-export const MASK = { occluder: 0, armFront: 1, old: 2, inside: 3, background: 4, form: 5, skin: 6 } as const;
-export const MASK_CHANNELS = 7;
+export const MASK = { occluder: 0, armFront: 1, old: 2 } as const;
+export const MASK_CHANNELS = 3;
 export const TEX_CHANNELS = 7;
-/** The form channel holds shade * FORM_SCALE so the skin texture's bright grains do not clip at 255. */
-export const FORM_SCALE = 0.85;
 
 /** Shading: gain = clamp((local / mean) ^ gamma, lo, hi), gentle so old folds and prints cannot blotch. */
-export const SHADE = { offset: 0.12, garmentGamma: 0.7, garmentLo: 0.75, garmentHi: 1.12, skinGamma: 0.6, skinLo: 0.84, skinHi: 1.08 };
+export const SHADE = { offset: 0.12, garmentGamma: 0.7, garmentLo: 0.75, garmentHi: 1.12 };
 
 /** The garment texture over its bounding box (see TEX_CHANNELS). */
 export interface CropTexture {
@@ -44,13 +43,13 @@ export interface CropInputs {
   grid: CropGrid;
   width: number;
   height: number;
-  /** The photo crop, [h, w, 3] bytes. */
+  /** The photo crop, [h, w, 3] bytes (the old garment's luminance, for the shading). */
   photo: Uint8Array;
+  /** The bare body's crop, [h, w, 3] bytes: the base the new garment goes over. */
+  bare: Uint8Array;
   /** The per-pixel roles, [h, w, MASK_CHANNELS] bytes. */
   masks: Uint8Array;
-  /** The skin colour to paint, RGB 0..1. */
-  skin: ArrayLike<number>;
-  /** Mean luminances 0..1 of old garment, body, background in the crop. */
+  /** Mean luminance 0..1 of the old garment in the crop. */
   means: ArrayLike<number>;
   /** The shading's low-pass cell in pixels: a power of two 4..32. */
   pool: number;
@@ -64,7 +63,7 @@ export interface CropOutputs {
   image: Uint8Array;
   /** [h, w]: the new garment's coverage. */
   alpha: Uint8Array;
-  /** [h, w]: old garment turned into skin or background. */
+  /** [h, w]: old garment the new one leaves uncovered (the bare body shows there). */
   exposed: Uint8Array;
   /** [h, w, 3]: the new garment alone, premultiplied by its coverage. */
   warped: Uint8Array;

@@ -124,7 +124,7 @@ function upperTargets(body: Body, g: GarmentAnalysis, lm: DressLandmarks, ease: 
   // A wide neckline (boat neck, off-shoulder) stays wider than the neck.
   const neckTarget = Math.max(neckHalf * 1.08, gNeckHalf * k * 0.9);
   for (const side of SIDES) {
-    main.push({ name: `neckline_${side}`, garment: lm[`neckline_${side}`], body: neckPoint(body, atRow(body, sm.y - 0.19 * W + (neckTarget - neckHalf) * 0.4, side, neckTarget)) });
+    main.push({ name: `neckline_${side}`, garment: lm[`neckline_${side}`], body: neckPoint(body, atRow(body, sm.y - 0.19 * W + (neckTarget - neckHalf) * 0.4, side, neckTarget), tip) });
     // Straps and halters much narrower than the shoulders stay where the garment puts them.
     const gHalf = garmentHalf(lm, side, lm[`shoulder_${side}`]) * k;
     const bHalf = dist(tip[side], atRow(body, tip[side].y, side, 0));
@@ -187,15 +187,15 @@ function garmentTopAt(g: GarmentAnalysis, x: number, from: number, to: number): 
  * A neckline point where the neck meets the shoulders: the body's top there (the trapezius),
  * moved from the proportional guess by at most 0.1 shoulder widths up or 0.12 down.
  */
-function neckPoint(body: Body, guess: Point): Point {
+function neckPoint(body: Body, guess: Point, tips: Record<Side, Point>): Point {
   const W = body.shoulderWidth;
+  const along = (p: Point): number => (p.x - guess.x) * body.down.x + (p.y - guess.y) * body.down.y;
   const top = shoulderLineAt(body, guess, 0.3 * W);
-  if (!top) return guess;
-  const seat = add(top, scale(body.down, 0.04 * W));
-  const off = (seat.x - guess.x) * body.down.x + (seat.y - guess.y) * body.down.y;
   // Up by 0.1 shoulder widths at most: long hair the parsing called clothes, a scarf or a
-  // high collar must not lift a crew neck up the neck.
-  return add(guess, scale(body.down, Math.min(Math.max(off, -0.1 * W), 0.12 * W)));
+  // high collar must not lift a crew neck up the neck. Never below the shoulder tips: the
+  // neck is the shoulders' highest point.
+  const off = top ? Math.min(Math.max(along(add(top, scale(body.down, 0.04 * W))), -0.1 * W), 0.12 * W) : 0;
+  return add(guess, scale(body.down, Math.min(off, Math.min(along(tips.left), along(tips.right)) - 0.02 * W)));
 }
 
 /**

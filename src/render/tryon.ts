@@ -5,12 +5,14 @@
  *   const result = await renderer.render(person, garment, { size: 'L' });
  *   result.image;  // RGB, same size as the person photo
  *
- * Stages (result.timings): 'fit' (body targets, thin-plate splines, the coarse inverse-warp
- * grid, in TypeScript), 'texture' (the garment texture for the fit's seams), 'masks' (per-pixel
- * roles from the parsing), 'warp' and 'composite' (the engine, src/engines/, then pasting the
- * crop back). Only the crop around the garment's place on the body is processed, so work scales
- * with garment area. A Renderer keeps what it derives from the analyses between pairs in its
- * RenderState (src/render/state.ts); `tryOn` renders one pair with a renderer of its own.
+ * Stages (result.timings): 'bare' (the person's bare body for the garment's category: computed
+ * on a person's first pair of that category, or read from the disk cache, then kept), 'fit'
+ * (body targets, splines, the coarse inverse-warp grid, in TypeScript), 'texture' (the garment
+ * texture for the fit's seams), 'masks' (the crop of the role planes), 'warp' and 'composite'
+ * (the engine, src/engines/, then pasting the crop back). Only the crop around the garment's
+ * place on the body and what the bare body changed is processed, so work scales with garment
+ * area. A Renderer keeps what it derives from the analyses between pairs in its RenderState
+ * (src/render/state.ts); `tryOn` renders one pair with a renderer of its own.
  *
  * Throws TryonError('BAD_OPTION') for a bad size, ('BAD_INPUT') when the analyses do not
  * belong to images of the sizes they claim.
@@ -18,14 +20,16 @@
 import { TryonError } from '../errors.ts';
 import { invalid } from '../validate.ts';
 import type { ModelRegistry } from '../models/registry.ts';
-import type { Box, GarmentAnalysis, Mask, PersonAnalysis, RawImage, RGB, Size, TryOnResult } from '../types.ts';
+import type { Box, GarmentAnalysis, Mask, PersonAnalysis, RawImage, Size, TryOnResult } from '../types.ts';
+import type { BareBody } from '../bare/index.ts';
+import type { BareDiskCache } from '../bare/cache.ts';
 import type { Body } from '../fit/body.ts';
 import { sizeEase } from '../fit/sizes.ts';
 import { planFit, type FitPlan } from '../fit/targets.ts';
 import { warpBox, warpGrid } from '../fit/warp.ts';
-import type { CropInputs, CropOutputs, RenderEngine } from '../engines/contract.ts';
+import { MASK_CHANNELS, type CropInputs, type CropOutputs, type RenderEngine } from '../engines/contract.ts';
 import { OnnxEngine } from '../engines/onnx/engine.ts';
-import { buildMasks } from './masks.ts';
+import { cropMasks } from './masks.ts';
 import { PersonState, RenderState, RENDER_LIMITS } from './state.ts';
 import { garmentTexture } from './texture.ts';
 
@@ -92,18 +96,18 @@ function paste(dst: Uint8Array, width: number, c: number, src: Uint8Array, box: 
   }
 }
 
-/**
- * The skin colour for uncovered areas: the visible skin near the garment (lit like it) when it
- * agrees with the analysis's skin colour, else halfway between the two.
- */
-export function skinToPaint(state: PersonState, nearby: RGB | null): RGB {
-  const model = state.fillColour;
-  if (!nearby || !state.skinModel) return nearby ?? model;
-  const d = Math.hypot(nearby[0] - model[0], nearby[1] - model[1], nearby[2] - model[2]);
-  if (d < 45) return nearby;
-  // They disagree: either may be wrong (a face lit brighter than the arms, a sheer top counted
-  // as skin); halfway is never far off.
-  return [0, 1, 2].map((c) => Math.round((nearby[c] + model[c]) / 2)) as RGB;
+/** The bare body's pixels over a crop: the layer inside its box, the photo beyond it. */
+function bareCrop(person: PersonAnalysis, bare: BareBody, box: Box): Uint8Array {
+  const out = crop(person.image, box);
+  const b = bare.box;
+  const x0 = Math.max(box.x, b.x);
+  const x1 = Math.min(box.x + box.width, b.x + b.width);
+  if (x1 <= x0) return out;
+  for (let y = Math.max(box.y, b.y); y < Math.min(box.y + box.height, b.y + b.height); y++) {
+    const from = ((y - b.y) * b.width + (x0 - b.x)) * 3;
+    out.set(bare.image.subarray(from, from + (x1 - x0) * 3), ((y - box.y) * box.width + (x0 - box.x)) * 3);
+  }
+  return out;
 }
 
 export interface FitResult {
@@ -112,11 +116,14 @@ export interface FitResult {
   box: Box;
 }
 
-/** The fit alone (no pixels): the body's targets, the plan and the crop it touches. */
-export function fitGarment(state: PersonState, garment: GarmentAnalysis, size: Size = 'M'): FitResult {
+/**
+ * The fit alone (no pixels): the body's targets, the plan and the crop it touches (with what
+ * the bare body changed, `changed`, which the render must repaint).
+ */
+export function fitGarment(state: PersonState, garment: GarmentAnalysis, size: Size = 'M', changed?: Box): FitResult {
   const { body, person } = state;
   const plan = planFit(body, garment, sizeEase(size));
-  const box = warpBox(plan, garment, person.width, person.height, [state.oldBox(garment.category)]);
+  const box = warpBox(plan, garment, person.width, person.height, changed ? [changed] : []);
   return { body, plan, box };
 }
 
@@ -154,9 +161,10 @@ export class Renderer {
   readonly engine: RenderEngine;
   readonly state: RenderState;
 
-  constructor(engine: RenderEngine, limits: Partial<typeof RENDER_LIMITS> = {}) {
+  /** @param store where bare bodies are kept between runs (null: computed afresh in each process) */
+  constructor(engine: RenderEngine, limits: Partial<typeof RENDER_LIMITS> = {}, store: BareDiskCache | null = null) {
     this.engine = engine;
-    this.state = new RenderState(limits);
+    this.state = new RenderState(limits, store);
   }
 
   /** Dresses the person in the garment. */
@@ -173,7 +181,10 @@ export class Renderer {
     };
 
     const state = this.state.person(person);
-    const { body, plan, box } = fitGarment(state, garment, size);
+    const bare = await state.bare(garment.category);
+    const roles = await state.roles(garment.category);
+    lap('bare');
+    const { body, plan, box } = fitGarment(state, garment, size, bare.changed);
     lap('fit');
     const tex = await garmentTexture(garment, plan, this.state.textures);
     lap('texture');
@@ -181,16 +192,16 @@ export class Renderer {
     lap('fit');
 
     const necks = plan.main.filter((c) => c.name.startsWith('neckline_'));
-    const neckY = necks.length ? necks.reduce((a, c) => a + c.body.y, 0) / necks.length + 0.04 * body.shoulderWidth : undefined;
-    const masks = buildMasks(state, garment.category, box, { neckY }, this.state.scratch);
+    const neckY = necks.length ? necks.reduce((a, c) => a + c.body.y, 0) / necks.length + 0.04 * body.shoulderWidth : Infinity;
+    const masks = cropMasks(roles, person.image, box, neckY, this.state.maskBuffer(box.width * box.height * MASK_CHANNELS));
     const inputs: CropInputs = {
       texture: tex,
       grid,
       width: box.width,
       height: box.height,
       photo: crop(person.image, box),
+      bare: bareCrop(person, bare, box),
       masks: masks.data,
-      skin: skinToPaint(state, masks.skin).map((v) => v / 255),
       means: masks.means,
       pool: poolFor(body),
       imageOnly: options.layers === false,

@@ -32,6 +32,8 @@ export interface RenderPoolOptions {
   engine: WorkerEngine;
   /** The models folder (the ONNX engine's registry reads its manifest). */
   modelsDir?: string;
+  /** Where the workers keep bare bodies between runs (src/bare/cache.ts); none by default. */
+  cacheDir?: string | null;
   /**
    * A pair not answered within this many ms (from when it was sent) stops its worker: its
    * pairs fail with INTERNAL and a fresh worker takes the next ones, so one pathological input
@@ -95,6 +97,7 @@ export class RenderPool {
   readonly threads: number;
   readonly engine: WorkerEngine;
   private readonly modelsDir?: string;
+  private readonly cacheDir: string | null;
   private readonly timeoutMs: number;
   private slots: Slot[] = [];
   private ids = new WeakMap<object, number>();
@@ -110,6 +113,7 @@ export class RenderPool {
     this.threads = options.threads;
     this.engine = options.engine;
     this.modelsDir = options.modelsDir;
+    this.cacheDir = options.cacheDir ?? null;
     this.timeoutMs = options.timeoutMs ?? 120_000;
   }
 
@@ -123,7 +127,7 @@ export class RenderPool {
   }
 
   private spawn(): Slot {
-    const worker = new Worker(WORKER_URL, { workerData: { engine: this.engine, modelsDir: this.modelsDir } });
+    const worker = new Worker(WORKER_URL, { workerData: { engine: this.engine, modelsDir: this.modelsDir, cacheDir: this.cacheDir } });
     const slot: Slot = { worker, jobs: new Map(), known: new Map() };
     worker.unref();
     worker.on('message', (m: FromWorker) => {

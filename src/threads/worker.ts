@@ -10,6 +10,7 @@ import type { GarmentAnalysis, PersonAnalysis, TryOnResult } from '../types.ts';
 import type { FromWorker, ToWorker, WorkerEngine } from './pool.ts';
 import { Renderer } from '../render/tryon.ts';
 import { JsEngine } from '../engines/js/engine.ts';
+import { BareDiskCache } from '../bare/cache.ts';
 
 function transferables(r: TryOnResult): ArrayBuffer[] {
   const views = [r.image.data, r.layers?.garmentMask.data, r.layers?.warpedGarment.data, r.layers?.exposedSkin.data];
@@ -30,6 +31,7 @@ class RenderWorker {
     private readonly port: MessagePort,
     private readonly engine: WorkerEngine,
     private readonly modelsDir?: string,
+    private readonly cacheDir: string | null = null,
   ) {}
 
   listen(): void {
@@ -61,6 +63,7 @@ class RenderWorker {
 
   /** The renderer, made on the first pair (the ONNX engine loads its registry then). */
   private getRenderer(): Promise<Renderer> {
+    const store = this.cacheDir ? new BareDiskCache(this.cacheDir) : null;
     this.renderer ??=
       this.engine === 'onnx'
         ? (async () => {
@@ -68,9 +71,9 @@ class RenderWorker {
             if (!modelsDir) throw new Error('the onnx render engine needs modelsDir');
             const { createModelRegistry } = await import('../models/registry.ts');
             const { OnnxEngine } = await import('../engines/onnx/engine.ts');
-            return new Renderer(new OnnxEngine(await createModelRegistry({ modelsDir, device: 'cpu', intraOpThreads: 1 })));
+            return new Renderer(new OnnxEngine(await createModelRegistry({ modelsDir, device: 'cpu', intraOpThreads: 1 })), {}, store);
           })()
-        : Promise.resolve(new Renderer(new JsEngine()));
+        : Promise.resolve(new Renderer(new JsEngine(), {}, store));
     return this.renderer;
   }
 
@@ -90,5 +93,5 @@ class RenderWorker {
   }
 }
 
-const { engine, modelsDir } = workerData as { engine: WorkerEngine; modelsDir?: string };
-new RenderWorker(parentPort!, engine, modelsDir).listen();
+const { engine, modelsDir, cacheDir } = workerData as { engine: WorkerEngine; modelsDir?: string; cacheDir?: string | null };
+new RenderWorker(parentPort!, engine, modelsDir, cacheDir ?? null).listen();

@@ -1,5 +1,5 @@
 /**
- * The render graphs' inputs for a person x garment pair, built exactly as tryOn
+ * The render graphs' inputs for a person x garment pair, built as tryOn
  * (src/render/tryon.ts) builds them, and both render paths run on them: the ONNX graphs and
  * the TypeScript CPU path (src/engines/js/). For the parity test, the benchmark and the
  * contact sheet.
@@ -10,10 +10,10 @@ import type { Box, GarmentAnalysis, PersonAnalysis, RawImage } from '../../src/t
 import { warpGrid, type WarpGrid } from '../../src/fit/warp.ts';
 import { TEX_CHANNELS } from '../../src/engines/contract.ts';
 import { compositeSession, warpSession } from '../../src/engines/onnx/engine.ts';
-import { buildMasks } from '../../src/render/masks.ts';
+import { cropMasks } from '../../src/render/masks.ts';
 import { PersonState } from '../../src/render/state.ts';
 import { garmentTexture, type GarmentTexture } from '../../src/render/texture.ts';
-import { fitGarment, poolFor, skinToPaint } from '../../src/render/tryon.ts';
+import { fitGarment, poolFor } from '../../src/render/tryon.ts';
 import { compositeCpu, type CompositeOutput } from '../../src/engines/js/composite.ts';
 import { warpCpu } from '../../src/engines/js/warp.ts';
 
@@ -22,8 +22,8 @@ export interface RenderInputs {
   tex: GarmentTexture;
   grid: WarpGrid;
   photo: Uint8Array;
+  bare: Uint8Array;
   masks: Uint8Array;
-  skin: number[];
   means: number[];
   pool: number;
 }
@@ -41,22 +41,27 @@ function crop(img: RawImage, box: Box): Uint8Array {
   return out;
 }
 
-/** As tryOn: fit, grid, texture, masks, skin colour, pool. `pool` overrides poolFor. */
+/** As tryOn: bare body, fit, grid, texture, masks, pool. `pool` overrides poolFor. */
 export async function renderInputs(person: PersonAnalysis, garment: GarmentAnalysis, pool?: number): Promise<RenderInputs> {
   const state = new PersonState(person);
-  const { body, plan, box } = fitGarment(state, garment, 'M');
+  const bare = await state.bare(garment.category);
+  const roles = await state.roles(garment.category);
+  const { body, plan, box } = fitGarment(state, garment, 'M', bare.changed);
   const tex = await garmentTexture(garment, plan);
   const grid = warpGrid(plan, garment, box, tex.window);
   const necks = plan.main.filter((c) => c.name.startsWith('neckline_'));
-  const neckY = necks.length ? necks.reduce((a, c) => a + c.body.y, 0) / necks.length + 0.04 * body.shoulderWidth : undefined;
-  const masks = buildMasks(state, garment.category, box, { neckY });
+  const neckY = necks.length ? necks.reduce((a, c) => a + c.body.y, 0) / necks.length + 0.04 * body.shoulderWidth : Infinity;
+  const masks = cropMasks(roles, person.image, box, neckY);
+  // The bare body over the crop: the layer in its box, the photo beyond.
+  const bareImage: RawImage = { data: crop(person.image, { x: 0, y: 0, width: person.width, height: person.height }), width: person.width, height: person.height, channels: 3 };
+  for (let y = 0; y < bare.box.height; y++) bareImage.data.set(bare.image.subarray(y * bare.box.width * 3, (y + 1) * bare.box.width * 3), ((bare.box.y + y) * person.width + bare.box.x) * 3);
   return {
     box,
     tex,
     grid,
     photo: crop(person.image, box),
+    bare: crop(bareImage, box),
     masks: masks.data,
-    skin: skinToPaint(state, masks.skin).map((v) => v / 255),
     means: [...masks.means],
     pool: pool ?? poolFor(body),
   };
@@ -75,9 +80,9 @@ export function compositeFeeds(r: RenderInputs, layers: Float32Array): Record<st
   return {
     layers: new ort.Tensor('float32', layers, [1, 8, h, w]),
     photo: new ort.Tensor('uint8', r.photo, [1, h, w, 3]),
+    bare: new ort.Tensor('uint8', r.bare, [1, h, w, 3]),
     masks: new ort.Tensor('uint8', r.masks, [1, h, w, r.masks.length / (w * h)]),
-    skin: new ort.Tensor('float32', Float32Array.from(r.skin), [1, 3, 1, 1]),
-    means: new ort.Tensor('float32', Float32Array.from(r.means), [1, 3, 1, 1]),
+    means: new ort.Tensor('float32', Float32Array.from([r.means[0]]), [1, 1, 1, 1]),
   };
 }
 
@@ -105,8 +110,8 @@ export function renderCpu(r: RenderInputs, layers?: Float32Array): RenderOutputs
   const composite = compositeCpu({
     layers: layers ?? own,
     photo: r.photo,
+    bare: r.bare,
     masks: r.masks,
-    skin: r.skin,
     means: r.means,
     width: r.box.width,
     height: r.box.height,

@@ -2,37 +2,35 @@
  * The composite graph (src/engines/onnx/graphs.ts, buildCompositeGraph) in plain TypeScript: the
  * same four outputs from the same inputs, within a rounding step of the graph.
  *
- *   const out = compositeCpu({ layers, photo, masks, skin, means, width, height, pool });
+ *   const out = compositeCpu({ layers, photo, bare, masks, means, width, height, pool });
  *   out.image; // [h, w, 3] bytes; also out.alpha, out.exposed ([h, w]) and out.warped ([h, w, 3])
  *
- * How it is cheaper than the graph: the feathers and low-pass grids (fields.ts) are integer
- * running sums over only the non-zero rows of each mask, pooled in one pass over the crop and
- * smoothed while still small; the per-pixel maths is one fused pass here that up-samples the
- * coarse grids a row at a time and skips what a pixel does not need (no garment and no old
- * garment: the photo as it is; the shading gains from a table instead of Math.pow; the skin
- * and background fill only where skin shows; with imageOnly, the image alone). Synchronous and allocation-free per pixel:
- * safe in a worker thread.
+ * How it is cheaper than the graph: the feathers and the shading's low-pass grid (fields.ts) are
+ * integer running sums over only the non-zero rows of each mask, pooled in one pass and smoothed
+ * while still small; the per-pixel maths is one fused pass here that up-samples the coarse grid a
+ * row at a time and skips what a pixel does not need (no new garment: the bare body as it is;
+ * the shading gain from a table instead of Math.pow; with imageOnly, the image alone).
+ * Synchronous and allocation-free per pixel: safe in a worker thread.
  *
  * Parity (test/render-cpu.test.ts): every byte within 2 of the graph's, in practice within 1
  * on a handful of pixels (float64 here, float32 in onnxruntime, then rounding).
  */
 import { TryonError } from '../../errors.ts';
 import { integerIn } from '../../validate.ts';
-import { FORM_SCALE, MASK, MASK_CHANNELS, SHADE } from '../contract.ts';
-import { compositeFields, LUM, type CompositeFields } from './fields.ts';
-import { mean3At } from './filters.ts';
+import { MASK_CHANNELS, SHADE } from '../contract.ts';
+import { compositeFields, type CompositeFields } from './fields.ts';
 import { Scratch } from './scratch.ts';
 
 export interface CompositeInput {
   /** The warp's layers, [8, h, w] float32 planar (warpCpu's or the warp graph's output). */
   layers: Float32Array;
-  /** The photo crop, [h, w, 3] bytes. */
+  /** The photo crop, [h, w, 3] bytes (the old garment's luminance, for the shading). */
   photo: Uint8Array;
-  /** The per-pixel roles, [h, w, c] bytes with c >= 7 (see MASK in graphs.ts). */
+  /** The bare body's crop, [h, w, 3] bytes: the base the new garment goes over. */
+  bare: Uint8Array;
+  /** The per-pixel roles, [h, w, c] bytes with c >= MASK_CHANNELS (see MASK in contract.ts). */
   masks: Uint8Array;
-  /** The skin colour to paint, RGB 0..1. */
-  skin: ArrayLike<number>;
-  /** Mean luminances 0..1 (old garment first; the graph reads only that one). */
+  /** Mean luminance 0..1 of the old garment in the crop (means[0]). */
   means: ArrayLike<number>;
   width: number;
   height: number;
@@ -50,7 +48,7 @@ export interface CompositeOutput {
   image: Uint8Array;
   /** [h, w]: the new garment's coverage. */
   alpha: Uint8Array;
-  /** [h, w]: old garment turned into skin or background. */
+  /** [h, w]: old garment the new one leaves uncovered (the bare body shows there). */
   exposed: Uint8Array;
   /** [h, w, 3]: the new garment alone, premultiplied by its coverage. */
   warped: Uint8Array;
@@ -69,9 +67,10 @@ function check(input: CompositeInput): number {
     new TryonError('BAD_INPUT', `composite: expected ${what} for ${name} (${w}x${h}) but received ${len} values`, { input: name });
   if (!(input.layers instanceof Float32Array) || input.layers.length < 8 * n) throw bad(`[8, h, w] float32`, 'layers', input.layers?.length ?? 0);
   if (!(input.photo instanceof Uint8Array) || input.photo.length < 3 * n) throw bad(`[h, w, 3] bytes`, 'photo', input.photo?.length ?? 0);
+  if (!(input.bare instanceof Uint8Array) || input.bare.length < 3 * n) throw bad(`[h, w, 3] bytes`, 'bare', input.bare?.length ?? 0);
   const c = input.masks instanceof Uint8Array ? input.masks.length / n : 0;
   if (!Number.isInteger(c) || c < MASK_CHANNELS) throw bad(`[h, w, ${MASK_CHANNELS}] bytes`, 'masks', input.masks?.length ?? 0);
-  if (input.skin?.length !== 3 || input.means?.length < 1) throw new TryonError('BAD_INPUT', 'composite: expected 3 values for skin and at least 1 for means', { input: 'skin' });
+  if (!(input.means?.length >= 1)) throw new TryonError('BAD_INPUT', 'composite: expected a value for means', { input: 'means' });
   return c;
 }
 
@@ -109,7 +108,6 @@ function gainAt(g: Gain, b: number): number {
 }
 
 const GARMENT_GAIN = gainTable(SHADE.garmentGamma, SHADE.garmentLo, SHADE.garmentHi);
-const SKIN_GAIN = gainTable(SHADE.skinGamma, SHADE.skinLo, SHADE.skinHi);
 
 /** toBytes: Clip(x * 255 + 0.5, 0, 255), then Cast (truncation). */
 function byte(v: number): number {
@@ -138,17 +136,17 @@ interface Frame {
   warped: Uint8Array;
 }
 
-/** The outputs, in `into`'s buffers when they are big enough; the image starts as the photo. */
+/** The outputs, in `into`'s buffers when they are big enough; the image starts as the bare body. */
 function outputs(input: CompositeInput, into: CompositeOutput | undefined, n: number, all: boolean): Pick<Frame, 'image' | 'alphaOut' | 'exposedOut' | 'warped'> {
   const image = into && into.image.length >= 3 * n ? into.image.subarray(0, 3 * n) : new Uint8Array(3 * n);
-  image.set(input.photo.subarray(0, 3 * n));
+  image.set(input.bare.subarray(0, 3 * n));
   const none = new Uint8Array(0);
   return { image, alphaOut: all ? bytes(into?.alpha, n) : none, exposedOut: all ? bytes(into?.exposed, n) : none, warped: all ? bytes(into?.warped, 3 * n) : none };
 }
 
 /**
  * The columns [span[0], span[1]) of row y with a new or an old garment (empty: span[0] >=
- * span[1]); outside them the photo stays as it is.
+ * span[1]); outside them the bare body stays as it is.
  */
 function rowSpan(L3: Float32Array, L7: Float32Array, oldLo: Int32Array, oldHi: Int32Array, w: number, y: number, span: Int32Array): void {
   const r = y * w;
@@ -188,23 +186,16 @@ export function compositeCpu(input: CompositeInput, into?: CompositeOutput, scra
 
 /** The pixels of every row's span (rowSpan), written into the frame's outputs. */
 function compositePixels(frame: Frame): void {
-  const { input, C, all, image, alphaOut, exposedOut, warped } = frame;
-  const { layers: L, photo, masks, width: w, height: h } = input;
-  const { occ, arm, old, oldLo, oldHi, shade, near, bg } = frame.fields;
+  const { input, all, image, alphaOut, exposedOut, warped } = frame;
+  const { layers: L, bare, width: w, height: h } = input;
+  const { occ, arm, old, oldLo, oldHi, shade } = frame.fields;
   const n = w * h;
   const s255 = 1 / 255;
-  // The fields' taps, inlined in the loop (the shading is read at every garment pixel).
+  // The field's taps, inlined in the loop (the shading is read at every garment pixel).
   const { buf: sBuf, cols: sCols } = shade;
   const { i0: sI0, i1: sI1, t: sT } = shade.ax;
-  const { buf: nBuf, cols: nCols } = near;
-  const { i0: nI0, i1: nI1, t: nT } = near.ax;
   const k = SHADE.offset;
   const invMeanK = 1 / Math.max(input.means[0] + k, EPS);
-  const sr = input.skin[0];
-  const sg = input.skin[1];
-  const sb = input.skin[2];
-  const skinLum = LUM[0] * sr + LUM[1] * sg + LUM[2] * sb;
-  const formScale = s255 / FORM_SCALE;
   const L3 = L.subarray(3 * n, 4 * n);
   const L7 = L.subarray(7 * n, 8 * n);
   const span = new Int32Array(2);
@@ -214,22 +205,22 @@ function compositePixels(frame: Frame): void {
     const hi = span[1];
     if (lo >= hi) continue;
     shade.row(y);
-    near.row(y);
-    bg.row(y);
     for (let x = lo; x < hi; x++) {
       const i = y * w + x;
       const o = old[i];
       const sleeveA = L[7 * n + i];
       const mainA = L[3 * n + i];
-      // No new garment and no old one: the photo as it is (copied above).
-      if (o === 0 && sleeveA === 0 && mainA === 0) continue;
+      // No new garment: the bare body as it is (copied above).
+      if (sleeveA === 0 && mainA === 0) {
+        if (all && o !== 0) exposedOut[i] = byte(o);
+        continue;
+      }
       const keep = 1 - occ[i];
       // Arms are in front of the main part, under the sleeves.
       const behind = (1 - arm[i]) * (1 - sleeveA);
       const alpha = (sleeveA + mainA * behind) * keep;
-      const pr = photo[3 * i] * s255;
-      const pg = photo[3 * i + 1] * s255;
-      const pb = photo[3 * i + 2] * s255;
+      if (all) exposedOut[i] = byte(o * (1 - alpha));
+      if (alpha === 0) continue;
       const a0 = sI0[x];
       const a1 = sI1[x];
       const at = sT[x];
@@ -238,72 +229,22 @@ function compositePixels(frame: Frame): void {
       const fade = clip((low - 0.3) * 2, 0, 1);
       const ratio = 1 + ((local + k) * invMeanK - 1) * fade;
       const base = ratio > EPS ? ratio : EPS;
-
-      // Old garment the new one does not cover: skin (or background), unless it already looks like skin.
-      let exposed = 0;
-      let rr = pr;
-      let rg = pg;
-      let rb = pb;
-      // (Under an opaque new garment nothing shows: exposed would be 0.)
-      if (o !== 0 && alpha < OPAQUE) {
-        const b0 = nI0[x];
-        const b1 = nI1[x];
-        const bt = nT[x];
-        const nr = nBuf[b0] + (nBuf[b1] - nBuf[b0]) * bt;
-        const ng = nBuf[nCols + b0] + (nBuf[nCols + b1] - nBuf[nCols + b0]) * bt;
-        const nb = nBuf[2 * nCols + b0] + (nBuf[2 * nCols + b1] - nBuf[2 * nCols + b0]) * bt;
-        const conf = nBuf[3 * nCols + b0] + (nBuf[3 * nCols + b1] - nBuf[3 * nCols + b0]) * bt;
-        const nearLum = LUM[0] * nr + LUM[1] * ng + LUM[2] * nb;
-        // Nearby skin, its lightness kept within 15 % of the skin colour's, leaned on by its confidence.
-        const fix = clip(skinLum / (nearLum > EPS ? nearLum : EPS), 0.87, 1.15) * conf;
-        const lr = sr * (1 - conf) + nr * fix;
-        const lg = sg * (1 - conf) + ng * fix;
-        const lb = sb * (1 - conf) + nb * fix;
-        const dr = pr - lr;
-        const dg = pg - lg;
-        const db = pb - lb;
-        // clip((distance - 0.04) * 20, 0, 1): 0 within 0.04, 1 beyond 0.09.
-        const d2 = dr * dr + dg * dg + db * db;
-        const unlike = d2 <= 0.0016 ? 0 : d2 >= 0.0081 ? 1 : clip((Math.sqrt(d2) - 0.04) * 20, 0, 1);
-        exposed = o * (1 - alpha) * unlike;
-        if (exposed !== 0) {
-          const gs = gainAt(SKIN_GAIN, base) * masks[i * C + MASK.form] * formScale;
-          const fr = lr * gs;
-          const fg = lg * gs;
-          const fb = lb * gs;
-          const bc = bg.at(3, x);
-          const ins = mean3At(masks, C, MASK.inside, h, w, x, y);
-          // Inside the body the painted skin; outside it the nearby background where there is some.
-          const out = 1 - ins;
-          const keepPhoto = 1 - exposed;
-          rr = pr * keepPhoto + (fr * ins + (bg.at(0, x) * bc + fr * (1 - bc)) * out) * exposed;
-          rg = pg * keepPhoto + (fg * ins + (bg.at(1, x) * bc + fg * (1 - bc)) * out) * exposed;
-          rb = pb * keepPhoto + (fb * ins + (bg.at(2, x) * bc + fb * (1 - bc)) * out) * exposed;
-        }
+      // Premultiplied colour over alpha: the garment's own colour.
+      const inva = keep / (alpha > EPS ? alpha : EPS);
+      const cr = (L[4 * n + i] + L[i] * behind) * inva;
+      const cg = (L[5 * n + i] + L[n + i] * behind) * inva;
+      const cb = (L[6 * n + i] + L[2 * n + i] * behind) * inva;
+      const ga = gainAt(GARMENT_GAIN, base) * alpha;
+      const inv = 1 - alpha;
+      image[3 * i] = byte(bare[3 * i] * s255 * inv + cr * ga);
+      image[3 * i + 1] = byte(bare[3 * i + 1] * s255 * inv + cg * ga);
+      image[3 * i + 2] = byte(bare[3 * i + 2] * s255 * inv + cb * ga);
+      if (all) {
+        warped[3 * i] = byte(cr * alpha);
+        warped[3 * i + 1] = byte(cg * alpha);
+        warped[3 * i + 2] = byte(cb * alpha);
+        alphaOut[i] = byte(alpha);
       }
-
-      if (alpha !== 0) {
-        // Premultiplied colour over alpha: the garment's own colour.
-        const inva = keep / (alpha > EPS ? alpha : EPS);
-        const cr = (L[4 * n + i] + L[i] * behind) * inva;
-        const cg = (L[5 * n + i] + L[n + i] * behind) * inva;
-        const cb = (L[6 * n + i] + L[2 * n + i] * behind) * inva;
-        const ga = gainAt(GARMENT_GAIN, base) * alpha;
-        const inv = 1 - alpha;
-        rr = rr * inv + cr * ga;
-        rg = rg * inv + cg * ga;
-        rb = rb * inv + cb * ga;
-        if (all) {
-          warped[3 * i] = byte(cr * alpha);
-          warped[3 * i + 1] = byte(cg * alpha);
-          warped[3 * i + 2] = byte(cb * alpha);
-          alphaOut[i] = byte(alpha);
-        }
-      }
-      image[3 * i] = byte(rr);
-      image[3 * i + 1] = byte(rg);
-      image[3 * i + 2] = byte(rb);
-      if (all) exposedOut[i] = byte(exposed);
     }
   }
 }

@@ -36,7 +36,7 @@ export class JsEngine implements RenderEngine {
   renderCrop(c: CropInputs, lap: (stage: string) => void): CropOutputs {
     const warped = this.layers.warp(c.texture, c.grid, c.height, c.width);
     lap('warp');
-    const { photo, masks, skin, means, pool, width, height, imageOnly } = c;
-    return compositeCpu({ layers: warped, photo, masks, skin, means, pool, width, height, imageOnly }, this.outputBuffers(width * height, imageOnly), this.scratch);
+    const { photo, bare, masks, means, pool, width, height, imageOnly } = c;
+    return compositeCpu({ layers: warped, photo, bare, masks, means, pool, width, height, imageOnly }, this.outputBuffers(width * height, imageOnly), this.scratch);
   }
 }

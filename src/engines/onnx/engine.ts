@@ -14,7 +14,7 @@ export function warpSession(registry: ModelRegistry): Promise<ort.InferenceSessi
 
 /** The composite graph's session for a shading pool size. */
 export function compositeSession(registry: ModelRegistry, pool: number): Promise<ort.InferenceSession> {
-  return registry.sessionFromBytes(`render-composite-v2-p${pool}`, () => buildCompositeGraph(pool));
+  return registry.sessionFromBytes(`render-composite-v3-p${pool}`, () => buildCompositeGraph(pool));
 }
 
 export class OnnxEngine implements RenderEngine {
@@ -34,9 +34,9 @@ export class OnnxEngine implements RenderEngine {
     const res = await composite.run({
       layers,
       photo: new ort.Tensor('uint8', c.photo, [1, c.height, c.width, 3]),
+      bare: new ort.Tensor('uint8', c.bare, [1, c.height, c.width, 3]),
       masks: new ort.Tensor('uint8', c.masks, [1, c.height, c.width, MASK_CHANNELS]),
-      skin: new ort.Tensor('float32', Float32Array.from(c.skin), [1, 3, 1, 1]),
-      means: new ort.Tensor('float32', Float32Array.from(c.means), [1, 3, 1, 1]),
+      means: new ort.Tensor('float32', Float32Array.from([c.means[0]]), [1, 1, 1, 1]),
     });
     layers.dispose?.();
     return { image: res.image.data as Uint8Array, alpha: res.alpha.data as Uint8Array, exposed: res.exposed.data as Uint8Array, warped: res.warped.data as Uint8Array };
