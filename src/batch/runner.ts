@@ -423,23 +423,19 @@ class BatchRun {
     const garmentOrder = [...new Map(this.todo.map((p) => [p.garment.name, p.garment])).values()];
     const garments = { order: garmentOrder, next: 0 };
     while (garments.next < garmentOrder.length && !this.aborted()) {
-      const block = await this.garmentBlock(garments);
-      // (Interrupted before any person block: the garments counted so far are the block.)
-      for (const [g, o] of block) {
-        if (!o.value) continue;
-        this.pipeline.forget?.(o.value);
-        if (!g.image) this.pipeline.forgetTemplate?.(g.type, g.color ?? this.templateColor(g.type, g.category));
-      }
-      if (block.length === 0) break;
+      if (!(await this.garmentBlock(garments))) break;
     }
   }
 
   /**
    * One garment block over every person block. The garment block is found while its first
    * tile renders: garments are analysed one by one, each column queued as soon as its garment
-   * is ready, until the block's budget is reached. Later person blocks reuse the block's analyses.
+   * is ready, until the block's budget is reached. Later person blocks reuse the block's
+   * analyses; the pipeline forgets them when the block is done (here: a caller holding the
+   * block while the next one renders would keep two blocks in memory). Returns whether the
+   * block had any garment.
    */
-  private async garmentBlock(garments: { order: GarmentSpec[]; next: number }): Promise<GarmentItem[]> {
+  private async garmentBlock(garments: { order: GarmentSpec[]; next: number }): Promise<boolean> {
     const garmentBudget = Math.max(1, this.options.garmentMemory ?? 80 * 1024 * 1024);
     const personBudget = Math.max(1, this.options.personMemory ?? 96 * 1024 * 1024);
     const block: GarmentItem[] = [];
@@ -472,6 +468,12 @@ class BatchRun {
       blockDone = true;
       for (const o of pBlock.outcomes.values()) if (o.value) this.pipeline.forget?.(o.value);
     }
-    return block;
+    // (Interrupted before any person block: the garments counted so far are the block.)
+    for (const [g, o] of block) {
+      if (!o.value) continue;
+      this.pipeline.forget?.(o.value);
+      if (!g.image) this.pipeline.forgetTemplate?.(g.type, g.color ?? this.templateColor(g.type, g.category));
+    }
+    return block.length > 0;
   }
 }
