@@ -39,7 +39,7 @@ describe('role planes and crop masks', () => {
     let mismatch = 0;
     let old = 0;
     for (let k = 0; k < roles.bits.length; k++) {
-      const taken = bare.skin[k] > 0 || bare.backdrop[k] > 0;
+      const taken = bare.old[k] > 0;
       if (taken) old++;
       if (taken !== ((roles.bits[k] & ROLE.old) !== 0)) mismatch++;
     }

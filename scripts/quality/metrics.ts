@@ -13,6 +13,7 @@
 import type { GarmentCategory, Mask, PersonAnalysis, RawImage, RGB } from '../../src/types.ts';
 import { LABEL } from '../../src/types.ts';
 import { fitSkinModel, skinLikelihood } from '../../src/person/skin.ts';
+import { textureLevel as grainTextureLevel } from '../../src/bare/grain.ts';
 import { deltaE2000, renderQuality } from '../../test/helpers/metrics.ts';
 import { boundsOf, boxLab, boxMean, count, cropLab, cropPlane, deltaE76, denoise, dilateBy, distanceTo, erodeBy, grow, integral, pastePlane, toLabPlanes, toLabPlanesFrom, windowSum, type LabPlanes, type Window } from './raster.ts';
 
@@ -94,39 +95,16 @@ function luma(data: Uint8Array, channels: number, n: number): Float32Array {
   return out;
 }
 
-/** Side of the blocks the texture level is read in, and the share of a block the region must fill. */
-const BLOCK = 12;
-const BLOCK_FILL = 0.9;
-
 /**
- * The texture level of a region: mean |4-neighbour Laplacian| of the luminance (smoothed 3x3
- * first, so it reads grain of 2-6 px, not per-pixel noise or JPEG ringing), taken per 12x12
- * block the region fills, then the median over blocks. Blocks exclude the region's edges (an
- * edge is not texture) and the median ignores a minority of misread pixels (a print read as skin).
+ * The texture level of a region of an image: src/bare/grain.ts textureLevel (mean |Laplacian| of
+ * the 3x3-smoothed luminance per 12x12 block the region fills, median over blocks) over the
+ * region's window.
  */
 export function textureLevel(img: RawImage, region: Uint8Array, win: Window | null = null): { level: number; blocks: number } {
   const { width, height } = img;
   const w = win ?? { x: 0, y: 0, width, height };
   const lum = luma(cropImage(img, w).data, img.channels, w.width * w.height);
-  const reg = win ? cropPlane(region, width, w) : region;
-  const smooth = boxMean(lum, w.width, w.height, 1);
-  const levels: number[] = [];
-  for (let by = 1; by + BLOCK < w.height; by += BLOCK) {
-    for (let bx = 1; bx + BLOCK < w.width; bx += BLOCK) {
-      let sum = 0;
-      let n = 0;
-      for (let y = by; y < by + BLOCK; y++) {
-        for (let x = bx, i = y * w.width + bx; x < bx + BLOCK; x++, i++) {
-          if (!reg[i]) continue;
-          sum += Math.abs(4 * smooth[i] - smooth[i - 1] - smooth[i + 1] - smooth[i - w.width] - smooth[i + w.width]);
-          n++;
-        }
-      }
-      if (n >= BLOCK_FILL * BLOCK * BLOCK) levels.push(sum / n);
-    }
-  }
-  levels.sort((a, b) => a - b);
-  return { level: levels.length ? levels[levels.length >> 1] : 0, blocks: levels.length };
+  return grainTextureLevel(lum, w.width, w.height, win ? cropPlane(region, width, w) : region);
 }
 
 /** Skin likelihood of any image under the person's model, over the whole frame. */

@@ -3,7 +3,7 @@
  * category under <dir>/bare-v<FORMAT>/<key[0..2]>/<key>-<category>.bin, written atomically.
  * Layout:
  *   "TRYONBB" + format byte | u32 JSON length | JSON (box, changed, warnings, timings)
- *   | raw RGB over the box | u32 length | deflated (skin, backdrop, arms) planes
+ *   | raw RGB over the box | u32 length | deflated (skin, backdrop, old, arms) planes
  * A file of another format, a truncated or corrupt one is a miss, never a crash.
  */
 import { readFile } from 'node:fs/promises';
@@ -14,10 +14,10 @@ import type { GarmentCategory } from '../types.ts';
 import type { BareBody } from './index.ts';
 
 /** Bump whenever bareBody's output changes for the same analysis, or the layout does. */
-export const BARE_CACHE_FORMAT = 1;
+export const BARE_CACHE_FORMAT = 2;
 const MAGIC = Buffer.from('TRYONBB', 'latin1');
 
-type Header = Omit<BareBody, 'image' | 'skin' | 'backdrop' | 'arms'> & { format: number; key: string };
+type Header = Omit<BareBody, 'image' | 'skin' | 'backdrop' | 'old' | 'arms'> & { format: number; key: string };
 
 export class BareDiskCache {
   readonly dir: string;
@@ -51,14 +51,15 @@ const u32 = (v: number): Buffer => {
 };
 
 function encode(key: string, bare: BareBody): Buffer {
-  const { image, skin, backdrop, arms, ...rest } = bare;
+  const { image, skin, backdrop, old, arms, ...rest } = bare;
   const header: Header = { ...rest, format: BARE_CACHE_FORMAT, key };
   const json = Buffer.from(JSON.stringify(header), 'utf8');
   const n = bare.box.width * bare.box.height;
-  const planes = Buffer.allocUnsafe(3 * n);
+  const planes = Buffer.allocUnsafe(4 * n);
   planes.set(skin, 0);
   planes.set(backdrop, n);
-  planes.set(arms, 2 * n);
+  planes.set(old, 2 * n);
+  planes.set(arms, 3 * n);
   const packed = deflateRawSync(planes, { level: 1 });
   return Buffer.concat([MAGIC, Buffer.from([BARE_CACHE_FORMAT]), u32(json.length), json, image, u32(packed.length), packed]);
 }
@@ -78,7 +79,8 @@ function decode(bytes: Buffer, key: string, category: GarmentCategory): BareBody
   at += 4;
   if (at + packedLength > bytes.length) return null;
   const planes = inflateRawSync(bytes.subarray(at, at + packedLength));
-  if (planes.length !== 3 * n) return null;
+  if (planes.length !== 4 * n) return null;
   const { format: _format, key: _key, ...rest } = header;
-  return { ...rest, image, skin: new Uint8Array(planes.subarray(0, n)), backdrop: new Uint8Array(planes.subarray(n, 2 * n)), arms: new Uint8Array(planes.subarray(2 * n, 3 * n)) };
+  const plane = (i: number): Uint8Array => new Uint8Array(planes.subarray(i * n, (i + 1) * n));
+  return { ...rest, image, skin: plane(0), backdrop: plane(1), old: plane(2), arms: plane(3) };
 }

@@ -163,3 +163,36 @@ export function noiseGrain(w: number, h: number, amplitude: number, seed: number
   for (let i = 0; i < s.length; i++) s[i] *= k;
   return s;
 }
+
+/** Side of the blocks the texture level is read in, and the share of a block the region must fill. */
+const BLOCK = 12;
+const BLOCK_FILL = 0.9;
+
+/**
+ * The texture level of a region: mean |4-neighbour Laplacian| of the luminance (smoothed 3x3
+ * first, so it reads grain of 2-6 px, not per-pixel noise or JPEG ringing), taken per 12x12
+ * block the region fills, then the median over blocks. Blocks exclude the region's edges (an
+ * edge is not texture) and the median ignores a minority of misread pixels (a print read as
+ * skin). Used to give synthesised skin the grain strength of the person's own, and by the
+ * quality metrics to check it.
+ */
+export function textureLevel(lum: Float32Array, w: number, h: number, region: Uint8Array): { level: number; blocks: number } {
+  const smooth = boxBlur(lum, w, h, 1);
+  const levels: number[] = [];
+  for (let by = 1; by + BLOCK < h; by += BLOCK) {
+    for (let bx = 1; bx + BLOCK < w; bx += BLOCK) {
+      let sum = 0;
+      let n = 0;
+      for (let y = by; y < by + BLOCK; y++) {
+        for (let x = bx, i = y * w + bx; x < bx + BLOCK; x++, i++) {
+          if (!region[i]) continue;
+          sum += Math.abs(4 * smooth[i] - smooth[i - 1] - smooth[i + 1] - smooth[i - w] - smooth[i + w]);
+          n++;
+        }
+      }
+      if (n >= BLOCK_FILL * BLOCK * BLOCK) levels.push(sum / n);
+    }
+  }
+  levels.sort((a, b) => a - b);
+  return { level: levels.length ? levels[levels.length >> 1] : 0, blocks: levels.length };
+}

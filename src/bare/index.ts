@@ -17,7 +17,7 @@
  */
 import { LABEL, type Box, type GarmentCategory, type PersonAnalysis, type RGB } from '../types.ts';
 import { fillBackdrop } from './backdrop.ts';
-import { grainSource, layGrain, noiseGrain, relativeDetail } from './grain.ts';
+import { grainSource, layGrain, noiseGrain, relativeDetail, textureLevel } from './grain.ts';
 import { solveMembrane } from './membrane.ts';
 import { growInto, medianColour, oldGarment, personColours, type PersonColours } from './old-garment.ts';
 import { fitLight, shadeAt, type Light } from './shading.ts';
@@ -33,8 +33,10 @@ export interface BareBody {
   image: Uint8Array;
   /** Over the box, 0/255: where skin was synthesised. */
   skin: Uint8Array;
-  /** Over the box, 0/255: where backdrop was filled in. */
+  /** Over the box, 0/255: where backdrop was filled in (where old garment stood off the body, and the backdrop's rim it tinted). */
   backdrop: Uint8Array;
+  /** Over the box, 0/255: where the old garment was (its photo luminance shades the new garment). */
+  old: Uint8Array;
   /**
    * Over the box, 0/255: where the layer shows an arm (its real skin, or skin synthesised on
    * the arm's shape): what passes in front of a new garment's body, with the arm's own outline
@@ -231,10 +233,23 @@ function synthSkin(c: CropPlanes, region: Uint8Array, normals: Normals, real: Ui
   const { width: w, height: h } = c.box;
   const n = w * h;
   const synth = new Float32Array(n * 3);
+  const shade = new Float32Array(n);
+  const lum = new Float32Array(n);
   for (let k = 0; k < n; k++) {
     if (!region[k]) continue;
-    const s = Math.min(Math.max(shadeAt(light, normals.nx[k], normals.ny[k], normals.nz[k]), 0.5), 1.25) * (1 + grain[k]);
+    shade[k] = Math.min(Math.max(shadeAt(light, normals.nx[k], normals.ny[k], normals.nz[k]), 0.5), 1.25);
+    const s = shade[k] * (1 + grain[k]);
     for (let ch = 0; ch < 3; ch++) synth[k * 3 + ch] = tone[ch] * s;
+    lum[k] = 0.299 * synth[k * 3] + 0.587 * synth[k * 3 + 1] + 0.114 * synth[k * 3 + 2];
+  }
+  // The grain's strength matched to the person's own skin's texture level: patches laid and
+  // blended come out smoother than the skin they were cut from.
+  const gain = grainGain(c, lum, region, real);
+  if (gain !== 1) {
+    for (let k = 0; k < n; k++) {
+      if (!region[k]) continue;
+      for (let ch = 0; ch < 3; ch++) synth[k * 3 + ch] += tone[ch] * shade[k] * grain[k] * (gain - 1);
+    }
   }
   // The membrane's fixed values: at region pixels touching real skin, the real skin's local
   // mean minus the synthesised skin's (3x3 each side, so grain does not set the level).
@@ -256,6 +271,15 @@ function synthSkin(c: CropPlanes, region: Uint8Array, normals: Normals, real: Ui
   const m = solveMembrane({ width: w, height: h, region, fixed, values, channels: 3 });
   for (let k = 0; k < n * 3; k++) synth[k] += m[k];
   return synth;
+}
+
+/** How much to strengthen laid grain so its texture level matches the real skin's (1 to 3; 1 when either is unmeasurable). */
+function grainGain(c: CropPlanes, synthLum: Float32Array, region: Uint8Array, real: Uint8Array): number {
+  const { width: w, height: h } = c.box;
+  const want = textureLevel(c.lum, w, h, erode(real, w, h, 2));
+  const got = textureLevel(synthLum, w, h, region);
+  if (want.blocks < 3 || got.blocks < 3 || got.level < 1e-3) return 1;
+  return Math.min(Math.max(want.level / got.level, 1), 3);
 }
 
 function localMean(rgb: Uint8Array, mask: Uint8Array, w: number, h: number, x: number, y: number, r: number): number[] | null {
@@ -357,7 +381,8 @@ export function bareBody(person: PersonAnalysis, category: GarmentCategory): Bar
   const arms = armPixels(c, raster, old, off.backdrop, colours);
   lap('compose');
   if (light.samples === 0) warnings.push('too little visible skin to read the light from: synthesised skin is lit from the front');
-  return { category, box, image, skin: skinMask, backdrop: backdropMask, arms, changed: changedBox(box, skinMask, backdropMask), warnings, timings };
+  const oldMask = Uint8Array.from(old, (v) => (v ? 255 : 0));
+  return { category, box, image, skin: skinMask, backdrop: backdropMask, old: oldMask, arms, changed: changedBox(box, skinMask, backdropMask), warnings, timings };
 }
 
 /** The arms the layer shows: synthesised skin on an arm's shape, and the photo's own bare arms. */

@@ -98,10 +98,12 @@ export function rolePlanes(person: PersonAnalysis, body: Body, bare: BareBody, c
       const k = y * box.width + x;
       // Arms pass in front of a shirt's body: the photo's bare arms and the synthesised ones.
       if (armsFront && bare.arms[k]) arm[k] = Math.round(255 * armFrontness(body, px + 0.5, py + 0.5));
-      if (bare.skin[k] || bare.backdrop[k]) {
+      if (bare.old[k]) {
         bits[k] = ROLE.old;
         continue;
       }
+      // The backdrop's rim the bare body refilled is nothing to the new garment.
+      if (bare.backdrop[k]) continue;
       const l = labels[py * person.width + px];
       if (category === 'lower') {
         if (FRONT_OF_LOWER.has(l)) bits[k] = ROLE.front;

@@ -53,7 +53,7 @@ export class PersonState {
     const cached = this.store ? await this.store.get(this.person.key, category) : null;
     const bare = cached ?? bareBody(this.person, category);
     if (!cached && this.store) await this.store.set(this.person.key, bare).catch(() => undefined);
-    this.held += bare.image.length + bare.skin.length + bare.backdrop.length + bare.arms.length;
+    this.held += bare.image.length + bare.skin.length + bare.backdrop.length + bare.old.length + bare.arms.length;
     return bare;
   }
 
