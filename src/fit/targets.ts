@@ -433,7 +433,67 @@ function legPair(body: Body, side: Side, c: Point, n: Point, half: number): [Poi
   return [o, i];
 }
 
+/**
+ * Whether a lower garment is a skirt: by its type, or because its photo has no gap between
+ * legs (the mask's centre column is solid from the crotch landmark to the hem).
+ */
+function isSkirt(g: GarmentAnalysis, lm: LowerLandmarks): boolean {
+  if (g.type === 'skirt') return true;
+  if (g.type !== 'trousers' && g.type !== 'jeans' && g.type !== 'shorts') return false;
+  const cx = (lm.waistband_left.x + lm.waistband_right.x) / 2;
+  const y0 = lm.crotch.y + 0.1 * (Math.max(lm.bottom_left_out.y, lm.bottom_right_out.y) - lm.crotch.y);
+  const y1 = Math.max(lm.bottom_left_out.y, lm.bottom_right_out.y) - 2;
+  let inside = 0;
+  let n = 0;
+  for (let y = Math.round(y0); y < y1; y += 2) {
+    n++;
+    if (g.mask.data[y * g.mask.width + Math.round(cx)] >= 128) inside++;
+  }
+  return n > 10 && inside >= 0.9 * n;
+}
+
+/**
+ * A skirt: the waistband at the waist, the hem at the skirt's own length (from the waist's
+ * scale) no narrower than the hips, and its outline in between from its mask; no crotch and no
+ * legs, which would pull its middle up into a hole.
+ */
+function skirtTargets(body: Body, g: GarmentAnalysis, lm: LowerLandmarks, ease: SizeEase, main: Correspondence[]): void {
+  const W = body.shoulderWidth;
+  const grow = 1 + ease.width;
+  const waistY = naturalWaist(body);
+  const gW = dist(lm.waistband_left, lm.waistband_right);
+  let k = 0;
+  for (const side of SIDES) k += body.halfWidthAt(waistY, side, 0.5 * W);
+  k = (k * grow) / Math.max(gW, 1);
+  for (const side of SIDES) {
+    const half = body.halfWidthAt(waistY, side, 0.5 * W) * grow + 0.02 * W;
+    main.push({ name: `waistband_${side}`, garment: lm[`waistband_${side}`], body: atRow(body, waistY, side, half) });
+  }
+  const kneeY = (body.knee.left.y + body.knee.right.y) / 2;
+  const ankleY = (body.ankle.left.y + body.ankle.right.y) / 2;
+  const gWaistY = (lm.waistband_left.y + lm.waistband_right.y) / 2;
+  const gHemY = (lm.bottom_left_out.y + lm.bottom_right_out.y) / 2;
+  const len = cap((gHemY - gWaistY) * k * (1 + ease.length), 0.25 * (kneeY - waistY), Math.max(ankleY - waistY, 0.3 * W));
+  const hemY = waistY + len;
+  const cx = (lm.waistband_left.x + lm.waistband_right.x) / 2;
+  const sgn = Math.sign(lm.waistband_left.x - lm.waistband_right.x) || 1;
+  for (const t of [0.35, 0.7, 1]) {
+    const gy = t === 1 ? gHemY - 1 : gWaistY + (gHemY - gWaistY) * t;
+    const span = maskSpan(g, cx, gy);
+    if (!span) continue;
+    const by = waistY + len * t;
+    for (const side of SIDES) {
+      const gx = (side === 'left') === sgn > 0 ? span.r : span.l;
+      const hips = body.halfWidthAt(Math.min(by, body.hipMid.y + 0.2 * W), side, 0.55 * W, LEG_LABELS);
+      const half = Math.max(hips * grow + 0.03 * W, Math.abs(gx - cx) * k * grow);
+      main.push({ name: t === 1 ? `bottom_${side}_out` : `side_${side}_${Math.round(t * 100)}`, garment: { x: gx, y: gy }, body: atRow(body, by, side, half) });
+    }
+  }
+  main.push({ name: 'hem_centre', garment: { x: cx, y: gHemY - 1 }, body: atRow(body, hemY, 'left', 0) });
+}
+
 function lowerTargets(body: Body, g: GarmentAnalysis, lm: LowerLandmarks, ease: SizeEase, main: Correspondence[]): void {
+  if (isSkirt(g, lm)) return skirtTargets(body, g, lm, ease, main);
   const W = body.shoulderWidth;
   const grow = 1 + ease.width;
   const thigh = (dist(body.hip.left, body.knee.left) + dist(body.hip.right, body.knee.right)) / 2;
