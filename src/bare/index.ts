@@ -23,6 +23,7 @@ import { growInto, medianColour, oldGarment, personColours, type PersonColours }
 import { fitLight, shadeAt, type Light } from './shading.ts';
 import { GROUP, limbs, rasterBody, torsoShape, type BodyRaster } from './shape.ts';
 import { adopt, inflate, type Normals } from './inflate.ts';
+import { components, erode4, flood, touches } from './pixels.ts';
 import { skeleton, type Skeleton } from './skeleton.ts';
 
 export interface BareBody {
@@ -102,8 +103,6 @@ function cropPlanes(person: PersonAnalysis, box: Box): CropPlanes {
   return out;
 }
 
-const NEIGHBOURS = (k: number, x: number, y: number, w: number, h: number): number[] => [x > 0 ? k - 1 : -1, x < w - 1 ? k + 1 : -1, y > 0 ? k - w : -1, y < h - 1 ? k + w : -1];
-
 /**
  * Splits the old garment off the body into backdrop (what reaches the photo's backdrop, or a
  * wide enclosed gap) and skin (thin slivers the body encloses: a tight top's edge between arm
@@ -114,42 +113,27 @@ function splitOffBody(c: CropPlanes, old: Uint8Array, body: Uint8Array, sk: Skel
   const n = w * h;
   const off = new Uint8Array(n);
   for (let k = 0; k < n; k++) off[k] = old[k] && !body[k] ? 1 : 0;
-  const reached = new Uint8Array(n);
-  const queue: number[] = [];
-  for (let k = 0; k < n; k++) {
-    if (!off[k]) continue;
-    const x = k % w;
-    const y = (k / w) | 0;
-    const seedNext = NEIGHBOURS(k, x, y, w, h).some((j) => j >= 0 && !old[j] && (c.label[j] === LABEL.background || !c.silhouette[j]));
-    if (seedNext || x === 0 || y === 0 || x === w - 1 || y === h - 1) {
-      reached[k] = 1;
-      queue.push(k);
+  // Seeds: off-body old garment touching the photo's backdrop, or the crop's edge.
+  const backdrop0 = new Uint8Array(n);
+  for (let k = 0; k < n; k++) backdrop0[k] = !old[k] && (c.label[k] === LABEL.background || !c.silhouette[k]) ? 1 : 0;
+  const seeds = new Uint8Array(n);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0, k = y * w; x < w; x++, k++) {
+      if (off[k] && (x === 0 || y === 0 || x === w - 1 || y === h - 1 || touches(backdrop0, k, x, y, w, h))) seeds[k] = 1;
     }
   }
-  for (let q = 0; q < queue.length; q++) {
-    const k = queue[q];
-    for (const j of NEIGHBOURS(k, k % w, (k / w) | 0, w, h)) if (j >= 0 && off[j] && !reached[j]) (reached[j] = 1), queue.push(j);
-  }
+  const reached = flood(seeds, off, w, h);
   // Enclosed components: wide ones are gaps (backdrop), thin ones body.
-  const label = new Int32Array(n).fill(-1);
-  const wide: boolean[] = [];
+  const enclosed = new Uint8Array(n);
+  for (let k = 0; k < n; k++) enclosed[k] = off[k] && !reached[k] ? 1 : 0;
+  const { labels, members } = components(enclosed, w, h);
   const r = Math.max(2, Math.round(0.04 * sk.sw));
-  for (let k = 0; k < n; k++) {
-    if (!off[k] || reached[k] || label[k] >= 0) continue;
-    const id = wide.length;
-    const members = [k];
-    label[k] = id;
-    for (let q = 0; q < members.length; q++) {
-      const m = members[q];
-      for (const j of NEIGHBOURS(m, m % w, (m / w) | 0, w, h)) if (j >= 0 && off[j] && !reached[j] && label[j] < 0) (label[j] = id), members.push(j);
-    }
-    wide.push(members.some((m) => isDeep(off, w, h, m, r)));
-  }
+  const wide = members.map((m) => m.some((k) => isDeep(off, w, h, k, r)));
   const skin = new Uint8Array(n);
   const backdrop = new Uint8Array(n);
   for (let k = 0; k < n; k++) {
     if (!off[k]) continue;
-    if (reached[k] || wide[label[k]]) backdrop[k] = 1;
+    if (reached[k] || wide[labels[k]]) backdrop[k] = 1;
     else skin[k] = 1;
   }
   return { skin, backdrop };
@@ -193,32 +177,8 @@ function realSkin(c: CropPlanes, old: Uint8Array, colours: PersonColours, minAre
     if (old[k] || !c.silhouette[k] || !SKIN_LABELS.has(c.label[k])) continue;
     if (colours.skinModel ? c.likelihood[k] >= 128 : c.label[k] !== LABEL.left_arm && c.label[k] !== LABEL.right_arm) out[k] = 1;
   }
-  const seen = new Uint8Array(n);
-  for (let k = 0; k < n; k++) {
-    if (!out[k] || seen[k]) continue;
-    const members = [k];
-    seen[k] = 1;
-    for (let q = 0; q < members.length; q++) {
-      const m = members[q];
-      for (const j of NEIGHBOURS(m, m % w, (m / w) | 0, w, h)) if (j >= 0 && out[j] && !seen[j]) (seen[j] = 1), members.push(j);
-    }
-    if (members.length < minArea) for (const m of members) out[m] = 0;
-  }
+  for (const m of components(out, w, h).members) if (m.length < minArea) for (const k of m) out[k] = 0;
   return out;
-}
-
-/** Erodes a 0/1 mask by one pixel (4-neighbourhood), r times. */
-function erode(mask: Uint8Array, w: number, h: number, r: number): Uint8Array {
-  let cur = mask;
-  for (let s = 0; s < r; s++) {
-    const next = new Uint8Array(cur.length);
-    for (let k = 0; k < cur.length; k++) {
-      if (!cur[k]) continue;
-      next[k] = NEIGHBOURS(k, k % w, (k / w) | 0, w, h).every((j) => j >= 0 && cur[j]) ? 1 : 0;
-    }
-    cur = next;
-  }
-  return cur;
 }
 
 /** Seeds the random patch choices from the photo, so one photo always gives one bare body. */
@@ -254,13 +214,13 @@ function synthSkin(c: CropPlanes, region: Uint8Array, normals: Normals, real: Ui
   // The membrane's fixed values: at region pixels touching real skin, the real skin's local
   // mean minus the synthesised skin's (3x3 each side, so grain does not set the level).
   // (The real skin's mean a few pixels in: its first pixels can still be tinted by the cloth.)
-  const realInner = erode(real, w, h, 1);
+  const realInner = erode4(real, w, h, 1);
   const fixed = new Uint8Array(n);
   const values = new Float32Array(n * 3);
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
       const k = y * w + x;
-      if (!region[k] || !NEIGHBOURS(k, x, y, w, h).some((j) => j >= 0 && real[j])) continue;
+      if (!region[k] || !touches(real, k, x, y, w, h)) continue;
       const realMean = localMean(c.rgb, realInner, w, h, x, y, 4);
       const synthMean = localMeanF(synth, region, w, h, x, y, 1);
       if (!realMean || !synthMean) continue;
@@ -276,7 +236,7 @@ function synthSkin(c: CropPlanes, region: Uint8Array, normals: Normals, real: Ui
 /** How much to strengthen laid grain so its texture level matches the real skin's (1 to 3; 1 when either is unmeasurable). */
 function grainGain(c: CropPlanes, synthLum: Float32Array, region: Uint8Array, real: Uint8Array): number {
   const { width: w, height: h } = c.box;
-  const want = textureLevel(c.lum, w, h, erode(real, w, h, 2));
+  const want = textureLevel(c.lum, w, h, erode4(real, w, h, 2));
   const got = textureLevel(synthLum, w, h, region);
   if (want.blocks < 3 || got.blocks < 3 || got.level < 1e-3) return 1;
   return Math.min(Math.max(want.level / got.level, 1), 3);
@@ -343,14 +303,14 @@ export function bareBody(person: PersonAnalysis, category: GarmentCategory): Bar
 
   const real = realSkin(c, old, colours, Math.round((0.15 * sk.sw) ** 2));
   const lightNormals = normals;
-  const lightSamples = erode(real, w, h, 1);
+  const lightSamples = erode4(real, w, h, 1);
   for (let k = 0; k < n; k++) if (c.label[k] === LABEL.face || c.label[k] === LABEL.hands) lightSamples[k] = 0;
   const light = fitLight(lightNormals, c.lum, lightSamples);
   const tone = skinTone(person, colours, warnings);
   const seed = seedOf(person);
   const grainSize = Math.min(24, Math.max(8, Math.round(0.07 * sk.sw)));
   const detail = relativeDetail(c.lum, w, h);
-  const source = grainSource(detail, erode(real, w, h, 2), w, h, grainSize, seed);
+  const source = grainSource(detail, erode4(real, w, h, 2), w, h, grainSize, seed);
   const grain = source ? layGrain(source, w, h, skin, seed + 7) : noiseGrain(w, h, 0.01, seed + 7);
   const skinRgb = synthSkin(c, skin, normals, real, light, tone, grain);
   lap('skin');
@@ -360,7 +320,7 @@ export function bareBody(person: PersonAnalysis, category: GarmentCategory): Bar
   const fallback = medianColour(person, [LABEL.background]) ?? [235, 235, 235];
   // The backdrop right beside removed cloth is tinted by it (JPEG carries a red sleeve's colour
   // several pixels out): that rim is filled too, from the backdrop beyond it.
-  const rim = growInto(off.backdrop, w, h, BLEED, (k) => backdropPx[k] === 1);
+  const rim = growInto(off.backdrop, w, h, BLEED, backdropPx);
   for (let k = 0; k < n; k++) if (rim[k]) backdropPx[k] = 0;
   dropOutliers(c.rgb, backdropPx);
   const backdropRgb = fillBackdrop({ width: w, height: h, rgb: c.rgb, detail, hole: rim, backdrop: backdropPx, fallback, grainSize, seed: seed + 13 });
@@ -381,7 +341,8 @@ export function bareBody(person: PersonAnalysis, category: GarmentCategory): Bar
   const arms = armPixels(c, raster, old, off.backdrop, colours);
   lap('compose');
   if (light.samples === 0) warnings.push('too little visible skin to read the light from: synthesised skin is lit from the front');
-  const oldMask = Uint8Array.from(old, (v) => (v ? 255 : 0));
+  const oldMask = new Uint8Array(n);
+  for (let k = 0; k < n; k++) if (old[k]) oldMask[k] = 255;
   return { category, box, image, skin: skinMask, backdrop: backdropMask, old: oldMask, arms, changed: changedBox(box, skinMask, backdropMask), warnings, timings };
 }
 

@@ -239,10 +239,11 @@ export function oldGarment(person: PersonAnalysis, sk: Skeleton, category: Garme
     }
   }
   // Into skin too: the skin's first pixels at a garment's edge are half cloth (a light rim).
-  return growInto(old, w, h, 2, (k) => {
-    const l = labels[(by + Math.floor(k / w)) * person.width + bx + (k % w)];
-    return l !== LABEL.hair && l !== LABEL.face;
-  });
+  const may = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0, i = (by + y) * person.width + bx; x < w; x++, i++) may[y * w + x] = labels[i] !== LABEL.hair && labels[i] !== LABEL.face ? 1 : 0;
+  }
+  return growInto(old, w, h, 2, may);
 }
 
 /** Per crop row, the first and last column of a label ([-1, -2] where the row has none). */
@@ -263,15 +264,14 @@ function rowSpans(person: PersonAnalysis, crop: Box, label: number): Int32Array 
   return spans;
 }
 
-/** Grows a 0/1 mask by r pixels (4-connected steps) into the pixels `may` allows. */
-export function growInto(mask: Uint8Array, w: number, h: number, r: number, may: (k: number) => boolean): Uint8Array {
+/** Grows a 0/1 mask by r pixels (4-connected steps) into the pixels `may` sets. */
+export function growInto(mask: Uint8Array, w: number, h: number, r: number, may: Uint8Array): Uint8Array {
   let cur = mask;
   for (let step = 0; step < r; step++) {
     const next = cur.slice();
     for (let y = 0; y < h; y++) {
-      for (let x = 0; x < w; x++) {
-        const k = y * w + x;
-        if (cur[k] || !may(k)) continue;
+      for (let x = 0, k = y * w; x < w; x++, k++) {
+        if (cur[k] || !may[k]) continue;
         if ((x > 0 && cur[k - 1]) || (x < w - 1 && cur[k + 1]) || (y > 0 && cur[k - w]) || (y < h - 1 && cur[k + w])) next[k] = 1;
       }
     }

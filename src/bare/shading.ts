@@ -47,7 +47,8 @@ function solve4(m: number[][], v: number[]): number[] | null {
 export function fitLight(normals: Normals, lum: Float32Array, sample: Uint8Array, minSamples = 400): Light {
   const raster = normals;
   const idx: number[] = [];
-  for (let k = 0; k < sample.length; k += 2) if (sample[k] && (raster.nx[k] || raster.ny[k] || raster.nz[k])) idx.push(k);
+  // Every third pixel: thousands of samples are plenty for four numbers.
+  for (let k = 0; k < sample.length; k += 3) if (sample[k] && (raster.nx[k] || raster.ny[k] || raster.nz[k])) idx.push(k);
   let mean = 0;
   for (const k of idx) mean += lum[k];
   mean = idx.length ? mean / idx.length : 128;
@@ -55,15 +56,39 @@ export function fitLight(normals: Normals, lum: Float32Array, sample: Uint8Array
   let keep = idx;
   let coef: number[] | null = null;
   for (let round = 0; round < 3; round++) {
+    // The normal equations of [1, nx, ny, nz] . coef = lum, summed in scalars.
     const m = [0, 1, 2, 3].map(() => [0, 0, 0, 0]);
     const v = [0, 0, 0, 0];
+    let s0 = 0, sx = 0, sy = 0, sz = 0, sxx = 0, sxy = 0, sxz = 0, syy = 0, syz = 0, szz = 0;
+    let l0 = 0, lx = 0, ly = 0, lz = 0;
     for (const k of keep) {
-      const f = [1, raster.nx[k], raster.ny[k], raster.nz[k]];
-      for (let i = 0; i < 4; i++) {
-        v[i] += f[i] * lum[k];
-        for (let j = 0; j < 4; j++) m[i][j] += f[i] * f[j];
-      }
+      const x = raster.nx[k];
+      const y = raster.ny[k];
+      const z = raster.nz[k];
+      const l = lum[k];
+      s0++;
+      sx += x;
+      sy += y;
+      sz += z;
+      sxx += x * x;
+      sxy += x * y;
+      sxz += x * z;
+      syy += y * y;
+      syz += y * z;
+      szz += z * z;
+      l0 += l;
+      lx += x * l;
+      ly += y * l;
+      lz += z * l;
     }
+    m[0] = [s0, sx, sy, sz];
+    m[1] = [sx, sxx, sxy, sxz];
+    m[2] = [sy, sxy, syy, syz];
+    m[3] = [sz, sxz, syz, szz];
+    v[0] = l0;
+    v[1] = lx;
+    v[2] = ly;
+    v[3] = lz;
     coef = solve4(m, v);
     if (!coef) return defaultLight(mean);
     const res = keep.map((k) => lum[k] - (coef![0] + coef![1] * raster.nx[k] + coef![2] * raster.ny[k] + coef![3] * raster.nz[k]));
