@@ -15,6 +15,7 @@ import { runBatch, type BatchEvent, type BatchPipeline } from '../src/batch/runn
 import { renderIndexHtml, esc } from '../src/batch/html.ts';
 import { journalPath } from '../src/batch/journal.ts';
 import type { ResultsDoc } from '../src/batch/results.ts';
+import { TryonError } from '../src/errors.ts';
 import type { GarmentAnalysis, PersonAnalysis, RawImage } from '../src/types.ts';
 
 const tmp = (): string => mkdtempSync(path.join(os.tmpdir(), 'tryon-runner-'));
@@ -226,6 +227,16 @@ describe('runBatch', () => {
     const summary = await runBatch(plan, again.pipeline, { concurrency: 2, resume: true, version: 't' });
     expect(summary).toMatchObject({ done: 9, resumed: 5, rendered: 4 });
     expect(again.stats.renders).toBe(4);
+  });
+
+  it('refuses an output folder it cannot write before any work', async () => {
+    const s = await setup({ persons: 1 });
+    writeFileSync(s.out, 'a file where the folder should be');
+    const { pipeline, stats } = testPipeline();
+    const err = (await runBatch(s.plan(), pipeline, { concurrency: 1, version: 't' }).catch((e: unknown) => e)) as TryonError;
+    expect(err).toBeInstanceOf(TryonError);
+    expect(err).toMatchObject({ code: 'BAD_OPTION', message: `--out ${s.out}: is a file, not a folder` });
+    expect(stats.persons + stats.garments + stats.templates + stats.renders).toBe(0);
   });
 
   it('renews the pipeline between garment columns when memory is over the limit, and goes on with the new one', async () => {

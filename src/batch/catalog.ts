@@ -11,7 +11,8 @@
  *   summary.exitCode; // 0 all done, 1 some failed, 130 interrupted
  *
  * Throws TryonError BAD_MANIFEST (a wrong manifest, stopping before any work) or BAD_OPTION (a
- * wrong option, or persons that give nothing to do); a bad pair only fails its own record.
+ * wrong option, persons that give nothing to do, an `out` folder that cannot be created or
+ * written); a bad pair only fails its own record.
  */
 import path from 'node:path';
 import { resolveConfig } from '../config.ts';
@@ -20,6 +21,7 @@ import { integerIn } from '../validate.ts';
 import { toolVersion } from './digest.ts';
 import type { BatchSummary } from './events.ts';
 import { loadManifest } from './manifest.ts';
+import { prepareOutFolder } from './out-folder.ts';
 import { findPersons } from './persons.ts';
 import { planBatch, type Shard } from './plan.ts';
 import { preparePlan } from './prepare.ts';
@@ -93,6 +95,8 @@ export async function runPlanned(planned: CatalogPlan, spec: CatalogSpec, option
 /** Every person photo in every garment of a catalog: plans, runs in one process or `spec.processes`, merges and reports. */
 export async function runCatalog(spec: CatalogSpec, options: CatalogRunOptions = {}): Promise<BatchSummary> {
   const planned = await planCatalog(spec, options);
+  // Before any model is loaded or pair rendered: a folder that cannot take the results is a usage error.
+  await prepareOutFolder(spec.out);
   const processes = spec.processes ?? 1;
   if (processes > 1 && planned.plan.pairs.length > planned.prepared.skip.size) {
     const { runProcesses } = await import('./processes.ts');

@@ -30,6 +30,7 @@ import { docInputs, removeTempsOf, writeIndex } from './folder.ts';
 
 export { writeIndex } from './folder.ts';
 import { Journal, journalPath } from './journal.ts';
+import { prepareOutFolder } from './out-folder.ts';
 import type { GarmentSpec } from './manifest.ts';
 import type { PersonSpec } from './persons.ts';
 import type { BatchPlan, Pair } from './plan.ts';
@@ -149,8 +150,8 @@ function groupBy(pairs: readonly Pair[], key: (p: Pair) => string): Map<string, 
 }
 
 /**
- * Runs a plan. Never throws for a bad pair (it gets a failed record); throws only when the
- * output folder cannot be written at all.
+ * Runs a plan. Never throws for a bad pair (it gets a failed record); throws a BAD_OPTION
+ * before any work when the output folder cannot be created or written (out-folder.ts).
  */
 export function runBatch(plan: BatchPlan, pipeline: BatchPipeline, options: RunOptions): Promise<BatchSummary> {
   return new BatchRun(plan, pipeline, options).run();
@@ -226,6 +227,7 @@ class BatchRun {
   /** Records (kept ones for skipped pairs, pending ones for the rest), the results file and its journal. */
   private async open(prepared: Prepared): Promise<void> {
     const { plan } = this;
+    await prepareOutFolder(plan.outDir);
     await removeTempsOf(plan, path.join(plan.outDir, resultsFileName(plan.shard, plan.worker ?? null)));
     const initial: PairRecord[] = plan.pairs.map((pair) => {
       const digest = prepared.digests.get(pair.key)!;
