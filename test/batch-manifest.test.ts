@@ -2,7 +2,7 @@
  * Catalog manifests (JSON and CSV), ids, person globbing, planning and sharding: everything
  * of `tryon batch` that needs no models.
  */
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -152,6 +152,61 @@ describe('persons', () => {
     const none = await findPersons(['nothing-*.jpg'], dir);
     expect(none.persons).toEqual([]);
     expect(none.warnings[0]).toContain('matches no files');
+  });
+
+  it('refuses a path named outright that gives nothing: missing, or a folder with no image in it', async () => {
+    const dir = tmp();
+    mkdirSync(path.join(dir, 'photos', 'inner'), { recursive: true });
+    writeFileSync(path.join(dir, 'photos', 'inner', 'a.png'), await sharp({ create: { width: 40, height: 40, channels: 3, background: '#888' } }).png().toBuffer());
+    writeFileSync(path.join(dir, 'a.png'), await sharp({ create: { width: 40, height: 40, channels: 3, background: '#888' } }).png().toBuffer());
+    const refused = async (patterns: string[]): Promise<TryonError> => {
+      const e = (await findPersons(patterns, dir).catch((err: unknown) => err)) as TryonError;
+      expect(e).toBeInstanceOf(TryonError);
+      expect(e.code).toBe('BAD_OPTION');
+      return e;
+    };
+    expect((await refused(['a.png', 'b.png'])).message).toBe('--persons b.png: no such file or folder');
+    expect((await refused(['a.png', 'nowhere/b.png'])).message).toBe('--persons nowhere/b.png: no such file or folder');
+    const folder = await refused(['a.png', 'photos']);
+    expect(folder.message).toBe('--persons photos: a folder with no image files in it');
+    expect(folder.suggestion).toContain('"photos/**/*.jpg"');
+    // A pattern may match nothing (a warning); a folder with images is fine.
+    expect((await findPersons(['a.png', 'photos/*.png'], dir)).warnings).toEqual(['--persons photos/*.png: matches no files']);
+    expect((await findPersons(['photos/inner'], dir)).persons.map((p) => p.name)).toEqual(['a']);
+  });
+
+  it('follows each real file once: no descent into a folder link loop, a linked photo counted once', async () => {
+    const dir = tmp();
+    const png = await sharp({ create: { width: 40, height: 40, channels: 3, background: '#888' } }).png().toBuffer();
+    mkdirSync(path.join(dir, 'persons', 'a'), { recursive: true });
+    for (const f of ['persons/y.jpg', 'persons/a/x.jpg', 'persons/a/z.jpg']) writeFileSync(path.join(dir, f), png);
+    symlinkSync('..', path.join(dir, 'persons', 'a', 'up')); // persons/a/up/a/up/... back to persons
+    symlinkSync('y.jpg', path.join(dir, 'persons', 'alias.jpg'));
+    const found = await findPersons(['persons/**/*.jpg'], dir);
+    expect(found.persons.map((p) => path.relative(dir, p.image))).toEqual(['persons/a/x.jpg', 'persons/a/z.jpg', 'persons/y.jpg']);
+    expect(found.warnings).toEqual([`${path.join(dir, 'persons/alias.jpg')}: the same file as ${path.join(dir, 'persons/y.jpg')}, taken once`]);
+    // A linked photo alone counts; a link loop or a dangling link matched by a pattern is skipped, saying which.
+    symlinkSync('loop.jpg', path.join(dir, 'persons', 'loop.jpg'));
+    symlinkSync('gone.jpg', path.join(dir, 'persons', 'dangling.jpg'));
+    const linked = await findPersons(['persons/alias.jpg', 'persons/*.jpg'], dir);
+    expect(linked.persons.map((p) => p.name)).toEqual(['y']);
+    expect(linked.warnings).toContain(`${path.join(dir, 'persons/loop.jpg')}: a symbolic link loop, skipped`);
+    expect(linked.warnings).toContain(`${path.join(dir, 'persons/dangling.jpg')}: a symbolic link to gone.jpg, which does not exist, skipped`);
+    // A folder named through a link is read.
+    symlinkSync(path.join(dir, 'persons', 'a'), path.join(dir, 'shortcut'));
+    expect((await findPersons(['shortcut'], dir)).persons.map((p) => p.name)).toEqual(['x', 'z']);
+    expect((await findPersons(['shortcut/*.jpg'], dir)).persons.map((p) => p.name)).toEqual(['x', 'z']);
+  });
+
+  it('keeps a link loop named outright as a person whose pairs will fail, saying what it is', async () => {
+    const dir = tmp();
+    symlinkSync('loop.jpg', path.join(dir, 'loop.jpg'));
+    writeFileSync(path.join(dir, 'ok.png'), await sharp({ create: { width: 40, height: 40, channels: 3, background: '#888' } }).png().toBuffer());
+    const found = await findPersons(['loop.jpg', 'ok.png'], dir);
+    expect(found.persons).toEqual([
+      { image: path.join(dir, 'loop.jpg'), name: 'loop', problem: { code: 'BAD_INPUT', message: `${path.join(dir, 'loop.jpg')}: a symbolic link loop` } },
+      { image: path.join(dir, 'ok.png'), name: 'ok' },
+    ]);
   });
 });
 

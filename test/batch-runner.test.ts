@@ -3,13 +3,14 @@
  * through a small in-test pipeline (real decoding, a trivial "render") so that these cases run
  * in milliseconds. The real pipeline is exercised end to end in batch-cli.test.ts.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { decodeImage } from '../src/image/decode.ts';
 import { parseManifest } from '../src/batch/manifest.ts';
+import { findPersons } from '../src/batch/persons.ts';
 import { planBatch } from '../src/batch/plan.ts';
 import { runBatch, type BatchEvent, type BatchPipeline } from '../src/batch/runner.ts';
 import { renderIndexHtml, esc } from '../src/batch/html.ts';
@@ -227,6 +228,19 @@ describe('runBatch', () => {
     const summary = await runBatch(plan, again.pipeline, { concurrency: 2, resume: true, version: 't' });
     expect(summary).toMatchObject({ done: 9, resumed: 5, rendered: 4 });
     expect(again.stats.renders).toBe(4);
+  });
+
+  it('a person link loop named outright fails only its own pairs, saying what it is', async () => {
+    const s = await setup({ persons: 2 });
+    symlinkSync('loop.jpg', path.join(s.dir, 'loop.jpg'));
+    const { persons } = await findPersons(['loop.jpg', ...s.persons.map((p) => p.image)], s.dir);
+    const { pipeline, stats } = testPipeline();
+    const summary = await runBatch(planBatch({ persons, garments: s.garments, outDir: s.out }), pipeline, { concurrency: 2, version: 't' });
+    expect(summary).toMatchObject({ pairs: 9, done: 6, failed: 3, exitCode: 1 });
+    const loop = readDoc(path.join(s.out, 'results.json')).results.filter((r) => !r.ok);
+    expect(loop.map((r) => r.person)).toEqual(['loop', 'loop', 'loop']);
+    expect(loop[0].error).toEqual({ code: 'BAD_INPUT', message: `${path.join(s.dir, 'loop.jpg')}: a symbolic link loop` });
+    expect(stats.persons).toBe(2); // never handed to the pipeline
   });
 
   it('refuses an output folder it cannot write before any work', async () => {

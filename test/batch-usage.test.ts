@@ -90,4 +90,18 @@ describe('tryon batch refuses what cannot give a batch, with exit 2', () => {
     expectRefused(run, `--out ${out}: files cannot be written in this folder (permission denied)`);
     expect(readdirSync(out)).toEqual([]);
   }, 60_000);
+
+  it('a person path named outright that does not exist, or a folder with no image in it', async () => {
+    const { dir, photo, args } = await inputs();
+    const out = path.join(dir, 'out');
+    const missing = path.join(dir, 'nobody.jpg');
+    expectRefused(await tryon([...args, '--persons', photo, missing, '--out', out]), `--persons ${missing}: no such file or folder`);
+    const folder = path.join(dir, 'photos');
+    mkdirSync(path.join(folder, 'inner'), { recursive: true });
+    writeFileSync(path.join(folder, 'inner', 'p.png'), 'not even an image');
+    const run = await tryon([...args, '--persons', photo, folder, '--out', out]);
+    expectRefused(run, `--persons ${folder}: a folder with no image files in it`);
+    expect(run.stderr).toContain('hint: Sub-folders are not searched');
+    expect(existsSync(out)).toBe(false);
+  }, 60_000);
 });

@@ -11,8 +11,8 @@
  *   summary.exitCode; // 0 all done, 1 some failed, 130 interrupted
  *
  * Throws TryonError BAD_MANIFEST (a wrong manifest, stopping before any work) or BAD_OPTION (a
- * wrong option, persons that give nothing to do, an `out` folder that cannot be created or
- * written); a bad pair only fails its own record.
+ * wrong option, persons that give nothing to do, a path named in `persons` that does not exist,
+ * an `out` folder that cannot be created or written); a bad pair only fails its own record.
  */
 import path from 'node:path';
 import { resolveConfig } from '../config.ts';

@@ -317,6 +317,8 @@ class BatchRun {
   private analysePerson(spec: PersonSpec): Promise<Outcome<PersonAnalysis>> {
     const known = this.personFailures.get(spec.name);
     if (known) return Promise.resolve(known);
+    // Found unreadable while listing the persons (a link loop): nothing to analyse.
+    if (spec.problem) return Promise.resolve({ error: spec.problem, ms: 0 });
     const { outDir, options } = this.plan;
     return this.work(async (): Promise<Outcome<PersonAnalysis>> => {
       if (this.aborted()) return { ms: 0 };
