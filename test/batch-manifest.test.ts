@@ -5,6 +5,7 @@
 import { mkdtempSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import { parseCsv } from '../src/batch/csv.ts';
@@ -123,6 +124,49 @@ describe('manifest', () => {
     expect((e as TryonError).message).toMatch(/m\.csv line 3 \(id "none"\), field "image": file not found: .*missing\.jpg/);
     const missing = await loadManifest(path.join(dir, 'nope.json')).catch((err: TryonError) => err);
     expect((missing as TryonError).code).toBe('BAD_MANIFEST');
+  });
+
+  it('says what a garment image is when it is not a file: a link loop, a link to nothing, a folder', async () => {
+    const dir = tmp();
+    symlinkSync('loop.jpg', path.join(dir, 'loop.jpg'));
+    symlinkSync('gone.jpg', path.join(dir, 'dangling.jpg'));
+    mkdirSync(path.join(dir, 'folder.jpg'));
+    const cases: [string, RegExp][] = [
+      ['loop.jpg', /m\.json \[0\] \(id "g"\), field "image": a symbolic link loop: .*loop\.jpg$/],
+      ['dangling.jpg', /field "image": a symbolic link to gone\.jpg, which does not exist: .*dangling\.jpg$/],
+      ['folder.jpg', /field "image": a folder, not an image file: .*folder\.jpg$/],
+    ];
+    for (const [image, message] of cases) {
+      writeFileSync(path.join(dir, 'm.json'), JSON.stringify([{ id: 'g', type: 'tshirt', image }]));
+      const e = (await loadManifest(path.join(dir, 'm.json')).catch((err: unknown) => err)) as TryonError;
+      expect(e.code).toBe('BAD_MANIFEST');
+      expect(e.message).toMatch(message);
+      expect(e.message).not.toContain('not found');
+    }
+  });
+
+  it('refuses a binary manifest with a short printable excerpt, never its bytes', async () => {
+    const dir = tmp();
+    const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#123' } }).png().toBuffer();
+    const files: [string, Buffer, RegExp][] = [
+      ['photo.json', png, /photo\.json: not a JSON or CSV manifest: it holds binary data \(a PNG image\), starting "\\x89PNG\\x0d\\x0a\\x1a\\x0a/],
+      ['photo.csv', png, /photo\.csv: not a JSON or CSV manifest: it holds binary data \(a PNG image\)/],
+      ['catalog', gzipSync(JSON.stringify([{ id: 'g', type: 'tshirt' }])), /catalog: not a JSON or CSV manifest: it holds binary data, starting "\\x1f\\x8b/],
+      ['utf16.csv', Buffer.from('\uFEFFid,type\nx,tshirt\n', 'utf16le'), /utf16\.csv: not a JSON or CSV manifest: it holds binary data/],
+    ];
+    for (const [name, bytes, message] of files) {
+      writeFileSync(path.join(dir, name), bytes);
+      const e = (await loadManifest(path.join(dir, name)).catch((err: unknown) => err)) as TryonError;
+      expect(e.code, name).toBe('BAD_MANIFEST');
+      expect(e.message).toMatch(message);
+      expect(e.message.length).toBeLessThan(200);
+      expect(e.message).not.toMatch(/[\u0000-\u001f\u007f-\u009f\ufffd]/); // printable only
+    }
+    // The same for text handed to parseManifest.
+    expect(manifestError(() => parseManifest(png.toString('latin1'), { name: 'm', baseDir: base })).message).toMatch(/^m: not a JSON or CSV manifest: it holds binary data, starting "\\xc2\\x89PNG/);
+    // A long header name is quoted short.
+    const e = manifestError(() => parseCsv(`id,${'x'.repeat(500)},${'x'.repeat(500)}\n`, 'm.csv'));
+    expect(e.message).toBe(`m.csv line 1: header column "${'x'.repeat(37)}..." appears twice`);
   });
 
   it.skipIf(!HAVE_SHARED)('reads the shared catalog as it is', async () => {
