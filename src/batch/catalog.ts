@@ -62,6 +62,8 @@ export async function planCatalog(spec: CatalogSpec, options: CatalogRunOptions 
   const plan = planBatch({ ...inputs, outDir: spec.out, options: spec.output, shard: spec.shard ?? null, worker: options.part ?? null });
   const settings = { person: config.person, garment: config.garment };
   const prepared = await preparePlan(plan, { resume: spec.resume === true, settings, version: toolVersion(config.modelsDir) });
+  prepared.redo.slice(0, 10).forEach(warn);
+  if (prepared.redo.length > 10) warn(`and ${prepared.redo.length - 10} more kept outputs damaged; rendered again`);
   // More shards than pairs: this shard has nothing, which is fine in a matrix.
   if (plan.pairs.length === 0 && plan.shard) warn(`shard ${plan.shard.index}/${plan.shard.count} has no pairs (the batch has ${plan.totalPairs})`);
   return { plan, prepared, config, settings };

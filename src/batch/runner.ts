@@ -25,6 +25,7 @@ import { encodeImage } from '../image/encode.ts';
 import { writeFileAtomic } from '../image/write.ts';
 import type { GarmentAnalysis, GarmentCategory, GarmentType, PersonAnalysis, Size, TryOnResult } from '../types.ts';
 import { fillBlock, analysisBytes, type Outcome } from './blocks.ts';
+import { sha256Hex } from './digest.ts';
 import type { BatchEvent, BatchSummary } from './events.ts';
 import { docInputs, removeTempsOf, writeIndex } from './folder.ts';
 
@@ -373,7 +374,7 @@ class BatchRun {
         );
       }
       ms.total = round(now() - t0);
-      const record: PairRecord = { ...this.writer.get(pair.key)!, ok: true, status: 'done', error: null, ms, thumb, resumed: undefined };
+      const record: PairRecord = { ...this.writer.get(pair.key)!, ok: true, status: 'done', error: null, ms, thumb, resumed: undefined, outputBytes: bytes.length, outputSha256: sha256Hex(bytes) };
       const warnings = [...(person.value!.warnings ?? []), ...(garment.value!.warnings ?? [])];
       if (warnings.length) record.warnings = warnings;
       this.finish(record);
