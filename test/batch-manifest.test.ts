@@ -2,9 +2,10 @@
  * Catalog manifests (JSON and CSV), ids, person globbing, planning and sharding: everything
  * of `tryon batch` that needs no models.
  */
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import { parseCsv } from '../src/batch/csv.ts';
@@ -125,6 +126,49 @@ describe('manifest', () => {
     expect((missing as TryonError).code).toBe('BAD_MANIFEST');
   });
 
+  it('says what a garment image is when it is not a file: a link loop, a link to nothing, a folder', async () => {
+    const dir = tmp();
+    symlinkSync('loop.jpg', path.join(dir, 'loop.jpg'));
+    symlinkSync('gone.jpg', path.join(dir, 'dangling.jpg'));
+    mkdirSync(path.join(dir, 'folder.jpg'));
+    const cases: [string, RegExp][] = [
+      ['loop.jpg', /m\.json \[0\] \(id "g"\), field "image": a symbolic link loop: .*loop\.jpg$/],
+      ['dangling.jpg', /field "image": a symbolic link to gone\.jpg, which does not exist: .*dangling\.jpg$/],
+      ['folder.jpg', /field "image": a folder, not an image file: .*folder\.jpg$/],
+    ];
+    for (const [image, message] of cases) {
+      writeFileSync(path.join(dir, 'm.json'), JSON.stringify([{ id: 'g', type: 'tshirt', image }]));
+      const e = (await loadManifest(path.join(dir, 'm.json')).catch((err: unknown) => err)) as TryonError;
+      expect(e.code).toBe('BAD_MANIFEST');
+      expect(e.message).toMatch(message);
+      expect(e.message).not.toContain('not found');
+    }
+  });
+
+  it('refuses a binary manifest with a short printable excerpt, never its bytes', async () => {
+    const dir = tmp();
+    const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#123' } }).png().toBuffer();
+    const files: [string, Buffer, RegExp][] = [
+      ['photo.json', png, /photo\.json: not a JSON or CSV manifest: it holds binary data \(a PNG image\), starting "\\x89PNG\\x0d\\x0a\\x1a\\x0a/],
+      ['photo.csv', png, /photo\.csv: not a JSON or CSV manifest: it holds binary data \(a PNG image\)/],
+      ['catalog', gzipSync(JSON.stringify([{ id: 'g', type: 'tshirt' }])), /catalog: not a JSON or CSV manifest: it holds binary data, starting "\\x1f\\x8b/],
+      ['utf16.csv', Buffer.from('\uFEFFid,type\nx,tshirt\n', 'utf16le'), /utf16\.csv: not a JSON or CSV manifest: it holds binary data/],
+    ];
+    for (const [name, bytes, message] of files) {
+      writeFileSync(path.join(dir, name), bytes);
+      const e = (await loadManifest(path.join(dir, name)).catch((err: unknown) => err)) as TryonError;
+      expect(e.code, name).toBe('BAD_MANIFEST');
+      expect(e.message).toMatch(message);
+      expect(e.message.length).toBeLessThan(200);
+      expect(e.message).not.toMatch(/[\u0000-\u001f\u007f-\u009f\ufffd]/); // printable only
+    }
+    // The same for text handed to parseManifest.
+    expect(manifestError(() => parseManifest(png.toString('latin1'), { name: 'm', baseDir: base })).message).toMatch(/^m: not a JSON or CSV manifest: it holds binary data, starting "\\xc2\\x89PNG/);
+    // A long header name is quoted short.
+    const e = manifestError(() => parseCsv(`id,${'x'.repeat(500)},${'x'.repeat(500)}\n`, 'm.csv'));
+    expect(e.message).toBe(`m.csv line 1: header column "${'x'.repeat(37)}..." appears twice`);
+  });
+
   it.skipIf(!HAVE_SHARED)('reads the shared catalog as it is', async () => {
     const m = await loadManifest(path.join(SHARED_FIXTURES, 'catalog.json'));
     expect(m.garments).toHaveLength(42);
@@ -152,6 +196,61 @@ describe('persons', () => {
     const none = await findPersons(['nothing-*.jpg'], dir);
     expect(none.persons).toEqual([]);
     expect(none.warnings[0]).toContain('matches no files');
+  });
+
+  it('refuses a path named outright that gives nothing: missing, or a folder with no image in it', async () => {
+    const dir = tmp();
+    mkdirSync(path.join(dir, 'photos', 'inner'), { recursive: true });
+    writeFileSync(path.join(dir, 'photos', 'inner', 'a.png'), await sharp({ create: { width: 40, height: 40, channels: 3, background: '#888' } }).png().toBuffer());
+    writeFileSync(path.join(dir, 'a.png'), await sharp({ create: { width: 40, height: 40, channels: 3, background: '#888' } }).png().toBuffer());
+    const refused = async (patterns: string[]): Promise<TryonError> => {
+      const e = (await findPersons(patterns, dir).catch((err: unknown) => err)) as TryonError;
+      expect(e).toBeInstanceOf(TryonError);
+      expect(e.code).toBe('BAD_OPTION');
+      return e;
+    };
+    expect((await refused(['a.png', 'b.png'])).message).toBe('--persons b.png: no such file or folder');
+    expect((await refused(['a.png', 'nowhere/b.png'])).message).toBe('--persons nowhere/b.png: no such file or folder');
+    const folder = await refused(['a.png', 'photos']);
+    expect(folder.message).toBe('--persons photos: a folder with no image files in it');
+    expect(folder.suggestion).toContain('"photos/**/*.jpg"');
+    // A pattern may match nothing (a warning); a folder with images is fine.
+    expect((await findPersons(['a.png', 'photos/*.png'], dir)).warnings).toEqual(['--persons photos/*.png: matches no files']);
+    expect((await findPersons(['photos/inner'], dir)).persons.map((p) => p.name)).toEqual(['a']);
+  });
+
+  it('follows each real file once: no descent into a folder link loop, a linked photo counted once', async () => {
+    const dir = tmp();
+    const png = await sharp({ create: { width: 40, height: 40, channels: 3, background: '#888' } }).png().toBuffer();
+    mkdirSync(path.join(dir, 'persons', 'a'), { recursive: true });
+    for (const f of ['persons/y.jpg', 'persons/a/x.jpg', 'persons/a/z.jpg']) writeFileSync(path.join(dir, f), png);
+    symlinkSync('..', path.join(dir, 'persons', 'a', 'up')); // persons/a/up/a/up/... back to persons
+    symlinkSync('y.jpg', path.join(dir, 'persons', 'alias.jpg'));
+    const found = await findPersons(['persons/**/*.jpg'], dir);
+    expect(found.persons.map((p) => path.relative(dir, p.image))).toEqual(['persons/a/x.jpg', 'persons/a/z.jpg', 'persons/y.jpg']);
+    expect(found.warnings).toEqual([`${path.join(dir, 'persons/alias.jpg')}: the same file as ${path.join(dir, 'persons/y.jpg')}, taken once`]);
+    // A linked photo alone counts; a link loop or a dangling link matched by a pattern is skipped, saying which.
+    symlinkSync('loop.jpg', path.join(dir, 'persons', 'loop.jpg'));
+    symlinkSync('gone.jpg', path.join(dir, 'persons', 'dangling.jpg'));
+    const linked = await findPersons(['persons/alias.jpg', 'persons/*.jpg'], dir);
+    expect(linked.persons.map((p) => p.name)).toEqual(['y']);
+    expect(linked.warnings).toContain(`${path.join(dir, 'persons/loop.jpg')}: a symbolic link loop, skipped`);
+    expect(linked.warnings).toContain(`${path.join(dir, 'persons/dangling.jpg')}: a symbolic link to gone.jpg, which does not exist, skipped`);
+    // A folder named through a link is read.
+    symlinkSync(path.join(dir, 'persons', 'a'), path.join(dir, 'shortcut'));
+    expect((await findPersons(['shortcut'], dir)).persons.map((p) => p.name)).toEqual(['x', 'z']);
+    expect((await findPersons(['shortcut/*.jpg'], dir)).persons.map((p) => p.name)).toEqual(['x', 'z']);
+  });
+
+  it('keeps a link loop named outright as a person whose pairs will fail, saying what it is', async () => {
+    const dir = tmp();
+    symlinkSync('loop.jpg', path.join(dir, 'loop.jpg'));
+    writeFileSync(path.join(dir, 'ok.png'), await sharp({ create: { width: 40, height: 40, channels: 3, background: '#888' } }).png().toBuffer());
+    const found = await findPersons(['loop.jpg', 'ok.png'], dir);
+    expect(found.persons).toEqual([
+      { image: path.join(dir, 'loop.jpg'), name: 'loop', problem: { code: 'BAD_INPUT', message: `${path.join(dir, 'loop.jpg')}: a symbolic link loop` } },
+      { image: path.join(dir, 'ok.png'), name: 'ok' },
+    ]);
   });
 });
 

@@ -3,18 +3,22 @@
  * through a small in-test pipeline (real decoding, a trivial "render") so that these cases run
  * in milliseconds. The real pipeline is exercised end to end in batch-cli.test.ts.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { decodeImage } from '../src/image/decode.ts';
+import { planCatalog } from '../src/batch/catalog.ts';
 import { parseManifest } from '../src/batch/manifest.ts';
+import { findPersons } from '../src/batch/persons.ts';
 import { planBatch } from '../src/batch/plan.ts';
 import { runBatch, type BatchEvent, type BatchPipeline } from '../src/batch/runner.ts';
 import { renderIndexHtml, esc } from '../src/batch/html.ts';
 import { journalPath } from '../src/batch/journal.ts';
 import type { ResultsDoc } from '../src/batch/results.ts';
+import { TryonError } from '../src/errors.ts';
 import type { GarmentAnalysis, PersonAnalysis, RawImage } from '../src/types.ts';
 
 const tmp = (): string => mkdtempSync(path.join(os.tmpdir(), 'tryon-runner-'));
@@ -226,6 +230,72 @@ describe('runBatch', () => {
     const summary = await runBatch(plan, again.pipeline, { concurrency: 2, resume: true, version: 't' });
     expect(summary).toMatchObject({ done: 9, resumed: 5, rendered: 4 });
     expect(again.stats.renders).toBe(4);
+  });
+
+  it('--resume redoes a kept output that was cut short or overwritten, and keeps the whole ones', async () => {
+    const s = await setup();
+    await runBatch(s.plan(), testPipeline().pipeline, { concurrency: 2, version: 't' });
+    const written = readDoc(path.join(s.out, 'results.json')).results;
+    for (const r of written) {
+      const bytes = readFileSync(path.join(s.out, r.output));
+      expect({ bytes: r.outputBytes, sha256: r.outputSha256 }).toEqual({ bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') });
+    }
+    const cut = path.join(s.out, 'person_0/g1.jpg');
+    writeFileSync(cut, readFileSync(cut).subarray(0, 300)); // a kill mid-copy, a full disk: the header is still there
+    const swapped = path.join(s.out, 'person_1/g2.jpg');
+    const bytes = readFileSync(swapped);
+    bytes[bytes.length >> 1] ^= 0xff; // same size, one byte changed: a decoder may not notice, the sha256 does
+    writeFileSync(swapped, bytes);
+    const again = testPipeline();
+    const summary = await runBatch(s.plan(), again.pipeline, { concurrency: 2, resume: true, version: 't' });
+    expect(summary).toMatchObject({ done: 9, resumed: 7, rendered: 2 });
+    expect(again.stats.order.sort()).toEqual([`${s.persons[0].image}|${path.join(s.dir, 'g1.png')}`, `${s.persons[1].image}|${path.join(s.dir, 'g2.png')}`].sort());
+    for (const f of [cut, swapped]) expect((await sharp(f, { failOn: 'truncated' }).raw().toBuffer({ resolveWithObject: true })).info.width).toBe(48);
+
+    // A record that carries no size and sha256 (an older run's) cannot vouch for its output.
+    const file = path.join(s.out, 'results.json');
+    const doc = readDoc(file);
+    writeFileSync(file, JSON.stringify({ ...doc, results: doc.results.map((r) => (r.garment === 'g1' ? { ...r, outputBytes: undefined, outputSha256: undefined } : r)) }));
+    const third = await runBatch(s.plan(), testPipeline().pipeline, { concurrency: 2, resume: true, version: 't' });
+    expect(third).toMatchObject({ done: 9, resumed: 6, rendered: 3 });
+  });
+
+  it('planCatalog (--dry-run, runCatalog) warns of each damaged output that --resume renders again', async () => {
+    const s = await setup({ persons: 2 });
+    writeFileSync(path.join(s.dir, 'c.json'), JSON.stringify([{ id: 'tee', type: 'tshirt' }, { id: 'skirt', type: 'skirt' }]));
+    const spec = { persons: s.persons.map((p) => p.image), catalog: path.join(s.dir, 'c.json'), out: s.out, output: { thumbnails: false } };
+    const planned = await planCatalog(spec);
+    await runBatch(planned.plan, testPipeline().pipeline, { concurrency: 1, prepared: planned.prepared });
+    const cut = path.join(s.out, 'person_0/skirt.jpg');
+    const size = readFileSync(cut).length;
+    writeFileSync(cut, readFileSync(cut).subarray(0, 300));
+    const warnings: string[] = [];
+    const resumed = await planCatalog({ ...spec, resume: true }, { onEvent: (e) => e.type === 'warning' && warnings.push(e.message) });
+    expect(warnings).toEqual([`person_0/skirt.jpg: it has 300 bytes, ${size} were written; rendered again`]);
+    expect([...resumed.prepared.skip].sort()).toEqual(['person_0/tee', 'person_1/skirt', 'person_1/tee']);
+  });
+
+  it('a person link loop named outright fails only its own pairs, saying what it is', async () => {
+    const s = await setup({ persons: 2 });
+    symlinkSync('loop.jpg', path.join(s.dir, 'loop.jpg'));
+    const { persons } = await findPersons(['loop.jpg', ...s.persons.map((p) => p.image)], s.dir);
+    const { pipeline, stats } = testPipeline();
+    const summary = await runBatch(planBatch({ persons, garments: s.garments, outDir: s.out }), pipeline, { concurrency: 2, version: 't' });
+    expect(summary).toMatchObject({ pairs: 9, done: 6, failed: 3, exitCode: 1 });
+    const loop = readDoc(path.join(s.out, 'results.json')).results.filter((r) => !r.ok);
+    expect(loop.map((r) => r.person)).toEqual(['loop', 'loop', 'loop']);
+    expect(loop[0].error).toEqual({ code: 'BAD_INPUT', message: `${path.join(s.dir, 'loop.jpg')}: a symbolic link loop` });
+    expect(stats.persons).toBe(2); // never handed to the pipeline
+  });
+
+  it('refuses an output folder it cannot write before any work', async () => {
+    const s = await setup({ persons: 1 });
+    writeFileSync(s.out, 'a file where the folder should be');
+    const { pipeline, stats } = testPipeline();
+    const err = (await runBatch(s.plan(), pipeline, { concurrency: 1, version: 't' }).catch((e: unknown) => e)) as TryonError;
+    expect(err).toBeInstanceOf(TryonError);
+    expect(err).toMatchObject({ code: 'BAD_OPTION', message: `--out ${s.out}: is a file, not a folder` });
+    expect(stats.persons + stats.garments + stats.templates + stats.renders).toBe(0);
   });
 
   it('renews the pipeline between garment columns when memory is over the limit, and goes on with the new one', async () => {

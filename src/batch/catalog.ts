@@ -11,7 +11,8 @@
  *   summary.exitCode; // 0 all done, 1 some failed, 130 interrupted
  *
  * Throws TryonError BAD_MANIFEST (a wrong manifest, stopping before any work) or BAD_OPTION (a
- * wrong option, or persons that give nothing to do); a bad pair only fails its own record.
+ * wrong option, persons that give nothing to do, a path named in `persons` that does not exist,
+ * an `out` folder that cannot be created or written); a bad pair only fails its own record.
  */
 import path from 'node:path';
 import { resolveConfig } from '../config.ts';
@@ -20,6 +21,7 @@ import { integerIn } from '../validate.ts';
 import { toolVersion } from './digest.ts';
 import type { BatchSummary } from './events.ts';
 import { loadManifest } from './manifest.ts';
+import { prepareOutFolder } from './out-folder.ts';
 import { findPersons } from './persons.ts';
 import { planBatch, type Shard } from './plan.ts';
 import { preparePlan } from './prepare.ts';
@@ -60,6 +62,8 @@ export async function planCatalog(spec: CatalogSpec, options: CatalogRunOptions 
   const plan = planBatch({ ...inputs, outDir: spec.out, options: spec.output, shard: spec.shard ?? null, worker: options.part ?? null });
   const settings = { person: config.person, garment: config.garment };
   const prepared = await preparePlan(plan, { resume: spec.resume === true, settings, version: toolVersion(config.modelsDir) });
+  prepared.redo.slice(0, 10).forEach(warn);
+  if (prepared.redo.length > 10) warn(`and ${prepared.redo.length - 10} more kept outputs damaged; rendered again`);
   // More shards than pairs: this shard has nothing, which is fine in a matrix.
   if (plan.pairs.length === 0 && plan.shard) warn(`shard ${plan.shard.index}/${plan.shard.count} has no pairs (the batch has ${plan.totalPairs})`);
   return { plan, prepared, config, settings };
@@ -93,6 +97,8 @@ export async function runPlanned(planned: CatalogPlan, spec: CatalogSpec, option
 /** Every person photo in every garment of a catalog: plans, runs in one process or `spec.processes`, merges and reports. */
 export async function runCatalog(spec: CatalogSpec, options: CatalogRunOptions = {}): Promise<BatchSummary> {
   const planned = await planCatalog(spec, options);
+  // Before any model is loaded or pair rendered: a folder that cannot take the results is a usage error.
+  await prepareOutFolder(spec.out);
   const processes = spec.processes ?? 1;
   if (processes > 1 && planned.plan.pairs.length > planned.prepared.skip.size) {
     const { runProcesses } = await import('./processes.ts');

@@ -6,6 +6,7 @@
  * line ends; both are accepted.
  */
 import { TryonError } from '../errors.ts';
+import { quoted } from './quote.ts';
 
 export interface CsvRecord {
   /** 1-based line number where the record starts in the file. */
@@ -86,7 +87,7 @@ export function parseCsv(text: string, name: string): CsvRecord[] {
   const seen = new Set<string>();
   header.forEach((h, i) => {
     if (!h) throw new TryonError('BAD_MANIFEST', `${name} line ${rows[0].line}: header column ${i + 1} has no name`, { input: `${name}:${rows[0].line}` });
-    if (seen.has(h)) throw new TryonError('BAD_MANIFEST', `${name} line ${rows[0].line}: header column "${h}" appears twice`, { input: `${name}:${rows[0].line}` });
+    if (seen.has(h)) throw new TryonError('BAD_MANIFEST', `${name} line ${rows[0].line}: header column ${quoted(h)} appears twice`, { input: `${name}:${rows[0].line}` });
     seen.add(h);
   });
   return rows.slice(1).map((row) => {

@@ -19,7 +19,8 @@ export class Journal {
   private ready: Promise<unknown>;
 
   constructor(readonly file: string) {
-    this.ready = mkdir(path.dirname(file), { recursive: true });
+    // Handled here: a folder that cannot be made must not be an unhandled rejection (appends then fail quietly).
+    this.ready = mkdir(path.dirname(file), { recursive: true }).catch(() => {});
   }
 
   /** Appends a record; appends are serialised so lines never interleave. */

@@ -19,8 +19,11 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { TryonError } from '../errors.ts';
 import { GARMENT_CATEGORIES, GARMENT_TYPES, SIZES, type GarmentCategory, type GarmentType, type Size } from '../types.ts';
+import { sniffFormat } from '../image/decode.ts';
 import { invalid, is } from '../validate.ts';
 import { parseCsv } from './csv.ts';
+import { unreachable } from './fs-errors.ts';
+import { excerpt, quoted } from './quote.ts';
 import { uniqueNames } from './ids.ts';
 
 export interface GarmentSpec {
@@ -64,6 +67,24 @@ function fieldError(where: string, id: string | undefined, field: string, expect
   return manifestError(where, id, null, invalid(field, expected, value).message);
 }
 
+/** How much of the start of a manifest is looked at for binary data. */
+const BINARY_PROBE = 4096;
+
+/**
+ * A manifest is text: NUL or other control bytes (but tab, line ends and form feed) in its
+ * first 4 KB mean an image, an archive or a UTF-16 export. Refused with a short printable
+ * excerpt of its first bytes, never the bytes themselves.
+ */
+function refuseBinary(bytes: Uint8Array, name: string): void {
+  const head = bytes.subarray(0, BINARY_PROBE);
+  if (!head.some((b) => b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0c && b !== 0x0d)) return;
+  const format = sniffFormat(head);
+  throw new TryonError('BAD_MANIFEST', `${name}: not a JSON or CSV manifest: it holds binary data${format ? ` (a ${format.toUpperCase()} image)` : ''}, starting ${excerpt(head)}`, {
+    input: name,
+    suggestion: 'Give --catalog a JSON or CSV text file (UTF-8).',
+  });
+}
+
 function normaliseType(value: string): string {
   return value.toLowerCase().replace(/[\s_-]+/g, '');
 }
@@ -86,7 +107,7 @@ function checkEntry(entry: RawEntry, baseDir: string, warnings: string[]): Omit<
   for (const [rawKey, value] of Object.entries(entry.fields)) {
     const key = ALIASES[rawKey.toLowerCase()] ?? rawKey.toLowerCase();
     if ((KNOWN_FIELDS as readonly string[]).includes(key)) f[key] = value;
-    else if (!QUIET_FIELDS.has(key)) warnings.push(`${where}: field "${rawKey}" is not used (known fields: ${KNOWN_FIELDS.join(', ')})`);
+    else if (!QUIET_FIELDS.has(key)) warnings.push(`${where}: field ${quoted(rawKey)} is not used (known fields: ${KNOWN_FIELDS.join(', ')})`);
   }
 
   // id: a string or a number (SKUs are often numeric).
@@ -188,6 +209,7 @@ export function manifestFormat(file: string, text: string): ManifestFormat {
  * @throws TryonError BAD_MANIFEST naming the entry and field.
  */
 export function parseManifest(text: string, options: { name: string; baseDir: string; format?: ManifestFormat }): Manifest {
+  refuseBinary(Buffer.from(text.slice(0, BINARY_PROBE)), options.name);
   const format = options.format ?? manifestFormat(options.name, text);
   const entries = format === 'json' ? jsonEntries(text, options.name) : csvEntries(text, options.name);
   const warnings: string[] = [];
@@ -204,6 +226,14 @@ export function parseManifest(text: string, options: { name: string; baseDir: st
   return { file: options.name, garments, warnings };
 }
 
+/** A garment's image must be a file: else what it is instead (missing, a folder, a link loop). */
+async function checkImage(g: GarmentSpec): Promise<void> {
+  if (!g.image) return;
+  const s = await stat(g.image).catch((err: Error) => err);
+  if (s instanceof Error) throw manifestError(g.where, g.id, 'image', `${await unreachable(g.image, s)}: ${g.image}`);
+  if (!s.isFile()) throw manifestError(g.where, g.id, 'image', `${s.isDirectory() ? 'a folder' : 'not a file'}, not an image file: ${g.image}`);
+}
+
 /**
  * Reads and checks a manifest file, including that every image it names is a readable file.
  * @throws TryonError BAD_MANIFEST (no manifest, a wrong entry, a missing image).
@@ -212,26 +242,18 @@ export async function loadManifest(file: string): Promise<Manifest> {
   const abs = path.resolve(file);
   let text: string;
   try {
-    text = await readFile(abs, 'utf8');
+    const bytes = await readFile(abs);
+    refuseBinary(bytes, file);
+    text = bytes.toString('utf8');
   } catch (err) {
+    if (err instanceof TryonError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     // A missing manifest is a usage error (exit 2), like a wrong one.
     if (code === 'ENOENT') throw new TryonError('BAD_MANIFEST', `${file}: catalog manifest not found`, { input: file, cause: err, suggestion: 'Give --catalog a JSON or CSV manifest.' });
-    throw new TryonError('BAD_MANIFEST', `${file}: cannot be read (${(err as Error).message})`, { input: file, cause: err });
+    throw new TryonError('BAD_MANIFEST', `${file}: cannot be read (${await unreachable(abs, err)})`, { input: file, cause: err });
   }
   const manifest = parseManifest(text, { name: file, baseDir: path.dirname(abs) });
   manifest.file = abs;
-  await Promise.all(
-    manifest.garments.map(async (g) => {
-      if (!g.image) return;
-      let isFile = false;
-      try {
-        isFile = (await stat(g.image)).isFile();
-      } catch {
-        throw manifestError(g.where, g.id, 'image', `file not found: ${g.image}`);
-      }
-      if (!isFile) throw manifestError(g.where, g.id, 'image', `not a file: ${g.image}`);
-    }),
-  );
+  await Promise.all(manifest.garments.map(checkImage));
   return manifest;
 }

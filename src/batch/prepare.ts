@@ -1,13 +1,14 @@
 /**
  * Before a run (and for `--dry-run`): the digest of every pair, and which pairs `--resume`
  * may skip: those whose earlier record is done with the same digest and whose output file is
- * still there. Earlier records come from every results file and journal in the output folder,
- * so shards sharing one folder, and runs killed before their last save, count too.
+ * still the one written (its recorded size and sha256). Earlier records come from every
+ * results file and journal in the output folder, so shards sharing one folder, and runs
+ * killed before their last save, count too.
  */
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import pLimit from 'p-limit';
-import { fileDigest, pairDigest, toolVersion } from './digest.ts';
+import { fileDigest, pairDigest, sha256Hex, toolVersion } from './digest.ts';
 import { readJournal } from './journal.ts';
 import type { BatchPlan, Pair } from './plan.ts';
 import { readResultsDocs, type PairRecord } from './results.ts';
@@ -19,6 +20,8 @@ export interface Prepared {
   previous: Map<string, PairRecord>;
   /** Pairs `--resume` skips (empty without resume). */
   skip: Set<string>;
+  /** Outputs `--resume` found done but damaged, and redoes: `<output>: why; rendered again`. */
+  redo: string[];
   version: string;
 }
 
@@ -75,13 +78,21 @@ export async function previousRecords(outDir: string): Promise<Map<string, PairR
   return previous;
 }
 
-async function nonEmptyFile(file: string): Promise<boolean> {
-  try {
-    const s = await stat(file);
-    return s.isFile() && s.size > 0;
-  } catch {
-    return false;
-  }
+/** A deleted output is the usual way to ask for a pair again: redone without a warning. */
+const MISSING = 'it is missing';
+
+/**
+ * Why a kept output cannot be trusted, or null when it is the file that was written: its size
+ * and sha256 must be those recorded when it was written (a truncated or overwritten file is
+ * redone). A record without them (an older run's) cannot vouch for its file.
+ */
+export async function outputFault(file: string, record: PairRecord): Promise<string | null> {
+  if (record.outputBytes === undefined || record.outputSha256 === undefined) return 'no size and sha256 were recorded for it';
+  const s = await stat(file).catch(() => null);
+  if (!s?.isFile()) return MISSING;
+  if (s.size !== record.outputBytes) return `it has ${s.size} bytes, ${record.outputBytes} were written`;
+  const sha = await readFile(file).then(sha256Hex, () => null);
+  return sha === record.outputSha256 ? null : 'its bytes changed since it was written';
 }
 
 export async function preparePlan(plan: BatchPlan, options: PrepareOptions): Promise<Prepared> {
@@ -90,6 +101,7 @@ export async function preparePlan(plan: BatchPlan, options: PrepareOptions): Pro
   const keys = new Set(plan.pairs.map((p) => p.key));
   const previous = new Map([...(await previousRecords(plan.outDir))].filter(([k]) => keys.has(k)));
   const skip = new Set<string>();
+  const redo: string[] = [];
   if (options.resume) {
     const limit = pLimit(16);
     await Promise.all(
@@ -97,10 +109,12 @@ export async function preparePlan(plan: BatchPlan, options: PrepareOptions): Pro
         limit(async () => {
           const prev = previous.get(pair.key);
           if (prev?.status !== 'done' || prev.digest !== digests.get(pair.key) || prev.output !== pair.output) return;
-          if (await nonEmptyFile(path.join(plan.outDir, pair.output))) skip.add(pair.key);
+          const fault = await outputFault(path.join(plan.outDir, pair.output), prev);
+          if (fault === null) skip.add(pair.key);
+          else if (fault !== MISSING) redo.push(`${pair.output}: ${fault}; rendered again`);
         }),
       ),
     );
   }
-  return { digests, previous, skip, version };
+  return { digests, previous, skip, redo: redo.sort(), version };
 }

@@ -48,6 +48,9 @@ export interface PairRecord {
   ms: StageTimes;
   /** Input digest (see digest.ts); `--resume` skips a pair whose digest is unchanged. */
   digest: string;
+  /** Of a done pair: the output's size and sha256 as written, which `--resume` checks the file against. */
+  outputBytes?: number;
+  outputSha256?: string;
   /** Thumbnail relative to the output folder, or null. */
   thumb: string | null;
   /** True when this run kept the output of an earlier run. */

@@ -25,11 +25,13 @@ import { encodeImage } from '../image/encode.ts';
 import { writeFileAtomic } from '../image/write.ts';
 import type { GarmentAnalysis, GarmentCategory, GarmentType, PersonAnalysis, Size, TryOnResult } from '../types.ts';
 import { fillBlock, analysisBytes, type Outcome } from './blocks.ts';
+import { sha256Hex } from './digest.ts';
 import type { BatchEvent, BatchSummary } from './events.ts';
 import { docInputs, removeTempsOf, writeIndex } from './folder.ts';
 
 export { writeIndex } from './folder.ts';
 import { Journal, journalPath } from './journal.ts';
+import { prepareOutFolder } from './out-folder.ts';
 import type { GarmentSpec } from './manifest.ts';
 import type { PersonSpec } from './persons.ts';
 import type { BatchPlan, Pair } from './plan.ts';
@@ -149,8 +151,8 @@ function groupBy(pairs: readonly Pair[], key: (p: Pair) => string): Map<string, 
 }
 
 /**
- * Runs a plan. Never throws for a bad pair (it gets a failed record); throws only when the
- * output folder cannot be written at all.
+ * Runs a plan. Never throws for a bad pair (it gets a failed record); throws a BAD_OPTION
+ * before any work when the output folder cannot be created or written (out-folder.ts).
  */
 export function runBatch(plan: BatchPlan, pipeline: BatchPipeline, options: RunOptions): Promise<BatchSummary> {
   return new BatchRun(plan, pipeline, options).run();
@@ -226,6 +228,7 @@ class BatchRun {
   /** Records (kept ones for skipped pairs, pending ones for the rest), the results file and its journal. */
   private async open(prepared: Prepared): Promise<void> {
     const { plan } = this;
+    await prepareOutFolder(plan.outDir);
     await removeTempsOf(plan, path.join(plan.outDir, resultsFileName(plan.shard, plan.worker ?? null)));
     const initial: PairRecord[] = plan.pairs.map((pair) => {
       const digest = prepared.digests.get(pair.key)!;
@@ -315,6 +318,8 @@ class BatchRun {
   private analysePerson(spec: PersonSpec): Promise<Outcome<PersonAnalysis>> {
     const known = this.personFailures.get(spec.name);
     if (known) return Promise.resolve(known);
+    // Found unreadable while listing the persons (a link loop): nothing to analyse.
+    if (spec.problem) return Promise.resolve({ error: spec.problem, ms: 0 });
     const { outDir, options } = this.plan;
     return this.work(async (): Promise<Outcome<PersonAnalysis>> => {
       if (this.aborted()) return { ms: 0 };
@@ -369,7 +374,7 @@ class BatchRun {
         );
       }
       ms.total = round(now() - t0);
-      const record: PairRecord = { ...this.writer.get(pair.key)!, ok: true, status: 'done', error: null, ms, thumb, resumed: undefined };
+      const record: PairRecord = { ...this.writer.get(pair.key)!, ok: true, status: 'done', error: null, ms, thumb, resumed: undefined, outputBytes: bytes.length, outputSha256: sha256Hex(bytes) };
       const warnings = [...(person.value!.warnings ?? []), ...(garment.value!.warnings ?? [])];
       if (warnings.length) record.warnings = warnings;
       this.finish(record);
