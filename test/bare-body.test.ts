@@ -5,10 +5,15 @@
  * without a step; one photo always gives the same layer; a person with no visible skin gets a
  * neutral tone and a warning instead of an error.
  */
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Tryon } from '../src/pipeline.ts';
 import { bareBody, NEUTRAL_SKIN } from '../src/bare/index.ts';
+import { BareDiskCache } from '../src/bare/cache.ts';
+import { compositeCpu } from '../src/engines/js/composite.ts';
+import { MASK, MASK_CHANNELS } from '../src/engines/contract.ts';
 import { LABEL, type PersonAnalysis } from '../src/types.ts';
 import { HAVE_SHARED, SHARED_FIXTURES } from './fixtures.ts';
 
@@ -122,5 +127,99 @@ describe.skipIf(!HAVE_SHARED)('bareBody on the shared photographs', () => {
     expect(n).toBeGreaterThan(1000);
     sum = sum.map((v) => v / n);
     expect(Math.hypot(sum[0] - NEUTRAL_SKIN[0], sum[1] - NEUTRAL_SKIN[1], sum[2] - NEUTRAL_SKIN[2])).toBeLessThan(40);
+  });
+});
+
+describe.skipIf(!HAVE_SHARED)('bare bodies on disk and through the library', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'tryon-bare-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('round-trips a layer through the disk cache, and treats a damaged file as a miss', async () => {
+    const tryon = await Tryon.create({ device: 'cpu', cacheDir: null, concurrency: 1, render: { threads: 0 } });
+    try {
+      const person = await tryon.analysePerson(photo('model_3.png'));
+      const store = new BareDiskCache(dir);
+      const bare = bareBody(person, 'upper');
+      expect(await store.get(person.key, 'upper')).toBeNull();
+      await store.set(person.key, bare);
+      const back = await store.get(person.key, 'upper');
+      expect(back).not.toBeNull();
+      for (const k of ['image', 'skin', 'backdrop', 'old', 'arms'] as const) expect(Buffer.from(back![k]).equals(Buffer.from(bare[k])), k).toBe(true);
+      expect(back!.box).toEqual(bare.box);
+      expect(back!.changed).toEqual(bare.changed);
+      // Another category, another key: misses.
+      expect(await store.get(person.key, 'lower')).toBeNull();
+      expect(await store.get('0'.repeat(64), 'upper')).toBeNull();
+      // A truncated file is a miss, not a crash.
+      const file = store.fileFor(person.key, 'upper');
+      writeFileSync(file, readFileSync(file).subarray(0, 100));
+      expect(await store.get(person.key, 'upper')).toBeNull();
+    } finally {
+      await tryon.close();
+    }
+  });
+
+  it('serves Tryon.bareBody from the cache folder on a second run', async () => {
+    const first = await Tryon.create({ device: 'cpu', cacheDir: dir, concurrency: 1, render: { threads: 0 } });
+    const person = await first.analysePerson(photo('01861_00.jpg'));
+    const a = await first.bareBody(person, 'lower');
+    await first.close();
+    expect(existsSync(new BareDiskCache(dir).fileFor(person.key, 'lower'))).toBe(true);
+    const second = await Tryon.create({ device: 'cpu', cacheDir: dir, concurrency: 1, render: { threads: 0 } });
+    try {
+      const b = await second.bareBody(await second.analysePerson(photo('01861_00.jpg')), 'lower');
+      expect(Buffer.from(b.image).equals(Buffer.from(a.image))).toBe(true);
+      await expect(second.bareBody(person, 'tops' as never)).rejects.toThrow('Expected one of upper, lower, dress for category');
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('changes little when the new garment is the old one (identity)', async () => {
+    const tryon = await Tryon.create({ device: 'cpu', cacheDir: null, concurrency: 1, render: { threads: 0 } });
+    try {
+      const person = await tryon.analysePerson(photo('model_3.png'));
+      const bare = bareBody(person, 'upper');
+      const { box } = bare;
+      const n = box.width * box.height;
+      const photoCrop = new Uint8Array(n * 3);
+      for (let y = 0; y < box.height; y++) {
+        for (let x = 0; x < box.width; x++) {
+          const s = ((box.y + y) * person.width + box.x + x) * person.image.channels;
+          for (let c = 0; c < 3; c++) photoCrop[(y * box.width + x) * 3 + c] = person.image.data[s + c];
+        }
+      }
+      // The "new garment" is the old top itself, where it was: its pixels, premultiplied, as the main part.
+      const layers = new Float32Array(8 * n);
+      const masks = new Uint8Array(n * MASK_CHANNELS);
+      for (let k = 0; k < n; k++) {
+        if (!bare.old[k]) continue;
+        for (let c = 0; c < 3; c++) layers[c * n + k] = photoCrop[k * 3 + c] / 255;
+        layers[3 * n + k] = 1;
+        masks[k * MASK_CHANNELS + MASK.old] = 255;
+      }
+      let lum = 0;
+      let count = 0;
+      for (let k = 0; k < n; k++) if (bare.old[k]) (lum += (0.299 * photoCrop[k * 3] + 0.587 * photoCrop[k * 3 + 1] + 0.114 * photoCrop[k * 3 + 2]) / 255), count++;
+      const out = compositeCpu({ layers, photo: photoCrop, bare: bare.image, masks, means: [lum / count], width: box.width, height: box.height, pool: 8 });
+      let diff = 0;
+      let shift = 0;
+      let changedOutside = 0;
+      for (let k = 0; k < n; k++) {
+        let d = 0;
+        let signed = 0;
+        for (let c = 0; c < 3; c++) (d += Math.abs(out.image[k * 3 + c] - photoCrop[k * 3 + c])), (signed += out.image[k * 3 + c] - photoCrop[k * 3 + c]);
+        if (bare.old[k]) (diff += d / 3), (shift += signed / 3);
+        else if (!bare.backdrop[k] && d > 0) changedOutside++;
+      }
+      // Where the old top was: the same top again, only its folds' shading applied once more
+      // (gentle: a few percent), and no shift of its colour overall.
+      expect(diff / count).toBeLessThan(12);
+      expect(Math.abs(shift / count)).toBeLessThan(4);
+      // Elsewhere (but the backdrop rim the layer refilled): the photo itself.
+      expect(changedOutside).toBe(0);
+    } finally {
+      await tryon.close();
+    }
   });
 });

@@ -23,6 +23,13 @@ describe('tryon inspect options', () => {
     expect(() => parseInspectOptions('me.jpg', cli)).toThrow(/-o <overlay.png> and\/or --json/);
   });
 
+  it('takes --bare with a category and an output image, never with --garment', () => {
+    expect(parseInspectOptions('me.jpg', { ...cli, output: 'bare.png', bare: 'UPPER' }).bare).toBe('upper');
+    expect(() => parseInspectOptions('me.jpg', { ...cli, output: 'bare.png', bare: 'tops' })).toThrow('Expected one of upper, lower, dress for --bare but received "tops"');
+    expect(() => parseInspectOptions('me.jpg', { ...cli, json: true, bare: 'upper' })).toThrow(/--bare writes an image: give -o/);
+    expect(() => parseInspectOptions('tee.jpg', { ...cli, output: 'x.png', garment: true, bare: 'upper' })).toThrow(/not with --garment/);
+  });
+
   it('refuses garment options without --garment, bad models and bad extensions', () => {
     const codes = [
       () => parseInspectOptions('me.jpg', { ...cli, json: true, type: 'tshirt' }),

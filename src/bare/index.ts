@@ -15,7 +15,7 @@
  *    membrane (membrane.ts) so it meets the real skin without a step.
  * 4. Backdrop (backdrop.ts): a membrane of the surrounding backdrop with its grain.
  */
-import { LABEL, type Box, type GarmentCategory, type PersonAnalysis, type RGB } from '../types.ts';
+import { LABEL, type Box, type GarmentCategory, type PersonAnalysis, type RawImage, type RGB } from '../types.ts';
 import { fillBackdrop } from './backdrop.ts';
 import { grainSource, layGrain, noiseGrain, relativeDetail, textureLevel } from './grain.ts';
 import { solveMembrane } from './membrane.ts';
@@ -425,4 +425,15 @@ function featherSeams(image: Uint8Array, skin: Uint8Array, backdrop: Uint8Array,
       image[k * 3 + ch] = Math.round(s / 9);
     }
   }
+}
+
+/** The whole photo with the bare body pasted in: RGB, the photo's size. */
+export function bareImage(person: PersonAnalysis, bare: BareBody): RawImage {
+  const { width, height, image } = person;
+  const data = new Uint8Array(width * height * 3);
+  const ch = image.channels;
+  for (let i = 0; i < width * height; i++) for (let c = 0; c < 3; c++) data[i * 3 + c] = image.data[i * ch + (ch > c ? c : 0)];
+  const { box } = bare;
+  for (let y = 0; y < box.height; y++) data.set(bare.image.subarray(y * box.width * 3, (y + 1) * box.width * 3), ((box.y + y) * width + box.x) * 3);
+  return { data, width, height, channels: 3 };
 }

@@ -4,6 +4,7 @@
  *   tryon inspect me.jpg -o me-overlay.png            # skeleton + parsing colours over the photo
  *   tryon inspect me.jpg --json                       # keypoints, box, OpenPose-18, label areas
  *   tryon inspect --garment tee.jpg --type tshirt -o tee-overlay.png --json
+ *   tryon inspect me.jpg --bare upper -o bare.png     # the photo with the old top taken off
  *
  * Parses and checks the options, calls the library through the Tryon facade, writes/prints.
  */
@@ -16,7 +17,8 @@ import { writeFileAtomic } from '../image/write.ts';
 import { garmentSummary, renderGarmentOverlay } from '../garment/overlay.ts';
 import { personSummary, renderPersonOverlay } from '../person/overlay.ts';
 import { Tryon, type TryonOptions } from '../pipeline.ts';
-import { GARMENT_CATEGORIES, GARMENT_TYPES } from '../types.ts';
+import { GARMENT_CATEGORIES, GARMENT_TYPES, type GarmentCategory } from '../types.ts';
+import { bareImage } from '../bare/index.ts';
 import { invalid, oneOf } from '../validate.ts';
 import { pipelineOptions, shared, type SharedFlags } from './options.ts';
 import { colours } from './output.ts';
@@ -27,6 +29,7 @@ interface InspectCliOptions extends SharedFlags {
   garment?: boolean;
   type?: string;
   category?: string;
+  bare?: string;
   model: string;
 }
 
@@ -38,6 +41,8 @@ export interface InspectOptions {
   garment: boolean;
   type?: string;
   category?: string;
+  /** Write the bare body of this category (the photo with its old garment taken off) instead of the overlay. */
+  bare?: GarmentCategory;
   landmarkModel: LandmarkModel;
   /** Device, models folder, analysis cache. */
   pipeline: TryonOptions;
@@ -49,6 +54,8 @@ export function parseInspectOptions(photo: string | undefined, o: InspectCliOpti
   if (!o.output && !o.json) {
     throw new TryonError('BAD_OPTION', 'Nothing to do: give -o <overlay.png> and/or --json', { input: '--output', suggestion: 'tryon inspect photo.jpg -o overlay.png --json' });
   }
+  if (o.bare !== undefined && o.garment) throw new TryonError('BAD_OPTION', '--bare takes the old garment off a person photo: not with --garment', { input: '--bare' });
+  if (o.bare !== undefined && !o.output) throw new TryonError('BAD_OPTION', '--bare writes an image: give -o <bare.png>', { input: '--output', suggestion: 'tryon inspect photo.jpg --bare upper -o bare.png' });
   if (!o.garment && (o.type !== undefined || o.category !== undefined)) {
     throw new TryonError('BAD_OPTION', '--type and --category describe a garment photo: add --garment', { input: o.type !== undefined ? '--type' : '--category' });
   }
@@ -62,6 +69,7 @@ export function parseInspectOptions(photo: string | undefined, o: InspectCliOpti
     garment: o.garment === true,
     type: o.type?.toLowerCase(),
     category: o.category?.toLowerCase(),
+    bare: o.bare === undefined ? undefined : oneOf('--bare', o.bare.toLowerCase(), GARMENT_CATEGORIES),
     landmarkModel: oneOf('--model', o.model, LANDMARK_MODELS),
     pipeline: pipelineOptions(o),
   };
@@ -80,7 +88,11 @@ export async function inspectPhoto(opts: InspectOptions): Promise<object> {
     } else {
       const a = await tryon.analysePerson(opts.photo, opts.photo);
       summary = personSummary(a);
-      overlay = opts.output ? await renderPersonOverlay(a) : Buffer.alloc(0);
+      if (opts.bare) {
+        const bare = await tryon.bareBody(a, opts.bare);
+        summary = { ...summary, bare: { category: bare.category, box: bare.box, changed: bare.changed, warnings: bare.warnings } };
+        overlay = await sharp(Buffer.from(bareImage(a, bare).data), { raw: { width: a.width, height: a.height, channels: 3 } }).png().toBuffer();
+      } else overlay = opts.output ? await renderPersonOverlay(a) : Buffer.alloc(0);
     }
     if (opts.output) {
       const format = resolveFormat(opts.output);
@@ -103,6 +115,7 @@ export function registerInspect(program: Command): void {
     .option('--garment', 'the photo is a garment product photo, not a person')
     .option('--type <type>', `garment type (with --garment): ${Object.keys(GARMENT_TYPES).join(', ')}`)
     .option('--category <category>', `garment category (with --garment): ${GARMENT_CATEGORIES.join(', ')}`)
+    .option('--bare <category>', `write the bare body instead of the overlay: the photo with its old garment of this category taken off (${GARMENT_CATEGORIES.join(', ')})`)
     .option('--model <model>', `pose landmark model: ${LANDMARK_MODELS.join(', ')}`, 'full')
     .addOption(shared.device())
     .addOption(shared.modelsDir())
