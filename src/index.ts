@@ -5,7 +5,8 @@ export { Tryon, type TryonOptions } from './pipeline.ts';
 export { resolveConfig, defaultConfig, DEVICES, type Device, type TryonConfig } from './config.ts';
 export { TryonError, type ErrorCode, exitCodeFor, httpStatusFor } from './errors.ts';
 export { decodeImage, sniffFormat } from './image/decode.ts';
-export { encodeImage, resolveFormat } from './image/encode.ts';
+export { encodeImage } from './image/encode.ts';
+export { resolveFormat } from './image/format.ts';
 export * from './types.ts';
 export {
   runCatalog,

@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { TryonError } from '../errors.ts';
 import { OUTPUT_FORMATS, SIZES, type OutputFormat, type Size } from '../types.ts';
-import { EXTENSION_OF } from '../image/encode.ts';
+import { EXTENSION_OF } from '../image/format.ts';
 import { integerIn, invalid, oneOf } from '../validate.ts';
 import type { GarmentSpec } from './manifest.ts';
 import type { PersonSpec } from './persons.ts';

@@ -5,7 +5,8 @@
  * log file), one line per failed pair, and a summary. Also the plan that --dry-run prints.
  */
 import path from 'node:path';
-import cliProgress from 'cli-progress';
+import { createRequire } from 'node:module';
+import type cliProgressTypes from 'cli-progress';
 import type { ChalkInstance } from 'chalk';
 import type { CatalogEvent, CatalogPlan } from '../batch/catalog.ts';
 import type { BatchEvent } from '../batch/events.ts';
@@ -46,8 +47,8 @@ export function createReporter(options: { json: boolean; colours: ChalkInstance;
   const stream = options.stream ?? process.stderr;
   const c = options.colours;
   const tty = stream.isTTY === true;
-  let bar: cliProgress.MultiBar | null = null;
-  let single: cliProgress.SingleBar | null = null;
+  let bar: cliProgressTypes.MultiBar | null = null;
+  let single: cliProgressTypes.SingleBar | null = null;
   let started = Date.now();
   let failed = 0;
   let nextTenth = 1;
@@ -67,6 +68,8 @@ export function createReporter(options: { json: boolean; colours: ChalkInstance;
             `${e.skipped ? `, ${e.skipped} kept from an earlier run` : ''}, concurrency ${e.concurrency} -> ${e.out}`,
         );
         if (tty && e.toRender > 0) {
+          // Loaded when a bar is first drawn (a JSON or dry run draws none).
+          const cliProgress = createRequire(import.meta.url)('cli-progress') as typeof cliProgressTypes;
           bar = new cliProgress.MultiBar(
             {
               stream,

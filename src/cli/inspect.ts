@@ -9,16 +9,12 @@
  * Parses and checks the options, calls the library through the Tryon facade, writes/prints.
  */
 import type { Command } from 'commander';
-import sharp from 'sharp';
 import { LANDMARK_MODELS, type LandmarkModel } from '../config.ts';
 import { TryonError } from '../errors.ts';
-import { resolveFormat } from '../image/encode.ts';
+import { resolveFormat } from '../image/format.ts';
 import { writeFileAtomic } from '../image/write.ts';
-import { garmentSummary, renderGarmentOverlay } from '../garment/overlay.ts';
-import { personSummary, renderPersonOverlay } from '../person/overlay.ts';
-import { Tryon, type TryonOptions } from '../pipeline.ts';
+import type { TryonOptions } from '../pipeline.ts';
 import { GARMENT_CATEGORIES, GARMENT_TYPES, type GarmentCategory } from '../types.ts';
-import { bareImage } from '../bare/index.ts';
 import { invalid, oneOf } from '../validate.ts';
 import { pipelineOptions, shared, type SharedFlags } from './options.ts';
 import { colours } from './output.ts';
@@ -77,6 +73,14 @@ export function parseInspectOptions(photo: string | undefined, o: InspectCliOpti
 
 /** Analyses the photo and writes the overlay; returns the JSON summary. */
 export async function inspectPhoto(opts: InspectOptions): Promise<object> {
+  // Loaded here, not at start: `tryon --version` and `--help` need none of them.
+  const [{ Tryon }, { default: sharp }, { garmentSummary, renderGarmentOverlay }, { personSummary, renderPersonOverlay }, { bareImage }] = await Promise.all([
+    import('../pipeline.ts'),
+    import('sharp'),
+    import('../garment/overlay.ts'),
+    import('../person/overlay.ts'),
+    import('../bare/index.ts'),
+  ]);
   const tryon = await Tryon.create({ ...opts.pipeline, person: { landmarkModel: opts.landmarkModel } });
   try {
     let overlay: Buffer;

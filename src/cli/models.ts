@@ -7,7 +7,7 @@
 import type { Command } from 'commander';
 import { defaultConfig } from '../config.ts';
 import { TryonError } from '../errors.ts';
-import { failingFiles, modelsReport, type ModelsReport } from '../models/verify.ts';
+import type { ModelsReport } from '../models/verify.ts';
 import { pipelineOptions, shared, type SharedFlags } from './options.ts';
 import { colours } from './output.ts';
 
@@ -46,6 +46,8 @@ export function registerModels(program: Command): void {
     .addOption(shared.device())
     .action(async (opts: SharedFlags & { json?: boolean; verify?: boolean }) => {
       const { device, modelsDir } = pipelineOptions(opts);
+      // Loaded here, not at start (it loads onnxruntime): `tryon --version` needs none of it.
+      const { failingFiles, modelsReport } = await import('../models/verify.ts');
       const report = await modelsReport(modelsDir ?? defaultConfig().modelsDir, device);
       if (opts.json) process.stdout.write(`${JSON.stringify(toJson(report), null, 2)}\n`);
       else printText(report);

@@ -10,12 +10,10 @@
  */
 import path from 'node:path';
 import type { Command } from 'commander';
-import sharp from 'sharp';
 import { TryonError } from '../errors.ts';
-import { encodeImage, resolveFormat } from '../image/encode.ts';
+import { resolveFormat } from '../image/format.ts';
 import { writeFileAtomic } from '../image/write.ts';
-import { parsingImage } from '../person/overlay.ts';
-import { Tryon, type TryonOptions } from '../pipeline.ts';
+import type { TryonOptions } from '../pipeline.ts';
 import { GARMENT_CATEGORIES, GARMENT_TYPES, SIZES, type GarmentAnalysis, type GarmentType, type Mask, type PersonAnalysis, type RawImage, type Size, type TryOnResult } from '../types.ts';
 import { invalid, oneOf, parseHexColor, parseInteger } from '../validate.ts';
 import { pipelineOptions, shared, type SharedFlags } from './options.ts';
@@ -87,6 +85,7 @@ export function parseRunOptions(o: RunCliOptions): RunOptions {
 
 async function png(img: RawImage | Mask, file: string): Promise<void> {
   const channels = 'channels' in img ? img.channels : 1;
+  const { default: sharp } = await import('sharp');
   const buf = await sharp(Buffer.from(img.data.buffer, img.data.byteOffset, img.data.length), { raw: { width: img.width, height: img.height, channels } }).png().toBuffer();
   await writeFileAtomic(file, buf);
 }
@@ -102,6 +101,7 @@ export async function writeDebug(dir: string, person: PersonAnalysis, garment: G
   };
   const layers = result.layers;
   if (!layers) throw new TryonError('INTERNAL', 'writeDebug needs a try-on result with its layers (options.layers must not be false)');
+  const { parsingImage } = await import('../person/overlay.ts');
   await png(parsingImage(person), files.parsing);
   await png(layers.garmentMask, files.garmentMask);
   await png(garment.mask, files.sourceMask);
@@ -112,6 +112,9 @@ export async function writeDebug(dir: string, person: PersonAnalysis, garment: G
 
 /** Runs one try-on as the CLI does; returns what it wrote. */
 export async function runTryon(opts: RunOptions): Promise<{ output: string; debug: string[]; timings: Record<string, number> }> {
+  // The pipeline and the image library are loaded here, not at start: `tryon --version` and
+  // `--help` need neither.
+  const [{ Tryon }, { encodeImage }] = await Promise.all([import('../pipeline.ts'), import('../image/encode.ts')]);
   // One pair: rendered on this thread (starting a render worker would cost more than it saves).
   const tryon = await Tryon.create({ ...opts.pipeline, render: { threads: 0 } });
   try {
