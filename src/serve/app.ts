@@ -58,13 +58,36 @@ function modelNames(loaded: unknown): string[] {
  */
 export function buildServer(pipeline: ServePipeline, input: ServeOptions | ServeOptionsInput = {}): TryonServer {
   const options: ServeOptions = 'ttlMs' in input ? (input as ServeOptions) : resolveServeOptions(input as ServeOptionsInput);
-  const store = new ResultStore({ ttlMs: options.ttlMs, maxCount: options.maxResults, maxBytes: options.maxResultBytes });
-  const queue = new AdmissionQueue(options.concurrency, options.queue);
-  const uploads = new UploadGate(options.maxUploads, options.uploadsPerClient, UPLOAD_RETRY_SECONDS);
-  let closing = false;
+  const ctx: ServerContext = {
+    pipeline,
+    options,
+    store: new ResultStore({ ttlMs: options.ttlMs, maxCount: options.maxResults, maxBytes: options.maxResultBytes }),
+    queue: new AdmissionQueue(options.concurrency, options.queue),
+    uploads: new UploadGate(options.maxUploads, options.uploadsPerClient, UPLOAD_RETRY_SECONDS),
+    closing: false,
+  };
+  const app = createFastify(options);
+  addLifecycleHooks(app, ctx);
+  addErrorHandler(app, options);
+  registerPlugins(app, options);
+  app.register(async (api) => registerRoutes(api, ctx));
+  return app as TryonServer;
+}
 
+/** What the server's hooks and routes share: the pipeline, the options, its stores and whether it is closing. */
+interface ServerContext {
+  pipeline: ServePipeline;
+  options: ServeOptions;
+  store: ResultStore;
+  queue: AdmissionQueue;
+  uploads: UploadGate;
+  closing: boolean;
+}
+
+/** The fastify instance: timeouts, body limit, the API's error shape for framework and client errors. */
+function createFastify(options: ServeOptions): FastifyInstance {
   const timeout = options.uploadTimeoutMs;
-  const app = Fastify({
+  return Fastify({
     logger: options.logger,
     // JSON bodies are refused anyway; keep what fastify buffers for them small.
     bodyLimit: 64 * 1024,
@@ -81,8 +104,11 @@ export function buildServer(pipeline: ServePipeline, input: ServeOptions | Serve
     frameworkErrors: (err, request, reply) => {
       sendError(request, reply, toHttpError(err));
     },
-  });
+  }) as unknown as FastifyInstance;
+}
 
+/** Security headers on every answer, and the close sequence (draining health, 503 to new requests). */
+function addLifecycleHooks(app: FastifyInstance, ctx: ServerContext): void {
   app.addHook('onSend', async (_request, reply) => {
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'no-referrer');
@@ -90,21 +116,25 @@ export function buildServer(pipeline: ServePipeline, input: ServeOptions | Serve
     if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
     // While closing, the answers to requests in flight end their connections too; otherwise a
     // kept-alive socket would hold close() open for the whole keep-alive timeout.
-    if (closing) reply.header('connection', 'close');
+    if (ctx.closing) reply.header('connection', 'close');
   });
   // On close: health turns 503 "draining" (load balancers stop sending), other new requests on
   // kept-alive connections get 503 in our shape, requests in flight finish.
   app.addHook('preClose', async () => {
-    closing = true;
+    ctx.closing = true;
   });
   app.addHook('onRequest', async (request) => {
-    if (closing && request.url !== '/api/health') {
+    if (ctx.closing && request.url !== '/api/health') {
       throw new HttpError(503, 'SHUTTING_DOWN', 'Server is shutting down; retry shortly', { 'retry-after': '5', connection: 'close' });
     }
   });
   app.addHook('onClose', async () => {
-    store.close();
+    ctx.store.close();
   });
+}
+
+/** Every error in the API's shape; a server error's cause logged (a client that left: one line). */
+function addErrorHandler(app: FastifyInstance, options: ServeOptions): void {
   app.setErrorHandler((err, request, reply) => {
     if (clientGone(request)) {
       logAbort(request, options.logger);
@@ -118,7 +148,10 @@ export function buildServer(pipeline: ServePipeline, input: ServeOptions | Serve
     }
     return sendError(request, reply, http);
   });
+}
 
+/** Multipart with the upload limit, CORS when origins are set, the rate limiter (applied in registerRoutes). */
+function registerPlugins(app: FastifyInstance, options: ServeOptions): void {
   app.register(multipart, { throwFileSizeLimit: true, limits: { fileSize: options.maxUpload } });
   if (options.corsOrigins.length > 0) {
     app.register(cors, {
@@ -143,56 +176,56 @@ export function buildServer(pipeline: ServePipeline, input: ServeOptions | Serve
         }),
     });
   }
+}
 
-  app.register(async (api) => {
-    // Every request to a limited path counts, whatever its fate (unknown paths included):
-    // otherwise wrong API keys and bad bodies could be tried without limit.
-    if (options.rateLimit) {
-      const limit = api.rateLimit();
-      api.addHook('onRequest', async function (request, reply) {
-        if (!UNLIMITED.has(request.routeOptions.url ?? '')) await limit.call(this, request, reply);
-      });
+/** The API: rate limit and Host check first, then health, the OpenAPI document, results and the try-on. */
+function registerRoutes(api: FastifyInstance, ctx: ServerContext): void {
+  const { options, pipeline, queue, uploads, store } = ctx;
+  // Every request to a limited path counts, whatever its fate (unknown paths included):
+  // otherwise wrong API keys and bad bodies could be tried without limit.
+  if (options.rateLimit) {
+    const limit = api.rateLimit();
+    api.addHook('onRequest', async function (request, reply) {
+      if (!UNLIMITED.has(request.routeOptions.url ?? '')) await limit.call(this, request, reply);
+    });
+  }
+  api.addHook('onRequest', checkHost);
+  api.setNotFoundHandler((request, reply) => {
+    const allowed = allowedMethods(request.url);
+    if (allowed && !allowed.includes(request.method)) {
+      const methods = options.corsOrigins.length > 0 ? [...allowed, 'OPTIONS'] : allowed;
+      return sendError(request, reply, new HttpError(405, 'METHOD_NOT_ALLOWED', `${request.method} is not allowed here; allowed: ${methods.join(', ')}`, { allow: methods.join(', ') }));
     }
-    api.addHook('onRequest', checkHost);
-    api.setNotFoundHandler((request, reply) => {
-      const allowed = allowedMethods(request.url);
-      if (allowed && !allowed.includes(request.method)) {
-        const methods = options.corsOrigins.length > 0 ? [...allowed, 'OPTIONS'] : allowed;
-        return sendError(request, reply, new HttpError(405, 'METHOD_NOT_ALLOWED', `${request.method} is not allowed here; allowed: ${methods.join(', ')}`, { allow: methods.join(', ') }));
-      }
-      return sendError(request, reply, new HttpError(404, 'NOT_FOUND', `No such endpoint: ${request.method} ${request.url.slice(0, 100)}`));
-    });
-
-    api.get('/api/health', async (_request, reply) => reply.code(closing ? 503 : 200).send({
-      status: closing ? 'draining' : 'ok',
-      version: VERSION,
-      models_loaded: modelNames(pipeline.registry.loaded()),
-      execution_provider: String(pipeline.registry.provider),
-      queue: { depth: queue.depth, active: queue.active, concurrency: queue.concurrency, limit: queue.queueLimit },
-      uploads: { active: uploads.active, limit: uploads.limit, per_client: uploads.clientLimit },
-      results_stored: store.size,
-      results_bytes: store.totalBytes,
-    }));
-
-    const document = openApiDocument(VERSION, options);
-    api.get('/api/openapi.json', async () => document);
-
-    // No API key here: the 128-bit random name is the capability, so <img src> works in a browser.
-    api.get<{ Params: { filename: string } }>('/api/results/:filename', async (request, reply) => {
-      const name = request.params.filename;
-      const result = RESULT_NAME.test(name) ? store.get(name) : null;
-      if (!result) throw new HttpError(404, 'NOT_FOUND', 'No such result (it may have expired)');
-      const maxAge = Math.max(0, Math.floor((result.expires - Date.now()) / 1000));
-      return reply.type(result.contentType).header('cache-control', `private, max-age=${maxAge}, immutable`).send(result.data);
-    });
-
-    // Two files and four short fields, with room for part headers and boundaries.
-    const maxBody = 2 * options.maxUpload + 64 * 1024;
-    const onRequest = [requireApiKey(options.apiKey), checkBody(maxBody, options.maxUpload)];
-    api.post('/api/virtual-tryon', { onRequest }, tryonHandler({ pipeline, queue, uploads, store, options }));
+    return sendError(request, reply, new HttpError(404, 'NOT_FOUND', `No such endpoint: ${request.method} ${request.url.slice(0, 100)}`));
   });
 
-  return app as TryonServer;
+  api.get('/api/health', async (_request, reply) => reply.code(ctx.closing ? 503 : 200).send({
+    status: ctx.closing ? 'draining' : 'ok',
+    version: VERSION,
+    models_loaded: modelNames(pipeline.registry.loaded()),
+    execution_provider: String(pipeline.registry.provider),
+    queue: { depth: queue.depth, active: queue.active, concurrency: queue.concurrency, limit: queue.queueLimit },
+    uploads: { active: uploads.active, limit: uploads.limit, per_client: uploads.clientLimit },
+    results_stored: store.size,
+    results_bytes: store.totalBytes,
+  }));
+
+  const document = openApiDocument(VERSION, options);
+  api.get('/api/openapi.json', async () => document);
+
+  // No API key here: the 128-bit random name is the capability, so <img src> works in a browser.
+  api.get<{ Params: { filename: string } }>('/api/results/:filename', async (request, reply) => {
+    const name = request.params.filename;
+    const result = RESULT_NAME.test(name) ? store.get(name) : null;
+    if (!result) throw new HttpError(404, 'NOT_FOUND', 'No such result (it may have expired)');
+    const maxAge = Math.max(0, Math.floor((result.expires - Date.now()) / 1000));
+    return reply.type(result.contentType).header('cache-control', `private, max-age=${maxAge}, immutable`).send(result.data);
+  });
+
+  // Two files and four short fields, with room for part headers and boundaries.
+  const maxBody = 2 * options.maxUpload + 64 * 1024;
+  const onRequest = [requireApiKey(options.apiKey), checkBody(maxBody, options.maxUpload)];
+  api.post('/api/virtual-tryon', { onRequest }, tryonHandler({ pipeline, queue, uploads, store, options }));
 }
 
 /** One line for a client that went away mid-request (not a server error: no stack trace). */
