@@ -222,7 +222,7 @@ function synthSkin(c: CropPlanes, region: Uint8Array, normals: Normals, real: Ui
       const k = y * w + x;
       if (!region[k] || !touches(real, k, x, y, w, h)) continue;
       const realMean = localMean(c.rgb, realInner, w, h, x, y, 4);
-      const synthMean = localMeanF(synth, region, w, h, x, y, 1);
+      const synthMean = localMean(synth, region, w, h, x, y, 1);
       if (!realMean || !synthMean) continue;
       fixed[k] = 1;
       for (let ch = 0; ch < 3; ch++) values[k * 3 + ch] = realMean[ch] - synthMean[ch];
@@ -242,7 +242,8 @@ function grainGain(c: CropPlanes, synthLum: Float32Array, region: Uint8Array, re
   return Math.min(Math.max(want.level / got.level, 1), 3);
 }
 
-function localMean(rgb: Uint8Array, mask: Uint8Array, w: number, h: number, x: number, y: number, r: number): number[] | null {
+/** Mean RGB of the pixels `mask` sets within r of (x, y); null when none. */
+function localMean(rgb: ArrayLike<number>, mask: Uint8Array, w: number, h: number, x: number, y: number, r: number): number[] | null {
   const acc = [0, 0, 0];
   let m = 0;
   for (let yy = Math.max(0, y - r); yy <= Math.min(h - 1, y + r); yy++) {
@@ -256,19 +257,6 @@ function localMean(rgb: Uint8Array, mask: Uint8Array, w: number, h: number, x: n
   return m ? acc.map((v) => v / m) : null;
 }
 
-function localMeanF(rgb: Float32Array, mask: Uint8Array, w: number, h: number, x: number, y: number, r: number): number[] | null {
-  const acc = [0, 0, 0];
-  let m = 0;
-  for (let yy = Math.max(0, y - r); yy <= Math.min(h - 1, y + r); yy++) {
-    for (let xx = Math.max(0, x - r); xx <= Math.min(w - 1, x + r); xx++) {
-      const j = yy * w + xx;
-      if (!mask[j]) continue;
-      m++;
-      for (let c = 0; c < 3; c++) acc[c] += rgb[j * 3 + c];
-    }
-  }
-  return m ? acc.map((v) => v / m) : null;
-}
 
 /** Takes the old garment of `category` off the person photo. */
 export function bareBody(person: PersonAnalysis, category: GarmentCategory): BareBody {
