@@ -105,8 +105,13 @@ function centreFront(f: TopFrame, L: Float32Array | null, neckW: number): Point 
     const gs: number[] = [];
     for (let y = y0; y <= y1; y++) {
       let gsum = 0;
-      for (let dx = -2; dx <= 2; dx++) gsum += Math.abs(L[(y + 1) * w + cx + dx] - L[(y - 1) * w + cx + dx]);
-      gs.push(gsum);
+      // Only inside the garment: the silhouette's own top edge is not the front neckline.
+      let inside = true;
+      for (let dx = -2; dx <= 2; dx++) {
+        gsum += Math.abs(L[(y + 1) * w + cx + dx] - L[(y - 1) * w + cx + dx]);
+        inside &&= g.bin[(y - 2) * w + cx + dx] === 1;
+      }
+      gs.push(inside ? gsum : 0);
     }
     const bestG = Math.max(0, ...gs);
     cfY = Math.round(neckY + 0.35 * neckW);
