@@ -70,3 +70,23 @@ export function landmarkProblems(a: GarmentAnalysis, tolerance = 4): string[] {
   }
   return out;
 }
+
+/**
+ * Problems with a sleeved garment's sleeve corners (empty when all is well): the four corners
+ * a sleeve's warp is solved from (shoulder, armpit, cuff out and in) must be four, with an
+ * opening of some width and an underarm that is not a point.
+ */
+export function sleeveProblems(a: GarmentAnalysis): string[] {
+  if (a.category === 'lower' || a.sleeve === 'none') return [];
+  const lm = a.landmarks as Record<string, { x: number; y: number }>;
+  const d = (p: { x: number; y: number }, q: { x: number; y: number }): number => Math.hypot(p.x - q.x, p.y - q.y);
+  const sw = d(lm.shoulder_left, lm.shoulder_right);
+  const out: string[] = [];
+  for (const s of ['left', 'right']) {
+    const opening = d(lm[`cuff_${s}_out`], lm[`cuff_${s}_in`]);
+    const underarm = d(lm[`cuff_${s}_in`], lm[`armpit_${s}`]);
+    if (opening < 0.06 * sw) out.push(`${s} sleeve opening ${opening.toFixed(0)} px (shoulders ${sw.toFixed(0)})`);
+    if (underarm < 0.03 * sw) out.push(`${s} cuff's inner end on the armpit (${underarm.toFixed(0)} px)`);
+  }
+  return out;
+}

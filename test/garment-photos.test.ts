@@ -9,7 +9,7 @@ import { hueOf, rgbToLab } from '../src/garment/color.ts';
 import { garmentSummary, renderGarmentOverlay } from '../src/garment/overlay.ts';
 import type { GarmentAnalysis } from '../src/types.ts';
 import { HAVE_SHARED, catalog, garmentPath, type CatalogEntry } from './fixtures.ts';
-import { landmarkProblems } from './garment-helpers.ts';
+import { landmarkProblems, sleeveProblems } from './garment-helpers.ts';
 
 const entries = catalog();
 
@@ -37,12 +37,18 @@ describe.skipIf(!HAVE_SHARED)('garment analysis of the catalog photos', () => {
     expect(inside / (a.width * a.height)).toBeGreaterThan(0.05);
     expect(inside / (a.width * a.height)).toBeLessThan(0.85);
     expect(landmarkProblems(a)).toEqual([]);
+    expect(sleeveProblems(a)).toEqual([]);
   });
 
   it('finds long sleeves on long-sleeve tops and short ones on tees', () => {
-    // Two clear cases each; sleeve length of ruffles and bell sleeves is left out (see README).
     expect(results.get('00151_00')!.sleeve).toBe('long'); // striped long-sleeve top
     expect(results.get('049940_1')!.sleeve).toBe('long'); // blouse with balloon sleeves
+    expect(results.get('00470_00')!.sleeve).toBe('long'); // sleeves hanging beside the body, cuffs touching it
+    expect(results.get('049947_1')!.sleeve).toBe('long'); // sheer bell sleeves lying over the body
+    expect(results.get('049920_1')!.sleeve).toBe('long'); // tiered ruffle sleeves
+    expect(results.get('051998_1')!.sleeve).toBe('long'); // balloon sleeves of a long dress
+    expect(results.get('052234_1')!.sleeve).toBe('short'); // puff sleeves
+    expect(results.get('02305_00')!.sleeve).toBe('short'); // off-shoulder puff sleeves
     expect(results.get('00055_00')!.sleeve).toBe('short');
     expect(results.get('050105_1')!.sleeve).toBe('short');
     expect(results.get('048769_1')!.sleeve).toBe('none'); // cami
@@ -58,10 +64,12 @@ describe.skipIf(!HAVE_SHARED)('garment analysis of the catalog photos', () => {
     expect(t.mask.data[below * t.width + Math.round(c.x)]).toBeLessThan(128);
     // White tee on white (12562): the plain white fabric around the print is garment.
     const w = results.get('12562_00')!;
-    const cf = w.landmarks.center_front!, hem = w.landmarks.top_hem_right!;
+    const cf = w.landmarks.center_front!, hem = w.landmarks.top_hem_right!, pit = w.landmarks.armpit_right!;
     let white = 0, n = 0;
     for (let y = Math.round(cf.y + 40); y < hem.y - 20; y += 8) {
-      const x = Math.round(hem.x + 30);
+      // 30 px in from the side seam (armpit to hem corner; the tee tapers).
+      const t = Math.min(1, Math.max(0, (y - pit.y) / (hem.y - pit.y)));
+      const x = Math.round(pit.x + (hem.x - pit.x) * t + 30);
       n++;
       if (w.mask.data[y * w.width + x] >= 128) white++;
     }

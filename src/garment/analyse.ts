@@ -72,8 +72,9 @@ export async function analyseGarment(bytes: Buffer | Uint8Array, options: Garmen
   const m = garmentMask(img, decoded.hasAlpha, name);
   const geo = maskLandmarks(m.work.bin, m.work.w, m.work.h, m.work.scale, category, m.L);
   // Landmarks come from the coarse work mask; the full-resolution edge may sit a few pixels
-  // in from it, so each is moved onto the nearest garment pixel.
-  for (const p of Object.values(geo.landmarks)) if (p) snapToMask(p, m.mask, 3 * m.work.scale + 6);
+  // in from it (more where a shadow the work mask took in was trimmed), so each is moved onto
+  // the nearest garment pixel.
+  for (const p of Object.values(geo.landmarks)) if (p) snapToMask(p, m.mask, 5 * m.work.scale + 8);
 
   // RGB pixels (alpha dropped: the mask carries it).
   let rgb: Uint8Array;
@@ -109,6 +110,7 @@ export async function analyseGarment(bytes: Buffer | Uint8Array, options: Garmen
     sleeve: geo.sleeve,
     cropped: geo.cropped,
     color: dominant,
-    warnings: [...m.warnings, ...geo.warnings],
+    // Each names the photo: a batch's log or a server's reply lists several.
+    warnings: [...m.warnings, ...geo.warnings].map((w) => `${name}: ${w}`),
   };
 }

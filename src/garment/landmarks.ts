@@ -1,156 +1,28 @@
 /**
  * FashionAI-style landmarks from the geometry of a garment mask (front-view product photo).
- * Everything here reads row and column profiles of the 0/1 work mask:
+ * Upper garments and a dress's top read the mask's rows, columns and outline:
  * - the neckline corners are the highest points of the top profile either side of the
- *   centre; centre front is the neckline dip, or the strongest horizontal edge under it when
- *   the inside back of the neck fills the dip;
- * - the armpit is where the side edge of the body (scanned upward from mid-body) turns
- *   sharply: outward into a sleeve, or inward into an armhole (sleeveless);
- * - the cuffs are the far end of the sleeve (mask outside the body line), split into the
- *   corner on the armpit side (in) and the shoulder side (out);
- * - hem, waistband and leg openings are the run ends of the bottom / top rows;
- * - the crotch is the top of the gap between the legs.
+ *   centre; when they nearly meet (a stand collar, a bow) the neckline ends where the
+ *   collar's steep sides meet the shoulders' slope. Centre front is
+ *   the neckline dip, or the strongest horizontal edge under it when the inside back of the
+ *   neck fills the dip;
+ * - armpits, shoulders and sleeve openings come from src/garment/sleeves.ts;
+ * - the hem corners are the bottom outer corners of the body (a curved hem's sides, not the
+ *   middle of its lowest row), left of sleeves that hang lower than the hem;
+ * Lower garments: waistband and leg openings are run ends of the top and bottom rows, the
+ * crotch the top of the gap between the legs.
  * The wearer's left is the IMAGE RIGHT.
  */
 import type { FoundLandmarks, GarmentCategory, GarmentLandmarkName, Point, SleeveLength } from '../types.ts';
+import { traceOutline } from './contour.ts';
+import { firstInColumn, P, rowsOf, runAt, wedgeApex, type Rows } from './profiles.ts';
+import { columnBottoms, sideLandmarks, type SideLandmarks, type TopFrame } from './sleeves.ts';
 
 export interface MaskGeometry {
   landmarks: FoundLandmarks;
   sleeve: SleeveLength;
   cropped: boolean;
   warnings: string[];
-}
-
-interface Rows {
-  w: number;
-  h: number;
-  bin: Uint8Array;
-  top: number;
-  bottom: number;
-  left: number;
-  right: number;
-  cx: number;
-}
-
-function rowsOf(bin: Uint8Array, w: number, h: number): Rows {
-  let top = h, bottom = -1, left = w, right = -1, sx = 0, n = 0;
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      if (!bin[y * w + x]) continue;
-      if (y < top) top = y;
-      bottom = y;
-      if (x < left) left = x;
-      if (x > right) right = x;
-      sx += x;
-      n++;
-    }
-  }
-  return { w, h, bin, top, bottom, left, right, cx: n ? sx / n : w / 2 };
-}
-
-/** The run of row y that contains x, or the nearest run; null when the row is empty. */
-function runAt(g: Rows, y: number, x: number): [number, number] | null {
-  const { w, bin } = g;
-  const row = y * w;
-  let best: [number, number] | null = null;
-  let bestD = Infinity;
-  let x0 = -1;
-  for (let i = 0; i <= w; i++) {
-    const on = i < w && bin[row + i] === 1;
-    if (on && x0 < 0) x0 = i;
-    if (!on && x0 >= 0) {
-      const x1 = i - 1;
-      const d = x < x0 ? x0 - x : x > x1 ? x - x1 : 0;
-      if (d < bestD) { bestD = d; best = [x0, x1]; }
-      x0 = -1;
-    }
-  }
-  return best;
-}
-
-function firstInColumn(g: Rows, x: number): number {
-  for (let y = g.top; y <= g.bottom; y++) if (g.bin[y * g.w + x]) return y;
-  return -1;
-}
-
-const P = (x: number, y: number): Point => ({ x, y });
-
-/**
- * The apex of a wedge-shaped gap that opens downward from `top` (the gap beside a hanging
- * sleeve, between trouser legs). Near its apex the gap is too narrow to survive the mask's
- * closing, so the found top is low; the gap's two walls, fitted as lines over the rows below
- * and extended upward, meet at the true apex. Returns `top` when there is no wedge there.
- */
-function wedgeApex(g: Rows, top: Point, maxRise: number): Point {
-  const { w, bin } = g;
-  const ys: number[] = [], ls: number[] = [], rs: number[] = [];
-  // Rows a little below the found top: right under it the closing has rounded the walls.
-  const from = Math.round(top.y) + Math.max(3, Math.round(0.02 * g.h));
-  const to = Math.round(top.y) + Math.max(10, Math.round(0.12 * g.h));
-  let x = Math.round(top.x);
-  for (let y = Math.round(top.y) + 1; y <= Math.min(g.bottom, to); y++) {
-    const row = y * w;
-    if (bin[row + x]) {
-      // Follow the gap if it drifts: nearest empty pixel within 3 px.
-      let found = -1;
-      for (let d = 1; d <= 3 && found < 0; d++) {
-        if (x - d >= 0 && !bin[row + x - d]) found = x - d;
-        else if (x + d < w && !bin[row + x + d]) found = x + d;
-      }
-      if (found < 0) continue;
-      x = found;
-    }
-    let l = x, r = x;
-    while (l > g.left && !bin[row + l - 1]) l--;
-    while (r < g.right && !bin[row + r + 1]) r++;
-    if (l <= g.left || r >= g.right) return top; // open to the side: a corner, not a wedge
-    x = Math.round((l + r) / 2);
-    if (y < from) continue;
-    ys.push(y);
-    ls.push(l - 0.5);
-    rs.push(r + 0.5);
-    x = Math.round((l + r) / 2);
-  }
-  if (ys.length < 5) return top;
-  const fit = (v: number[]): [number, number] => {
-    const n = ys.length;
-    const my = ys.reduce((a, b) => a + b, 0) / n, mv = v.reduce((a, b) => a + b, 0) / n;
-    let sxy = 0, sxx = 0;
-    for (let i = 0; i < n; i++) { sxy += (ys[i] - my) * (v[i] - mv); sxx += (ys[i] - my) ** 2; }
-    const b = sxx ? sxy / sxx : 0;
-    return [mv - b * my, b];
-  };
-  const [a1, b1] = fit(ls);
-  const [a2, b2] = fit(rs);
-  if (b2 - b1 <= 0.02) return top; // walls not converging upward
-  const y = (a1 - a2) / (b2 - b1);
-  if (!(y < top.y) || top.y - y > maxRise) return top;
-  return P(a1 + b1 * y, y);
-}
-
-interface Upper {
-  lm: FoundLandmarks;
-  sleeve: SleeveLength;
-  cropped: boolean;
-  warnings: string[];
-  armpitY: number;
-}
-
-/** What the upper-garment stages share: the mask's rows, its centre and width, the neckline's and hem's rows. */
-interface TopFrame {
-  g: Rows;
-  dress: boolean;
-  /** The centre column, the mask's width. */
-  cx: number;
-  bw: number;
-  neckY: number;
-  hemY: number;
-  /** The hem row's run through the centre. */
-  hemRun: [number, number];
-  /** Neckline to hem. */
-  span: number;
-  /** The step of the side-edge scans (about 1 % of the height). */
-  k: number;
 }
 
 /** A neckline corner: the highest point of the top profile on one side of the centre (sign -1: the image left, the wearer's right). */
@@ -165,15 +37,58 @@ function necklineCorner(g: Rows, cx: number, bw: number, sign: number): Point {
   return best < 0 ? P(cx + sign * 0.1 * bw, g.top) : P(best, bestY);
 }
 
-/** The hem: the lowest row where the body (the run through the centre) is still wide; ties, strings and sleeves hanging lower do not count. */
-function hemOf(g: Rows, cx: number, bw: number, neckY: number): { hemY: number; hemRun: [number, number] } {
+/**
+ * The base of a collar or bow standing above the shoulders: walking out from its top corner,
+ * where the top profile's steep side gives way to the shoulder's gentler slope. The corner
+ * itself when there is no steep side, or no shoulder after it.
+ */
+function collarBase(g: Rows, corner: Point, cx: number, bw: number, sign: number): Point {
+  const win = Math.max(2, Math.round(0.03 * bw));
+  const top = (x: number): number => firstInColumn(g, x);
+  let steep = false;
+  for (let x = corner.x; sign * (x - cx) <= 0.35 * bw; x += sign) {
+    const y0 = top(x), y1 = top(x + sign * win);
+    if (y0 < 0 || y1 < 0) break;
+    const slope = (y1 - y0) / win;
+    if (slope >= 1.5) steep = true;
+    else if (steep && slope < 0.7) return shouldersFrom(g, x, bw, sign) ? P(x, y0) : corner;
+  }
+  return corner;
+}
+
+/**
+ * Shoulders run out from x: the top profile keeps a gentle slope a good way (a halter's
+ * neck band drops into the armhole at once: its neckline is the band's top).
+ */
+function shouldersFrom(g: Rows, x0: number, bw: number, sign: number): boolean {
+  const win = Math.max(2, Math.round(0.03 * bw));
+  for (let x = x0; sign * (x - x0) < 0.12 * bw; x += sign) {
+    const y0 = firstInColumn(g, x), y1 = firstInColumn(g, x + sign * win);
+    if (y0 < 0 || y1 < 0 || (y1 - y0) / win > 1.2) return false;
+  }
+  return true;
+}
+
+/** The neckline's two ends (image left = the wearer's right first). */
+function necklineCorners(g: Rows, cx: number, bw: number): { right: Point; left: Point; top: number } {
+  let right = necklineCorner(g, cx, bw, -1);
+  let left = necklineCorner(g, cx, bw, 1);
+  const top = Math.min(right.y, left.y);
+  if (left.x - right.x < 0.15 * bw) {
+    right = collarBase(g, right, cx, bw, -1);
+    left = collarBase(g, left, cx, bw, 1);
+  }
+  return { right, left, top };
+}
+
+/** The hem's row: the lowest row where the body (the run through the centre) is still wide; ties, strings and sleeves hanging lower do not count. */
+function hemRow(g: Rows, cx: number, bw: number, neckY: number): number {
   let hemY = g.bottom;
   for (let y = g.bottom; y > neckY; y--) {
     const r = runAt(g, y, cx);
     if (r && r[0] <= cx && r[1] >= cx && r[1] - r[0] >= 0.2 * bw) { hemY = y; break; }
   }
-  hemY = Math.max(neckY + 1, hemY - Math.max(1, Math.round(0.008 * g.h)));
-  return { hemY, hemRun: runAt(g, hemY, cx) ?? [g.left, g.right] };
+  return Math.max(neckY + 1, hemY - Math.max(1, Math.round(0.008 * g.h)));
 }
 
 /** Centre front: the dip of the neckline, or the strongest edge under a filled-in dip. */
@@ -190,8 +105,13 @@ function centreFront(f: TopFrame, L: Float32Array | null, neckW: number): Point 
     const gs: number[] = [];
     for (let y = y0; y <= y1; y++) {
       let gsum = 0;
-      for (let dx = -2; dx <= 2; dx++) gsum += Math.abs(L[(y + 1) * w + cx + dx] - L[(y - 1) * w + cx + dx]);
-      gs.push(gsum);
+      // Only inside the garment: the silhouette's own top edge is not the front neckline.
+      let inside = true;
+      for (let dx = -2; dx <= 2; dx++) {
+        gsum += Math.abs(L[(y + 1) * w + cx + dx] - L[(y - 1) * w + cx + dx]);
+        inside &&= g.bin[(y - 2) * w + cx + dx] === 1;
+      }
+      gs.push(inside ? gsum : 0);
     }
     const bestG = Math.max(0, ...gs);
     cfY = Math.round(neckY + 0.35 * neckW);
@@ -201,221 +121,27 @@ function centreFront(f: TopFrame, L: Float32Array | null, neckW: number): Point 
 }
 
 /**
- * The garment's outline seen from below: where each column's first run from the top ends (so
- * a gap between sleeve and body that closes again lower down still shows); -1 for an empty column.
+ * A bottom corner of the body: of the runs through the centre in the rows from `fromY` down,
+ * the end farthest down and out (largest y + distance from the centre), so a curved hem's
+ * side is found, not the middle of its lowest row. `clip`: the inner line of a sleeve that
+ * lies over the body and hangs past the hem (the body's corner is hidden under it).
  */
-function columnBottoms({ g, hemY, k }: TopFrame): Int32Array {
-  const { w, bin } = g;
-  const colBottom = new Int32Array(w).fill(-1);
-  for (let x = g.left; x <= g.right; x++) {
-    let y = firstInColumn(g, x);
-    if (y < 0) continue;
-    // Step over short breaks: a frayed outer edge is not a gap under the arm.
-    const jump = Math.max(3, Math.round(0.02 * g.h));
-    for (;;) {
-      while (y < g.bottom && bin[(y + 1) * w + x]) y++;
-      let next = y + 1;
-      while (next <= Math.min(g.bottom, y + jump) && !bin[next * w + x]) next++;
-      if (next > Math.min(g.bottom, y + jump)) break;
-      y = next;
-    }
-    colBottom[x] = Math.min(y, hemY + k);
-  }
-  return colBottom;
-}
-
-/**
- * The armpit as the deepest notch in the outline between the sleeve and the body: the
- * point of the side's outline (seen from below, and from the side) farthest inside its
- * convex hull. That is the corner under a short sleeve and the top of the gap beside a
- * hanging long sleeve. Null when there is no real notch (sleeveless, sleeves against the
- * body).
- */
-function armpitNotch(f: TopFrame, colBottom: Int32Array, sign: number): Point | null {
-  const { g, cx, bw, neckY, hemY, span, dress } = f;
-  const { w, bin } = g;
-  const pts: Point[] = [];
-  const inner = cx + sign * 0.1 * bw;
-  for (let x = g.left; x <= g.right; x++) {
-    if (colBottom[x] >= 0 && sign * (x - inner) > 0) pts.push(P(x, colBottom[x]));
-  }
-  // Each row's outermost pixel on this side (the body side below a short sleeve).
-  for (let y = neckY; y <= hemY; y++) {
-    const row = y * w;
-    if (sign < 0) {
-      for (let x = g.left; x < cx; x++) if (bin[row + x]) { pts.push(P(x, y)); break; }
-    } else {
-      for (let x = g.right; x > cx; x--) if (bin[row + x]) { pts.push(P(x, y)); break; }
-    }
-  }
-  if (pts.length < 3) return null;
-  const hull = convexHull(pts);
-  const depths = pts.map((p) => {
-    if (p.y <= neckY || p.y >= hemY - 2) return 0;
-    let d = Infinity;
-    for (let i = 0; i < hull.length; i++) {
-      const a1 = hull[i], b1 = hull[(i + 1) % hull.length];
-      const len = Math.hypot(b1.x - a1.x, b1.y - a1.y);
-      if (len === 0) continue;
-      d = Math.min(d, Math.abs((b1.x - a1.x) * (p.y - a1.y) - (b1.y - a1.y) * (p.x - a1.x)) / len);
-    }
-    return d;
-  });
-  const depth = Math.max(0, ...depths);
-  // The notch under a flat-laid tee is flat-bottomed (the body side runs parallel to the
-  // hull): its top corner, the highest deep point, is the armpit.
-  let bi = -1;
-  pts.forEach((p, i) => {
-    if (depths[i] >= 0.75 * depth && (bi < 0 || p.y < pts[bi].y)) bi = i;
-  });
-  const best = bi < 0 ? null : pts[bi];
-  if (!best || depth < Math.max(4, 0.05 * span)) return null;
-  // An armpit sits in the upper body, not in the notch between a cuff and the hem.
-  if (best.y > neckY + (dress ? 0.4 : 0.7) * span) return null;
-  const apex = wedgeApex(g, best, 0.3 * span);
-  return apex.y > neckY ? P(Math.round(apex.x), Math.round(apex.y)) : best;
-}
-
-/**
- * The armpit of one side: the notch under a sleeve (armpitNotch) when something stands out
- * beside and above it, else where the side edge, scanned upward from mid-body, turns sharply:
- * outward into a sleeve, or inward into an armhole; else placed by proportion (with a warning).
- */
-function armpitSide(f: TopFrame, colBottom: Int32Array, sign: number, warnings: string[]): { armpit: Point; kind: 'sleeve' | 'armhole' | 'none' } {
-  const { g, cx, bw, neckY, span, k, dress } = f;
-  const { w, bin } = g;
-  const startY = Math.round(neckY + (dress ? 0.3 : 0.6) * span);
-  const found = armpitNotch(f, colBottom, sign);
-  // A notch with nothing standing out beside and above it is an armhole curve (a sleeveless
-  // dress narrowing to its waist), not the corner under a sleeve.
-  let reach = 0;
-  if (found) {
-    for (let y = neckY; y <= found.y; y++) {
-      const row = y * w;
-      if (sign < 0) { for (let x = g.left; x < found.x; x++) if (bin[row + x]) { reach = Math.max(reach, found.x - x); break; } }
-      else for (let x = g.right; x > found.x; x--) if (bin[row + x]) { reach = Math.max(reach, x - found.x); break; }
-    }
-  }
-  if (found && reach > 0.08 * bw) return { armpit: found, kind: 'sleeve' as const };
-  const out = new Float32Array(g.h).fill(NaN);
-  for (let y = neckY; y <= Math.min(g.bottom, startY + k); y++) {
+function bottomCorner(g: Rows, cx: number, fromY: number, sign: number, clip: number | null): Point {
+  let best = P(cx, g.bottom), bestV = -Infinity;
+  for (let y = Math.max(g.top, Math.round(fromY)); y <= g.bottom; y++) {
     const r = runAt(g, y, cx);
-    if (r) out[y] = sign < 0 ? cx - r[0] : r[1] - cx;
+    if (!r || r[0] > cx || r[1] < cx) continue;
+    let x = sign < 0 ? r[0] : r[1];
+    if (clip !== null) x = sign < 0 ? Math.max(x, clip + 1) : Math.min(x, clip - 1);
+    const v = y + sign * (x - cx);
+    if (v > bestV) { bestV = v; best = P(x, y); }
   }
-  const edge = (y: number): number => cx + sign * out[y];
-  let armY = -1;
-  let kind: 'sleeve' | 'armhole' | 'none' = 'none';
-  for (let y = startY; y >= neckY + k; y--) {
-    const D = out[y - k] - out[y];
-    if (!(Math.abs(D) > 1.0 * k)) continue;
-    // Walk up from y to the first row that turns.
-    let r = y;
-    while (r > y - k && Math.abs(out[r - 1] - out[r]) <= 1) r--;
-    armY = r;
-    kind = D > 0 ? 'sleeve' : 'armhole';
-    break;
-  }
-  // A turn right under the neckline is the shoulder line of sleeves lying against the body.
-  if (armY >= 0 && armY < neckY + 0.1 * span) armY = -1;
-  if (armY < 0) {
-    kind = 'none';
-    armY = Math.round(neckY + (dress ? 0.15 : 0.3) * span);
-    warnings.push(`no clear ${sign < 0 ? 'right' : 'left'} armpit: placed by proportion`);
-  }
-  const armpit = P(Number.isNaN(out[armY]) ? cx + sign * 0.3 * bw : edge(armY), armY);
-  return { armpit, kind };
+  return best;
 }
 
-/**
- * A sleeve's shoulder point and cuff corners, and its underarm length (0: no sleeve). Sleeve
- * pixels are those outside the body line through the armpit, connected to the rows just above
- * it (a flared hem outside the line is another component).
- */
-function sleeveOf(f: TopFrame, sign: number, armpit: Point, kind: string): { shoulder: Point; cuffIn: Point; cuffOut: Point; len: number } {
-  const { g, cx, bw, neckY, hemY, hemRun, span, k } = f;
-  const { w, bin } = g;
-  const margin = Math.max(2, Math.round(0.01 * bw));
-  // The body side: vertical above the armpit, then straight to the hem corner (a flared
-  // body is not sleeve).
-  const hx = sign < 0 ? hemRun[0] : hemRun[1];
-  const bodyX = (y: number): number => (y <= armpit.y || hemY <= armpit.y ? armpit.x : armpit.x + ((hx - armpit.x) * (y - armpit.y)) / (hemY - armpit.y));
-  const cand = (x: number, y: number): boolean => x >= 0 && x < w && y >= g.top && y <= g.bottom && bin[y * w + x] === 1 && sign * (x - bodyX(y)) > margin;
-  const seen = new Uint8Array(w * g.h);
-  const stack: number[] = [];
-  for (let y = Math.max(g.top, armpit.y - 3 * k); y <= armpit.y; y++) {
-    for (let x = 0; x < w; x++) if (cand(x, y) && !seen[y * w + x]) { seen[y * w + x] = 1; stack.push(y * w + x); }
-  }
-  const xs: number[] = [];
-  const ys: number[] = [];
-  while (stack.length) {
-    const p = stack.pop() as number;
-    const x = p % w, y = (p - x) / w;
-    xs.push(x);
-    ys.push(y);
-    // Left, right, up, down (this order: the cuff search below keeps the first best).
-    if (cand(x - 1, y) && !seen[p - 1]) { seen[p - 1] = 1; stack.push(p - 1); }
-    if (cand(x + 1, y) && !seen[p + 1]) { seen[p + 1] = 1; stack.push(p + 1); }
-    if (cand(x, y - 1) && !seen[p - w]) { seen[p - w] = 1; stack.push(p - w); }
-    if (cand(x, y + 1) && !seen[p + w]) { seen[p + w] = 1; stack.push(p + w); }
-  }
-  const n = xs.length;
-  // A sleeve stands well out of the body line; a bulging side seam does not.
-  let reach = 0;
-  for (let i = 0; i < n; i++) reach = Math.max(reach, sign * (xs[i] - bodyX(ys[i])));
-  const sleeved = kind === 'sleeve' && n > 0.01 * bw * span && reach > 0.08 * bw;
-  let shoulder: Point;
-  if (sleeved) {
-    const x = Math.round(armpit.x);
-    shoulder = P(x, Math.max(0, firstInColumn(g, x)));
-  } else {
-    // Outermost point of the top band (strap tops of a cami, the shoulder of a tank).
-    let best = P(armpit.x, Math.max(0, firstInColumn(g, Math.round(armpit.x)))), bestOut = -Infinity;
-    const yMax = Math.min(armpit.y - Math.max(2, Math.round(0.05 * span)), neckY + Math.round(0.15 * span));
-    for (let y = g.top; y <= yMax; y++) {
-      for (let x = g.left; x <= g.right; x++) {
-        if (!bin[y * w + x]) continue;
-        const o = sign * (x - cx) - 0.5 * (y - g.top);
-        if (o > bestOut) { bestOut = o; best = P(x, y); }
-      }
-    }
-    shoulder = best;
-  }
-  if (!sleeved) return { shoulder, cuffIn: armpit, cuffOut: shoulder, len: 0 };
-  const M = P((shoulder.x + armpit.x) / 2, (shoulder.y + armpit.y) / 2);
-  // The sleeve's far end: outward and downward from the arm's root (a hanging sleeve ends
-  // low, a short one out to the side; the shoulder slope is neither).
-  let fi = 0, top = -Infinity;
-  for (let i = 0; i < n; i++) {
-    const score = sign * (xs[i] - armpit.x) + 0.6 * (ys[i] - M.y);
-    if (score > top) { top = score; fi = i; }
-  }
-  const far = Math.max(1, Math.hypot(xs[fi] - M.x, ys[fi] - M.y));
-  const ux = (xs[fi] - M.x) / far, uy = (ys[fi] - M.y) / far;
-  // n: across the sleeve, pointing away from the armpit (to the sleeve's outer/upper edge).
-  let nx = -uy, ny = ux;
-  if (nx * (armpit.x - M.x) + ny * (armpit.y - M.y) > 0) { nx = -nx; ny = -ny; }
-  // The cuff's corners: farthest along the sleeve, leaning to either edge.
-  let bestIn = -Infinity, bestOut = -Infinity;
-  let cuffIn = P(xs[fi], ys[fi]), cuffOut = P(xs[fi], ys[fi]);
-  for (let i = 0; i < n; i++) {
-    const ax = xs[i] - M.x, ay = ys[i] - M.y;
-    const along = ax * ux + ay * uy, across = ax * nx + ay * ny;
-    if (along + 0.5 * across > bestOut) { bestOut = along + 0.5 * across; cuffOut = P(xs[i], ys[i]); }
-    if (along - 0.5 * across > bestIn) { bestIn = along - 0.5 * across; cuffIn = P(xs[i], ys[i]); }
-  }
-  // Underarm length: the shoulder point of a dropped or raglan sleeve is vague, the armpit is not.
-  return { shoulder, cuffIn, cuffOut, len: Math.hypot(cuffIn.x - armpit.x, cuffIn.y - armpit.y) };
-}
-
-/** The hem corners (a dress's "top hem" is its waist: the narrowest row under the armpits, and its hemline the hem). */
-function hemCorners(f: TopFrame, lm: FoundLandmarks, armpits: { right: Point; left: Point }): void {
-  const { g, cx, hemY, hemRun } = f;
-  if (!f.dress) {
-    lm.top_hem_right = P(hemRun[0], hemY);
-    lm.top_hem_left = P(hemRun[1], hemY);
-    return;
-  }
-  const lowPit = Math.max(armpits.right.y, armpits.left.y);
+/** A dress's waist: the narrowest row of the body under the armpits. */
+function waistCorners(f: TopFrame, lowPit: number): { right: Point; left: Point } {
+  const { g, cx, hemY } = f;
   let bestY = lowPit + 1, bestW = Infinity;
   const y0 = Math.round(lowPit + Math.max(2, 0.05 * (hemY - lowPit)));
   const y1 = Math.round(lowPit + 0.45 * (hemY - lowPit));
@@ -423,52 +149,72 @@ function hemCorners(f: TopFrame, lm: FoundLandmarks, armpits: { right: Point; le
     const r = runAt(g, y, cx);
     if (r && r[1] - r[0] < bestW) { bestW = r[1] - r[0]; bestY = y; }
   }
-  const r = runAt(g, bestY, cx) ?? hemRun;
-  lm.top_hem_right = P(r[0], bestY);
-  lm.top_hem_left = P(r[1], bestY);
-  lm.hemline_right = P(hemRun[0], hemY);
-  lm.hemline_left = P(hemRun[1], hemY);
+  const r = runAt(g, bestY, cx) ?? [g.left, g.right];
+  return { right: P(r[0], bestY), left: P(r[1], bestY) };
 }
 
 /** The neckline, shoulders, armpits, cuffs and hem of an upper garment or a dress's top. */
-function upperLandmarks(g: Rows, L: Float32Array | null, dress: boolean): Upper {
+function upperLandmarks(g: Rows, L: Float32Array | null, dress: boolean): { lm: FoundLandmarks; sleeve: SleeveLength; cropped: boolean; warnings: string[] } {
   const warnings: string[] = [];
   const bw = g.right - g.left + 1;
   const cx = Math.round(g.cx);
   const lm: FoundLandmarks = {};
-  const nr = necklineCorner(g, cx, bw, -1);
-  const nl = necklineCorner(g, cx, bw, 1);
-  lm.neckline_right = nr;
-  lm.neckline_left = nl;
-  const neckY = Math.min(nr.y, nl.y);
-  const { hemY, hemRun } = hemOf(g, cx, bw, neckY);
-  const f: TopFrame = { g, dress, cx, bw, neckY, hemY, hemRun, span: hemY - neckY, k: Math.max(2, Math.round(0.012 * g.h)) };
-  lm.center_front = centreFront(f, L, Math.max(4, nl.x - nr.x));
+  const neck = necklineCorners(g, cx, bw);
+  lm.neckline_right = neck.right;
+  lm.neckline_left = neck.left;
+  // The frame's top row is the neck's top (a collar's or a bow's), wherever the neckline's ends went.
+  const neckY = neck.top;
+  const hemY = hemRow(g, cx, bw, neckY);
+  const f: TopFrame = {
+    g, dress, cx, bw, neckY, hemY, span: hemY - neckY, k: Math.max(2, Math.round(0.012 * g.h)),
+    outline: traceOutline(g.bin, g.w, g.h),
+    neck: (sign) => (sign < 0 ? neck.right : neck.left),
+  };
+  const cf = centreFront(f, L, Math.max(4, neck.left.x - neck.right.x));
+  // Under a collar the front neckline runs below its base.
+  lm.center_front = P(cf.x, Math.max(cf.y, Math.max(neck.right.y, neck.left.y) + 2));
 
   const colBottom = columnBottoms(f);
-  const sr = armpitSide(f, colBottom, -1, warnings);
-  const sl = armpitSide(f, colBottom, 1, warnings);
-  lm.armpit_right = sr.armpit;
-  lm.armpit_left = sl.armpit;
-  const armpitY = Math.round((sr.armpit.y + sl.armpit.y) / 2);
+  const right = sideLandmarks(f, colBottom, -1, warnings);
+  const left = sideLandmarks(f, colBottom, 1, warnings);
+  const put = (s: SideLandmarks, name: 'right' | 'left'): void => {
+    lm[`armpit_${name}`] = s.armpit;
+    lm[`shoulder_${name}`] = s.shoulder;
+    lm[`cuff_${name}_out`] = s.cuffOut;
+    lm[`cuff_${name}_in`] = s.cuffIn;
+  };
+  put(right, 'right');
+  put(left, 'left');
+  const sleeve = sleeveLength(right, left);
 
-  const right = sleeveOf(f, -1, sr.armpit, sr.kind);
-  const left = sleeveOf(f, 1, sl.armpit, sl.kind);
-  lm.shoulder_right = right.shoulder;
-  lm.shoulder_left = left.shoulder;
-  lm.cuff_right_in = right.cuffIn;
-  lm.cuff_right_out = right.cuffOut;
-  lm.cuff_left_in = left.cuffIn;
-  lm.cuff_left_out = left.cuffOut;
-  const len = Math.max(right.len, left.len);
-  // Underarm length against chest width: a tee's is about a third, a long sleeve's about one.
-  const chestW = Math.max(1, sl.armpit.x - sr.armpit.x);
-  const sleeve: SleeveLength = len === 0 ? 'none' : len > 0.55 * chestW ? 'long' : 'short';
-  hemCorners(f, lm, { right: sr.armpit, left: sl.armpit });
+  const hemFrom = hemY - 0.25 * (hemY - Math.max(right.armpit.y, left.armpit.y));
+  // A sleeve whose opening hangs below that lies over the body's side: cut at its inner line.
+  const clip = (s: SideLandmarks): number | null => (s.sleeved && Math.max(s.cuffIn.y, s.cuffOut.y) > hemFrom ? s.cuffIn.x : null);
+  if (dress) {
+    const waist = waistCorners(f, Math.max(right.armpit.y, left.armpit.y));
+    lm.top_hem_right = waist.right;
+    lm.top_hem_left = waist.left;
+    lm.hemline_right = bottomCorner(g, cx, hemFrom, -1, clip(right));
+    lm.hemline_left = bottomCorner(g, cx, hemFrom, 1, clip(left));
+  } else {
+    lm.top_hem_right = bottomCorner(g, cx, hemFrom, -1, clip(right));
+    lm.top_hem_left = bottomCorner(g, cx, hemFrom, 1, clip(left));
+  }
   // Cropped: neckline to hem short against the shoulder width (a tee is about twice as long).
   const shoulderW = Math.max(1, left.shoulder.x - right.shoulder.x);
   const cropped = !dress && hemY - neckY < 1.25 * shoulderW;
-  return { lm, sleeve, cropped, warnings, armpitY };
+  return { lm, sleeve, cropped, warnings };
+}
+
+/**
+ * Sleeve length from the longer sleeve's underarm (armpit to the opening's inner end) against
+ * the chest (armpit to armpit): a tee's is a small part of it, a long sleeve's about one.
+ */
+function sleeveLength(right: SideLandmarks, left: SideLandmarks): SleeveLength {
+  const len = (s: SideLandmarks): number => (s.sleeved ? Math.hypot(s.cuffIn.x - s.armpit.x, s.cuffIn.y - s.armpit.y) : 0);
+  const l = Math.max(len(right), len(left));
+  const chestW = Math.max(1, left.armpit.x - right.armpit.x);
+  return l === 0 ? 'none' : l > 0.55 * chestW ? 'long' : 'short';
 }
 
 /** Waistband, crotch and leg openings of trousers, jeans, shorts or a skirt. */
@@ -565,21 +311,3 @@ export function maskLandmarks(
   return { landmarks: out, sleeve, cropped, warnings };
 }
 
-/** Convex hull (Andrew's monotone chain), counter-clockwise in image coordinates. */
-function convexHull(points: Point[]): Point[] {
-  const p = [...points].sort((a, b) => a.x - b.x || a.y - b.y);
-  if (p.length < 3) return p;
-  const cross = (o: Point, a: Point, b: Point): number => (a.x - o.x) * (b.y - o.y) - (a.y - o.y) * (b.x - o.x);
-  const lower: Point[] = [];
-  for (const q of p) {
-    while (lower.length >= 2 && cross(lower[lower.length - 2], lower[lower.length - 1], q) <= 0) lower.pop();
-    lower.push(q);
-  }
-  const upper: Point[] = [];
-  for (let i = p.length - 1; i >= 0; i--) {
-    const q = p[i];
-    while (upper.length >= 2 && cross(upper[upper.length - 2], upper[upper.length - 1], q) <= 0) upper.pop();
-    upper.push(q);
-  }
-  return lower.slice(0, -1).concat(upper.slice(0, -1));
-}

@@ -95,6 +95,24 @@ function downscale(img: RawImage, s: number): { data: Uint8Array; w: number; h: 
   return { data: out, w, h };
 }
 
+/** A 3x3 box blur of interleaved pixels (edges clamped), at the same size. */
+function boxBlur3(img: RawImage): { data: Uint8Array; w: number; h: number } {
+  const { width: w, height: h, channels: ch, data } = img;
+  const out = new Uint8Array(w * h * ch);
+  for (let y = 0; y < h; y++) {
+    const ys = [Math.max(0, y - 1), y, Math.min(h - 1, y + 1)];
+    for (let x = 0; x < w; x++) {
+      const xs = [Math.max(0, x - 1), x, Math.min(w - 1, x + 1)];
+      for (let c = 0; c < ch; c++) {
+        let sum = 0;
+        for (const yy of ys) for (const xx of xs) sum += data[(yy * w + xx) * ch + c];
+        out[(y * w + x) * ch + c] = Math.round(sum / 9);
+      }
+    }
+  }
+  return { data: out, w, h };
+}
+
 // `new Float32Array(array)` copies an array directly; `Float32Array.from` walks an iterator (slow).
 function median(values: Float32Array | number[]): number {
   const s = new Float32Array(values).sort();
@@ -211,27 +229,136 @@ function upsampleSoft(bin: Uint8Array, w: number, h: number, W: number, H: numbe
   return new Uint8Array(out.buffer);
 }
 
+/**
+ * A hanger's hook, a thread or a string reaching in from the frame's edge to the garment: the
+ * parts of the mask that an opening by 3 work pixels removes (at most about 6 work pixels
+ * wide: a line's edges and the closing widen it) and that touch the frame. Cleared in place;
+ * straps and ties inside the frame stay.
+ */
+function dropThinFromFrame(bin: Uint8Array, w: number, h: number): void {
+  const opened = dilate(erode(bin, w, h, 3), w, h, 3);
+  const thin = new Uint8Array(w * h);
+  for (let i = 0; i < w * h; i++) thin[i] = bin[i] && !opened[i] ? 1 : 0;
+  const { labels, areas } = components(thin, w, h);
+  const touches = new Uint8Array(areas.length);
+  for (let x = 0; x < w; x++) { touches[labels[x]] = 1; touches[labels[(h - 1) * w + x]] = 1; }
+  for (let y = 0; y < h; y++) { touches[labels[y * w]] = 1; touches[labels[y * w + w - 1]] = 1; }
+  for (let i = 0; i < w * h; i++) if (labels[i] && touches[labels[i]]) bin[i] = 0;
+}
+
+/** Warnings about the frame: a garment cut off by it, and a mask touching three or four sides (unsure). */
 function edgeWarnings(bin: Uint8Array, w: number, h: number): string[] {
   const sides: Record<string, number> = { top: 0, bottom: 0, left: 0, right: 0 };
   for (let x = 0; x < w; x++) { sides.top += bin[x]; sides.bottom += bin[(h - 1) * w + x]; }
   for (let y = 0; y < h; y++) { sides.left += bin[y * w]; sides.right += bin[y * w + w - 1]; }
   const touched = Object.entries(sides).filter(([side, n]) => n > 0.01 * (side === 'top' || side === 'bottom' ? w : h)).map(([s]) => s);
-  return touched.length
-    ? [`garment touches the ${touched.join(', ')} edge of the frame: it may be cut off, and landmarks there are guesses`]
-    : [];
+  const out: string[] = [];
+  if (touched.length) out.push(`garment touches the ${touched.join(', ')} edge of the frame: it may be cut off, and landmarks there are guesses`);
+  if (touched.length >= 3) out.push(`the mask is unsure: it touches the frame on ${touched.length} sides (a garment larger than the frame, or a backdrop that is not plain all round)`);
+  return out;
+}
+
+/**
+ * A garment of a colour unlike its backdrop whose outline runs, for much of its length, through
+ * backdrop-coloured pixels just inside it: the outline likely follows a print the backdrop's
+ * colour (white flowers or stripes on white) rather than the garment's edge.
+ */
+function printEdgeWarning(bin: Uint8Array, w: number, h: number, { dist, T }: Cues): string[] {
+  const ring = erode(bin, w, h, 2);
+  const deeper = erode(bin, w, h, 3);
+  let n = 0, pale = 0;
+  const inner: number[] = [];
+  for (let i = 0; i < w * h; i++) {
+    if (ring[i] && !deeper[i]) {
+      n++;
+      if (dist[i] < T) pale++;
+    } else if (deeper[i] && i % 7 === 0) inner.push(dist[i]);
+  }
+  // A white garment on white is backdrop-coloured through and through: its outline was found by its edges.
+  if (n === 0 || quantile(inner, 0.5) < 8 * T || pale < 0.35 * n) return [];
+  return [`the mask is unsure: ${Math.round((100 * pale) / n)} % of its outline runs through backdrop-coloured parts of the garment (a print the backdrop's colour?), where it may follow the print's edge`];
+}
+
+/**
+ * The garment's own colour near each work pixel: the mean Lab of the mask's interior (well in
+ * from the outline, clear of shadows and fringes) within about `r` work pixels; NaN where none
+ * is near. It changes slowly, so it is summed over blocks of 4 work pixels and spread over
+ * neighbouring blocks, then read per pixel from its block.
+ */
+function interiorColour({ L, A, B }: Lab, bin: Uint8Array, w: number, h: number, depth: number, r: number): (j: number) => [number, number, number] | null {
+  const core = erode(bin, w, h, depth);
+  const Q = 4;
+  const bw = Math.ceil(w / Q), bh = Math.ceil(h / Q);
+  const sums = new Float32Array(bw * bh * 4);
+  for (let y = 0; y < h; y++) {
+    const row = ((y / Q) | 0) * bw;
+    for (let x = 0; x < w; x++) {
+      const i = y * w + x;
+      if (!core[i]) continue;
+      const o = (row + ((x / Q) | 0)) * 4;
+      sums[o]++;
+      sums[o + 1] += L[i];
+      sums[o + 2] += A[i];
+      sums[o + 3] += B[i];
+    }
+  }
+  const k = Math.max(1, Math.round(r / Q));
+  const near = new Float32Array(bw * bh * 4);
+  for (let by = 0; by < bh; by++) {
+    for (let bx = 0; bx < bw; bx++) {
+      const o = (by * bw + bx) * 4;
+      for (let yy = Math.max(0, by - k); yy <= Math.min(bh - 1, by + k); yy++) {
+        for (let xx = Math.max(0, bx - k); xx <= Math.min(bw - 1, bx + k); xx++) {
+          const q = (yy * bw + xx) * 4;
+          near[o] += sums[q];
+          near[o + 1] += sums[q + 1];
+          near[o + 2] += sums[q + 2];
+          near[o + 3] += sums[q + 3];
+        }
+      }
+    }
+  }
+  const least = 0.05 * (Q * (2 * k + 1)) ** 2;
+  return (j) => {
+    const x = j % w, y = (j - x) / w;
+    const o = (((y / Q) | 0) * bw + ((x / Q) | 0)) * 4;
+    const n = near[o];
+    return n < least ? null : [near[o + 1] / n, near[o + 2] / n, near[o + 3] / n];
+  };
+}
+
+/**
+ * How much of the garment's colour (fL, fA, fB) a Lab pixel holds over the backdrop's
+ * (bL, bA, bB): its projection on the line between them, 0 backdrop to 1 garment, clamped;
+ * -1 where garment and backdrop are too alike (white on white) or the garment's colour is unknown.
+ */
+function mixOf(lab: Float32Array, o: number, bL: number, bA: number, bB: number, fL: number, fA: number, fB: number): number {
+  const vL = fL - bL, vA = fA - bA, vB = fB - bB;
+  const len2 = vL * vL + vA * vA + vB * vB;
+  if (!(len2 > 25 * 25)) return -1;
+  const t = ((lab[o] - bL) * vL + (lab[o + 1] - bA) * vA + (lab[o + 2] - bB) * vB) / len2;
+  return Math.min(1, Math.max(0, t));
 }
 
 /**
  * Full-resolution edge. The work mask is coarse and its closing, edge and texture cues reach a
- * few pixels past the garment (onto retouching glow and the colour fringe JPEG leaves round
- * saturated colours). Near the outline, the backdrop is flooded inward at full resolution
- * through "faint" pixels (within Tlo of the backdrop, counting at the backdrop's lightness
- * only chroma beyond what a fringe reaches) until it meets the garment's own edge; what it
- * reaches leaves the mask, and the new edge is anti-aliased.
+ * few pixels past the garment (onto retouching glow, the colour fringe JPEG leaves round
+ * saturated colours, and the soft shadow a garment casts on its backdrop). Near the outline,
+ * the backdrop is flooded inward at full resolution through "faint" pixels (within Tlo of the
+ * backdrop, counting at the backdrop's lightness only chroma beyond what a fringe reaches)
+ * and shadow pixels, until it meets the garment's own edge; what it reaches leaves the mask.
+ * Where the garment differs from its backdrop, a pixel is read as a mix of the two: `inner`
+ * (the garment's colour nearby) and the backdrop. A pixel darker than the backdrop but nearer
+ * it than the garment is shadow; at the new edge the mix is the pixel's alpha, so no rim of
+ * backdrop or shadow colour is left for the render to paste.
  */
-function refineEdge(mask: Uint8Array, img: RawImage, bin: Uint8Array, w: number, h: number, s: number, bg: Float32Array[], Tlo: number): void {
+function refineEdge(mask: Uint8Array, img: RawImage, bin: Uint8Array, lab0: Lab, w: number, h: number, s: number, bg: Float32Array[], Tlo: number): void {
   const grown = dilate(bin, w, h, 1);
-  const core = erode(bin, w, h, 3);
+  // Deep enough to reach a garment edge under a shadow the work mask took in (about 10 px);
+  // the faint rules only in the outer 3 work pixels (deeper, smooth white fabric looks faint).
+  const core = erode(bin, w, h, Math.max(3, Math.ceil(12 / s)));
+  const shallow = erode(bin, w, h, 3);
+  const inner = interiorColour(lab0, bin, w, h, Math.max(4, Math.ceil(16 / s)), Math.max(6, Math.ceil(24 / s)));
   const W = img.width, H = img.height, ch = img.channels;
   const px = img.data;
   const [gL, gA, gB] = bg;
@@ -266,8 +393,10 @@ function refineEdge(mask: Uint8Array, img: RawImage, bin: Uint8Array, w: number,
     inBand[i] = 1;
     Lfull[i] = lab[k * 3];
   }
-  // faint: backdrop-like pixels the flood may cross.
+  // faint: backdrop-like (or shadow) pixels the flood may cross. mix: how much of the
+  // garment's colour a pixel holds against the backdrop (-1 where that cannot be told).
   const faint = new Uint8Array(W * H);
+  const mix = new Float32Array(count).fill(-1);
   const removed = new Uint8Array(W * H);
   const stack = new Int32Array(count);
   let top = 0;
@@ -286,9 +415,16 @@ function refineEdge(mask: Uint8Array, img: RawImage, bin: Uint8Array, w: number,
     if (inBand[i + 1]) rough += Math.abs(Lfull[i + 1] - l);
     if (inBand[i - W]) rough += Math.abs(Lfull[i - W] - l);
     if (inBand[i + W]) rough += Math.abs(Lfull[i + W] - l);
+    const f = inner(j);
+    const a = f ? mixOf(lab, k * 3, gL[j], gA[j], gB[j], f[0], f[1], f[2]) : -1;
+    mix[k] = a;
+    // A shadow: darker than the backdrop, nearer it than the garment, and greyer than a mix of
+    // the two would be (the rim of sheer fabric, or a print's mixed edge, carries its colour).
+    const shadow = f !== null && a >= 0 && a < 0.5 && dL < -3 && dC < 2 + 0.5 * a * Math.hypot(f[1] - gA[j], f[2] - gB[j]);
     // Faint, or a smooth retouching glow a little lighter than the backdrop, or a neutral
     // soft shadow line hugging the outline (the flood stops at the garment's own colour or texture).
-    if (((g < Math.max(Tlo, 1) || (dL > 0 && dL < 8 && dC < 3)) && rough < 2) || (dL < 0 && dL > -10 && dC < 2.5 && rough < 5)) {
+    const outer = !shallow[j];
+    if ((outer && (((g < Math.max(Tlo, 1) || (dL > 0 && dL < 8 && dC < 3)) && rough < 2) || (dL < 0 && dL > -10 && dC < 2.5 && rough < 5))) || shadow) {
       faint[i] = 1;
       if (mask[i] < 128) { removed[i] = 1; stack[top++] = i; }
     }
@@ -302,14 +438,28 @@ function refineEdge(mask: Uint8Array, img: RawImage, bin: Uint8Array, w: number,
     if (faint[i + W] && !removed[i + W]) { removed[i + W] = 1; stack[top++] = i + W; }
   }
   // Anti-alias the new edge: the band's mask becomes the mean of its 3x3 neighbourhood after
-  // removal (never above its own value).
+  // removal (never above its own value); next to the backdrop, where the garment's share of
+  // the pixel can be told, that share.
   const out = new Uint8Array(count);
   for (let k = 0; k < count; k++) {
     const i = band[k];
     if (removed[i]) continue;
     let sum = 0;
     for (let dy = -W; dy <= W; dy += W) for (let dx = -1; dx <= 1; dx++) if (!removed[i + dy + dx]) sum += mask[i + dy + dx];
-    out[k] = Math.min(mask[i], sum / 9 + 40);
+    let v = Math.min(mask[i], sum / 9 + 40);
+    // Within 2 px of the backdrop a JPEG fringe or anti-aliasing mixes the two colours.
+    if (mix[k] >= 0 && v > 0) {
+      const X = i % W, Y = (i - X) / W;
+      let outside = false;
+      for (let yy = Math.max(0, Y - 2); yy <= Math.min(H - 1, Y + 2) && !outside; yy++) {
+        for (let xx = Math.max(0, X - 2); xx <= Math.min(W - 1, X + 2); xx++) {
+          const q = yy * W + xx;
+          if (removed[q] || mask[q] < 128) { outside = true; break; }
+        }
+      }
+      if (outside) v = Math.min(v, 255 * Math.min(1, mix[k] * 1.15));
+    }
+    out[k] = v;
   }
   for (let k = 0; k < count; k++) mask[band[k]] = out[k];
 }
@@ -329,7 +479,7 @@ function maskFromAlpha(img: RawImage, name: string): GarmentMaskResult {
     throw new TryonError('NO_GARMENT', `${name}: the alpha channel is (almost) empty: no garment to use`, { input: name });
   }
   const warnings = edgeWarnings(bin, w, h);
-  if (second > 0.15 * area) warnings.push('several separate pieces in the cut-out: only the largest is used');
+  if (second > 0.15 * area) warnings.push(`the mask is unsure: several large separate pieces in the cut-out (the second is ${Math.round((100 * second) / area)} % of the largest): only the largest is used`);
   // Zero alpha outside the kept component (tags, a second piece).
   const out = new Uint8Array(W * H);
   for (let Y = 0; Y < H; Y++) {
@@ -437,7 +587,12 @@ interface Backdrop {
   planes: Float32Array[];
 }
 
-/** 1. The backdrop from a border band; NO_GARMENT when the border is not one even colour. */
+/**
+ * 1. The backdrop from a border band; NO_GARMENT when the border is not one even colour: its
+ * inliers are the pixels near the border's median colour. A backdrop that shades or tints
+ * across the frame (light fall-off, a gradient sweep) may spread too far for that: its
+ * pixels are then measured against a smooth backdrop fitted to the border instead.
+ */
 function backdropOf({ L, A, B }: Lab, w: number, h: number, name: string): Backdrop {
   const band = Math.max(2, Math.round(Math.min(w, h) * 0.01));
   const idx: number[] = [];
@@ -449,18 +604,28 @@ function backdropOf({ L, A, B }: Lab, w: number, h: number, name: string): Backd
   const bL = median(idx.map((i) => L[i]));
   const bA = median(idx.map((i) => A[i]));
   const bB = median(idx.map((i) => B[i]));
-  const dev = idx.map((i) => Math.hypot(L[i] - bL, A[i] - bA, B[i] - bB));
-  const tol = Math.max(6, 3 * 1.4826 * median(dev));
-  const inliers = idx.filter((_, k) => dev[k] < tol);
-  if (inliers.length < 0.55 * idx.length || tol > 14) {
-    throw new TryonError('NO_GARMENT', `${name}: no plain backdrop around the garment (only ${Math.round((100 * inliers.length) / idx.length)}% of the frame border is one even colour)`, {
+  const plain = (dev: number[]): { inliers: number[]; tol: number; ok: boolean } => {
+    const tol = Math.max(6, 3 * 1.4826 * median(dev));
+    const inliers = idx.filter((_, k) => dev[k] < tol);
+    return { inliers, tol, ok: inliers.length >= 0.55 * idx.length && tol <= 14 };
+  };
+  let fit = plain(idx.map((i) => Math.hypot(L[i] - bL, A[i] - bA, B[i] - bB)));
+  if (!fit.ok) {
+    const near = new Uint8Array(w * h);
+    for (const i of idx) if (Math.hypot(L[i] - bL, A[i] - bA, B[i] - bB) < 25) near[i] = 1;
+    const [sL, sA, sB] = backdropPlanes([L, A, B], w, h, band, (i) => near[i] === 1);
+    fit = plain(idx.map((i) => Math.hypot(L[i] - sL[i], A[i] - sA[i], B[i] - sB[i])));
+  }
+  if (!fit.ok) {
+    const share = Math.round((100 * fit.inliers.length) / idx.length);
+    throw new TryonError('NO_GARMENT', `${name}: no plain backdrop around the garment (${share < 55 ? `only ${share}% of the frame border is one even colour` : `the frame border's colour varies by ${fit.tol.toFixed(0)} Lab units`})`, {
       input: name,
       suggestion: 'Use a product photo of the garment laid out or on a form against a plain backdrop, or a PNG with transparency.',
     });
   }
   const inlierSet = new Uint8Array(w * h);
-  for (const i of inliers) inlierSet[i] = 1;
-  return { band, inliers, planes: backdropPlanes([L, A, B], w, h, band, (i) => inlierSet[i] === 1) };
+  for (const i of fit.inliers) inlierSet[i] = 1;
+  return { band, inliers: fit.inliers, planes: backdropPlanes([L, A, B], w, h, band, (i) => inlierSet[i] === 1) };
 }
 
 /** What tells garment from backdrop: the distance to the backdrop, edges, and which pixels bar the backdrop's flood. */
@@ -623,7 +788,9 @@ export function garmentMask(img: RawImage, hasAlpha: boolean, name: string): Gar
   }
   const W = img.width, H = img.height;
   const s = Math.max(1, Math.ceil(Math.max(W, H) / WORK_SIDE));
-  const small = downscale(img, s);
+  // A photo no larger than the work size is read through a 3x3 box: the box-downscale of a
+  // larger one averages its JPEG noise away, and the cues' thresholds expect that.
+  const small = s === 1 ? boxBlur3(img) : downscale(img, s);
   const { w, h } = small;
   const n = w * h;
   const lab = imageToLab(small.data, n, img.channels);
@@ -642,7 +809,8 @@ export function garmentMask(img: RawImage, hasAlpha: boolean, name: string): Gar
   for (let i = 0; i < n; i++) raw[i] = grown[i] ? 0 : 1;
   reopenGaps(raw, background, cues, w, h);
 
-  // 5. The largest component.
+  // 5. The largest component, less a hanger's hook or a thread reaching in from the frame.
+  dropThinFromFrame(raw, w, h);
   const { mask: bin, area, second } = largestComponent(raw, w, h);
   if (area < 0.01 * n) {
     throw new TryonError('NO_GARMENT', `${name}: no garment found: the image is (almost) all backdrop`, {
@@ -657,8 +825,11 @@ export function garmentMask(img: RawImage, hasAlpha: boolean, name: string): Gar
     });
   }
   const warnings = edgeWarnings(bin, w, h);
-  if (second > 0.15 * area) warnings.push('several separate pieces found: only the largest is used');
+  if (second > 0.15 * area) warnings.push(`the mask is unsure: several large separate pieces (the second is ${Math.round((100 * second) / area)} % of the largest): only the largest is used`);
+  warnings.push(...printEdgeWarning(bin, w, h, cues));
   const mask = upsampleSoft(bin, w, h, W, H, s);
-  refineEdge(mask, img, bin, w, h, s, backdrop.planes, cues.Tlo);
-  return { mask: { data: mask, width: W, height: H }, work: { bin, w, h, scale: s }, L: lab.L, usedAlpha: false, warnings };
+  refineEdge(mask, img, bin, lab, w, h, s, backdrop.planes, cues.Tlo);
+  // The landmarks' centre-front search wants the photo's own edges, not the blurred ones.
+  const L = s === 1 ? imageToLab(img.data, n, img.channels).L : lab.L;
+  return { mask: { data: mask, width: W, height: H }, work: { bin, w, h, scale: s }, L, usedAlpha: false, warnings };
 }

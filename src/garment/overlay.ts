@@ -1,7 +1,7 @@
 /**
  * A look at a garment analysis: the garment with the backdrop dimmed, the mask outline and
- * labelled landmark dots (wearer's left in orange, right in cyan, centre in yellow), and a
- * JSON-able summary for `tryon inspect --garment`.
+ * labelled landmark dots (wearer's left in orange, right in cyan, centre in yellow), the
+ * analysis's warnings under its caption, and a JSON-able summary for `tryon inspect --garment`.
  */
 import sharp from 'sharp';
 import type { GarmentAnalysis } from '../types.ts';
@@ -59,7 +59,14 @@ export async function renderGarmentOverlay(a: GarmentAnalysis): Promise<Buffer> 
     })
     .join('');
   const caption = escapeXml(`${a.type} (${a.category}) sleeve ${a.sleeve}${a.cropped ? ' cropped' : ''} ${toHex(a.color)}`);
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}">${marks}<rect x="0" y="0" width="${W}" height="${font + 10}" fill="black" opacity="0.6"/><text x="6" y="${font + 3}" font-family="sans-serif" font-size="${font}" fill="white">${caption}</text></svg>`;
+  // Warnings under the caption (an unsure mask, a hidden armpit), one line each, cut to the width.
+  const chars = Math.max(20, Math.floor(W / (0.55 * font)));
+  const lines = a.warnings.slice(0, 6).map((w, i) => {
+    const text = w.length > chars ? `${w.slice(0, chars - 1)}…` : w;
+    return `<text x="6" y="${(i + 2) * (font + 4) + 3}" font-family="sans-serif" font-size="${font}" fill="#ffb000">${escapeXml(text)}</text>`;
+  });
+  const band = (lines.length + 1) * (font + 4) + 6;
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}">${marks}<rect x="0" y="0" width="${W}" height="${band}" fill="black" opacity="0.6"/><text x="6" y="${font + 3}" font-family="sans-serif" font-size="${font}" fill="white">${caption}</text>${lines.join('')}</svg>`;
   return sharp(out, { raw: { width: W, height: H, channels: 3 } })
     .composite([{ input: Buffer.from(svg), top: 0, left: 0 }])
     .png()
