@@ -16,9 +16,9 @@ import { writeFileAtomic } from '../image/write.ts';
 import { garmentSummary, renderGarmentOverlay } from '../garment/overlay.ts';
 import { personSummary, renderPersonOverlay } from '../person/overlay.ts';
 import { Tryon, type TryonOptions } from '../pipeline.ts';
-import { GARMENT_CATEGORIES, GARMENT_TYPES } from '../types.ts';
+import { GARMENT_CATEGORIES, GARMENT_TYPES, type GarmentPhotoSource } from '../types.ts';
 import { invalid, oneOf } from '../validate.ts';
-import { pipelineOptions, shared, type SharedFlags } from './options.ts';
+import { garmentSource, pipelineOptions, shared, type SharedFlags } from './options.ts';
 import { colours } from './output.ts';
 
 interface InspectCliOptions extends SharedFlags {
@@ -28,6 +28,7 @@ interface InspectCliOptions extends SharedFlags {
   type?: string;
   category?: string;
   model: string;
+  garmentSource?: string;
 }
 
 export interface InspectOptions {
@@ -38,6 +39,8 @@ export interface InspectOptions {
   garment: boolean;
   type?: string;
   category?: string;
+  /** What the garment photo shows (worn, photo, auto). */
+  source: GarmentPhotoSource;
   landmarkModel: LandmarkModel;
   /** Device, models folder, analysis cache. */
   pipeline: TryonOptions;
@@ -49,8 +52,9 @@ export function parseInspectOptions(photo: string | undefined, o: InspectCliOpti
   if (!o.output && !o.json) {
     throw new TryonError('BAD_OPTION', 'Nothing to do: give -o <overlay.png> and/or --json', { input: '--output', suggestion: 'tryon inspect photo.jpg -o overlay.png --json' });
   }
-  if (!o.garment && (o.type !== undefined || o.category !== undefined)) {
-    throw new TryonError('BAD_OPTION', '--type and --category describe a garment photo: add --garment', { input: o.type !== undefined ? '--type' : '--category' });
+  if (!o.garment && (o.type !== undefined || o.category !== undefined || o.garmentSource !== undefined)) {
+    const input = o.type !== undefined ? '--type' : o.category !== undefined ? '--category' : '--garment-source';
+    throw new TryonError('BAD_OPTION', '--type, --category and --garment-source describe a garment photo: add --garment', { input });
   }
   if (o.output) resolveFormat(o.output);
   if (o.type !== undefined) oneOf('--type', o.type.toLowerCase(), Object.keys(GARMENT_TYPES));
@@ -62,6 +66,7 @@ export function parseInspectOptions(photo: string | undefined, o: InspectCliOpti
     garment: o.garment === true,
     type: o.type?.toLowerCase(),
     category: o.category?.toLowerCase(),
+    source: garmentSource(o.garmentSource),
     landmarkModel: oneOf('--model', o.model, LANDMARK_MODELS),
     pipeline: pipelineOptions(o),
   };
@@ -74,7 +79,7 @@ export async function inspectPhoto(opts: InspectOptions): Promise<object> {
     let overlay: Buffer;
     let summary: object;
     if (opts.garment) {
-      const a = await tryon.analyseGarment(opts.photo, { name: opts.photo, type: opts.type, category: opts.category ?? (opts.type ? undefined : 'upper') });
+      const a = await tryon.analyseGarment(opts.photo, { name: opts.photo, type: opts.type, category: opts.category ?? (opts.type ? undefined : 'upper'), source: opts.source });
       summary = garmentSummary(a);
       overlay = opts.output ? await renderGarmentOverlay(a) : Buffer.alloc(0);
     } else {
@@ -100,7 +105,8 @@ export function registerInspect(program: Command): void {
     .argument('[photo]', 'the photo to analyse')
     .option('-o, --output <file>', 'overlay image (.png, .jpg, .webp): skeleton and parsing over the photo')
     .option('--json', 'print the analysis summary as JSON on stdout')
-    .option('--garment', 'the photo is a garment product photo, not a person')
+    .option('--garment', 'the photo is a garment photo (the garment alone, or someone wearing it), not a person to dress')
+    .addOption(shared.garmentSource())
     .option('--type <type>', `garment type (with --garment): ${Object.keys(GARMENT_TYPES).join(', ')}`)
     .option('--category <category>', `garment category (with --garment): ${GARMENT_CATEGORIES.join(', ')}`)
     .option('--model <model>', `pose landmark model: ${LANDMARK_MODELS.join(', ')}`, 'full')
