@@ -10,8 +10,9 @@
  *   npx tsx scripts/worn-sheet.ts [--out /tmp/tryon-worn] [--persons a.jpg,b.png,...]
  *       [--sources-upper ...] [--sources-lower ...] [--sources-dress ...]
  *       [--categories upper,lower,dress] [--cache-dir dir] [--save]
- * Defaults: 8 shared persons as targets and, per category, as sources (dress: 7 dresses and a
- * two-piece).
+ * Defaults: 8 shared persons as targets, and as the sources of tops; bottoms from 8 persons
+ * whose trousers or skirt the photo shows whole, dresses from the 7 dress photos and a
+ * two-piece (a top over a skirt, read as one dress).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -26,7 +27,12 @@ import { measurePair, personPlanes, type PairMetrics } from './quality/metrics.t
 import { coreDeltaE } from './quality/worn.ts';
 
 const PERSONS = ['01861_00.jpg', '049205_0.jpg', '049447_0.jpg', '051962_0.jpg', '07966_00.jpg', 'model_4.png', 'model_7.png', '053228_0.jpg'];
-const DRESSES = ['052472_0.jpg', '052767_0.jpg', '052964_0.jpg', '053228_0.jpg', '053514_0.jpg', '053700_0.jpg', 'model_9.png', '02849_00.jpg'];
+/** Sources per category: the targets themselves for tops; for bottoms and dresses persons whose photo shows one whole. */
+const SOURCES: Record<GarmentCategory, string[]> = {
+  upper: PERSONS,
+  lower: ['049205_0.jpg', '049447_0.jpg', '051482_0.jpg', '051918_0.jpg', '051962_0.jpg', 'model_8.png', '01008_00.jpg', '02849_00.jpg'],
+  dress: ['052472_0.jpg', '052767_0.jpg', '052964_0.jpg', '053228_0.jpg', '053514_0.jpg', '053700_0.jpg', 'model_9.png', '02849_00.jpg'],
+};
 const SPILL_LIMIT = 0.5;
 const DE_LIMIT = 8;
 const TILE_W = 150;
@@ -161,7 +167,7 @@ async function main(): Promise<void> {
   const summary: Record<string, object> = {};
   const t0 = performance.now();
   for (const category of values.categories!.split(',') as GarmentCategory[]) {
-    const sources = list(values[`sources-${category}` as 'sources-upper'], category === 'dress' ? DRESSES : values.persons ? values.persons.split(',') : PERSONS);
+    const sources = list(values[`sources-${category}` as 'sources-upper'], SOURCES[category]);
     await runCategory(tryon, category, targets, sources, out, values.save!, records);
     summary[category] = counts(records, category);
     console.log(category, JSON.stringify(summary[category]));

@@ -35,7 +35,7 @@ export interface WornCut {
 const OCCLUDERS = new Set<number>([LABEL.hair, LABEL.left_arm, LABEL.right_arm, LABEL.hands]);
 const LIMBS = new Set<number>([LABEL.left_arm, LABEL.right_arm, LABEL.hands]);
 /** Labels that are never garment, whatever the classifier's growth took. */
-const NEVER = new Set<number>([LABEL.background, LABEL.face, LABEL.hair]);
+const NEVER = new Set<number>([LABEL.background, LABEL.face, LABEL.hair, LABEL.shoes]);
 /** Labels that may be skin: a pixel of one of them that looks like skin is not cloth. */
 const MAYBE_SKIN = new Set<number>([LABEL.neck, LABEL.left_arm, LABEL.right_arm, LABEL.hands, LABEL.legs, LABEL.torso_skin]);
 
@@ -159,7 +159,7 @@ function dropOffCloth(f: Frame, mask: Uint8Array, palette: RGB[], colours: Perso
     const limb = LIMBS.has(l) || l === LABEL.legs;
     // The other garment's colour (a waistband under a tee's hem, a top's edge over trousers).
     const toOther = other ? colourDist(f.person.image.data, o, other) : Infinity;
-    if ((skinLike && d > 35 && toSkin < d) || (limb && d > 50) || (toOther < 25 && d > 45)) mask[k] = 0;
+    if ((skinLike && d > 35 && toSkin < d) || (limb && d > 50) || (toOther < 35 && d > 45)) mask[k] = 0;
   }
 }
 

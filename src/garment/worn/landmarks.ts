@@ -379,8 +379,23 @@ function lowerShape(f: Frame): WornShape {
       if (top) tops.push(f.along(top));
     }
   }
-  const waist = tops.length ? median(tops) : 0.8;
-  for (const side of SIDES) lm[`waistband_${side}`] = f.last(f.at(waist + 0.03, side, 0), f.out(side), 1.2 * W);
+  // The waistband's row: the first below the top where the garment reaches out as far as the hips on both sides (a
+  // top hanging over the waist leaves the garment's top ragged); its corners the garment's
+  // outermost points there (a hand in a pocket may leave a gap in the row).
+  const hips = dist(sk.joint('hip', 'left'), sk.joint('hip', 'right'));
+  let waist = (tops.length ? median(tops) : 0.8) + 0.03;
+  const reach = Math.max(0.8 * W, 1.5 * hips);
+  const rowOf = (t: number): Record<Side, Point> => ({ left: outermost(f, t, 'left', reach), right: outermost(f, t, 'right', reach) });
+  for (let t = waist; t < waist + 0.3; t += 0.01) {
+    const row = rowOf(t);
+    if (SIDES.every((side) => dist(row[side], f.at(t, side, 0)) >= 0.45 * hips)) {
+      waist = t;
+      break;
+    }
+  }
+  const band = rowOf(waist);
+  lm.waistband_left = band.left;
+  lm.waistband_right = band.right;
   const hipMid = sk.hipMid;
   const kneeMid = lerp(sk.joint('knee', 'left'), sk.joint('knee', 'right'), 0.5);
   const legs = { left: legEnd(f, 'left'), right: legEnd(f, 'right') };
@@ -394,11 +409,24 @@ function lowerShape(f: Frame): WornShape {
   const skirt = gap === null ? deepest < 1.4 && !f.cutByFrame : deepest < gap + 0.3;
   lm.crotch = lerp(hipMid, kneeMid, skirt ? 0.22 : Math.min(gap!, 0.35));
   for (const side of SIDES) {
-    const { c, n } = legs[side];
+    const { n } = legs[side];
+    // Start from the garment nearest the bone (a leg's cloth may hang off its bone's line).
+    const c = f.inside(legs[side].c) ? legs[side].c : (f.first(legs[side].c, n, 0.2 * W) ?? f.first(legs[side].c, { x: -n.x, y: -n.y }, 0.2 * W) ?? legs[side].c);
     lm[`bottom_${side}_out`] = f.last(c, n, 0.6 * W);
     lm[`bottom_${side}_in`] = f.last(c, { x: -n.x, y: -n.y }, 0.6 * W, (p) => (p.x - hipMid.x) * f.toLeft.x * (side === 'left' ? 1 : -1) < 0);
   }
   return { landmarks: lm, sleeve: 'none', cropped: false, skirt, shorts: !skirt && !f.cutByFrame && deepest < 0.9, cutByFrame: f.cutByFrame };
+}
+
+/** The garment's outermost point on a side at spine fraction t, within `reach` px of the spine (the spine itself when none). */
+function outermost(f: Frame, t: number, side: Side, reach: number): Point {
+  const o = f.out(side);
+  const spine = f.at(t, side, 0);
+  for (let a = reach; a > 0; a -= 1) {
+    const p = { x: spine.x + o.x * a, y: spine.y + o.y * a };
+    if (f.inside(p)) return p;
+  }
+  return spine;
 }
 
 /** A point on a leg's bones at t (hip 0, knee 1, ankle 2). */
