@@ -24,7 +24,7 @@ import { analysePerson } from './person/analyse.ts';
 import { PersonDiskCache } from './person/cache.ts';
 import { bareBody as makeBareBody, type BareBody } from './bare/index.ts';
 import { BareDiskCache } from './bare/cache.ts';
-import { analyseGarment, type GarmentOptions } from './garment/analyse.ts';
+import { garmentFromPhoto, resolveSource, type GarmentPhotoOptions } from './garment/worn/source.ts';
 import { renderTemplate } from './garment/templates.ts';
 import { Renderer, type TryOnOptions } from './render/tryon.ts';
 import { JsEngine } from './engines/js/engine.ts';
@@ -119,12 +119,19 @@ export class Tryon {
 
   // ---- garment/
 
-  /** Analyses a garment photo once per bytes + options. */
-  async analyseGarment(input: Buffer | Uint8Array | string, options: GarmentOptions): Promise<GarmentAnalysis> {
+  /**
+   * Analyses a garment photo once per bytes + options: a product photo, or a photo of someone
+   * wearing the garment (`source`: 'photo', 'worn', or 'auto', the default: decided by the
+   * person detector, src/garment/worn/detect.ts). A worn garment's wearer is analysed through
+   * analysePerson, so a photo used as person and as garment is analysed once.
+   */
+  async analyseGarment(input: Buffer | Uint8Array | string, options: GarmentPhotoOptions): Promise<GarmentAnalysis> {
     const name = options.name ?? (typeof input === 'string' ? input : 'garment image');
+    const source = resolveSource(options.source);
     const bytes = await readInput(input, name);
-    const key = sha256(bytes, JSON.stringify({ ...options, name: undefined, maxPixels: this.config.garment.maxPixels }));
-    return this.garments.get(key, () => analyseGarment(bytes, { maxPixels: this.config.garment.maxPixels, ...options, name, key }));
+    const key = sha256(bytes, JSON.stringify({ ...options, source, name: undefined, maxPixels: this.config.garment.maxPixels }));
+    const deps = { registry: this.registry, analysePerson: (b: Buffer, n: string) => this.analysePerson(b, n) };
+    return this.garments.get(key, () => garmentFromPhoto(bytes, { maxPixels: this.config.garment.maxPixels, ...options, source, name, key }, deps));
   }
 
   /** The built-in garment of a type in a colour (hex). */

@@ -169,10 +169,19 @@ export type FoundLandmarks = Partial<Record<GarmentLandmarkName, Point>>;
 
 export type SleeveLength = 'none' | 'short' | 'long';
 
+/**
+ * Where a garment analysis came from: a product photo, a garment drawn by the tool, or a photo
+ * of someone wearing it (cut out of the person by the parsing, src/garment/worn/).
+ */
+export type GarmentSource = 'photo' | 'template' | 'worn';
+/** What a caller may ask of a garment photo: read it as a product photo, as worn, or decide (auto). */
+export const GARMENT_PHOTO_SOURCES = ['auto', 'photo', 'worn'] as const;
+export type GarmentPhotoSource = (typeof GARMENT_PHOTO_SOURCES)[number];
+
 export interface GarmentAnalysis {
   /** sha256 of input bytes (or template spec) + options: the cache key. */
   key: string;
-  source: 'photo' | 'template';
+  source: GarmentSource;
   type: GarmentType;
   category: GarmentCategory;
   width: number;

@@ -106,7 +106,7 @@ describe('manifest', () => {
 
   it('warns about unknown fields but not about descriptions', () => {
     const m = parseManifest(JSON.stringify([{ id: 'a', type: 'top', descripton: 'typo', description: 'fine' }]), { name: 'm.json', baseDir: base });
-    expect(m.warnings).toEqual(['m.json [0]: field "descripton" is not used (known fields: id, image, type, category, color, size, name)']);
+    expect(m.warnings).toEqual(['m.json [0]: field "descripton" is not used (known fields: id, image, type, category, color, size, name, source)']);
   });
 
   it('gives unsafe ids safe unique file names', () => {

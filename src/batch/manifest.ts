@@ -10,6 +10,8 @@
  *   color     optional; hex such as #1e90ff: recolours the garment / colours the template
  *   size      optional; S | M | L | XL
  *   name      optional; a display name for the contact sheet
+ *   source    optional; worn | photo | auto: the image shows someone wearing the garment, is a
+ *             product photo, or is judged from the photo (the default)
  *
  * Other fields (a `description`, a price) are kept out of the way: ignored, with a warning
  * only for names that look like typos of known ones. Every error is a TryonError('BAD_MANIFEST')
@@ -18,7 +20,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { TryonError } from '../errors.ts';
-import { GARMENT_CATEGORIES, GARMENT_TYPES, SIZES, type GarmentCategory, type GarmentType, type Size } from '../types.ts';
+import { GARMENT_CATEGORIES, GARMENT_PHOTO_SOURCES, GARMENT_TYPES, SIZES, type GarmentCategory, type GarmentPhotoSource, type GarmentType, type Size } from '../types.ts';
 import { sniffFormat } from '../image/decode.ts';
 import { invalid, is } from '../validate.ts';
 import { parseCsv } from './csv.ts';
@@ -42,6 +44,8 @@ export interface GarmentSpec {
   label: string | null;
   /** Where the entry is, for messages: `catalog.json garments[3]`, `catalog.csv line 5`. */
   where: string;
+  /** What the image shows (worn, photo, auto), when the entry says. */
+  source?: GarmentPhotoSource;
 }
 
 export interface Manifest {
@@ -51,7 +55,7 @@ export interface Manifest {
   warnings: string[];
 }
 
-const KNOWN_FIELDS = ['id', 'image', 'type', 'category', 'color', 'size', 'name'] as const;
+const KNOWN_FIELDS = ['id', 'image', 'type', 'category', 'color', 'size', 'name', 'source'] as const;
 /** Fields often found in catalogs that we knowingly ignore (no warning). */
 const QUIET_FIELDS = new Set(['description', 'sku', 'price', 'url', 'title', 'brand', 'notes', 'tags']);
 /** Spellings people use for our fields; accepted silently. */
@@ -159,7 +163,17 @@ function checkEntry(entry: RawEntry, baseDir: string, warnings: string[]): Omit<
     label = String(f.name);
   }
 
-  return { id, type, category, image, color, size, label, where };
+  const source = checkSource(where, id, f.source, image);
+  return { id, type, category, image, color, size, label, where, ...(source ? { source } : {}) };
+}
+
+/** The entry's `source`: one of worn, photo, auto, and only with an image. */
+function checkSource(where: string, id: string, value: unknown, image: string | null): GarmentPhotoSource | null {
+  if (!is.defined(value) || value === '') return null;
+  const v = is.string(value) ? value.toLowerCase().trim() : value;
+  if (!is.oneOf(v, GARMENT_PHOTO_SOURCES)) throw fieldError(where, id, 'source', `one of ${GARMENT_PHOTO_SOURCES.join(', ')}`, value);
+  if (!image) throw manifestError(where, id, 'source', `"${v}" describes a garment photo: give the entry an image`);
+  return v;
 }
 
 function jsonEntries(text: string, name: string): RawEntry[] {

@@ -57,7 +57,7 @@ export async function digestPairs(plan: BatchPlan, settings: unknown, version: s
       const [person, garment] = await Promise.all([digestOf(pair.person.image), g.image ? digestOf(g.image) : Promise.resolve('template')]);
       digests.set(
         pair.key,
-        pairDigest({ person, garment, garmentSpec: { type: g.type, category: g.category, color: g.color, size: pair.size }, options, version }),
+        pairDigest({ person, garment, garmentSpec: { type: g.type, category: g.category, color: g.color, size: pair.size, ...(g.source ? { source: g.source } : {}) }, options, version }),
       );
     }),
   );

@@ -23,7 +23,7 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import { asTryonError, type ErrorCode } from '../errors.ts';
 import { encodeImage } from '../image/encode.ts';
 import { writeFileAtomic } from '../image/write.ts';
-import type { GarmentAnalysis, GarmentCategory, GarmentType, PersonAnalysis, Size, TryOnResult } from '../types.ts';
+import type { GarmentAnalysis, GarmentCategory, GarmentPhotoSource, GarmentType, PersonAnalysis, Size, TryOnResult } from '../types.ts';
 import { fillBlock, analysisBytes, type Outcome } from './blocks.ts';
 import { sha256Hex } from './digest.ts';
 import type { BatchEvent, BatchSummary } from './events.ts';
@@ -45,7 +45,7 @@ export type { BatchEvent, BatchSummary } from './events.ts';
 /** What the runner needs of the pipeline (the `Tryon` facade has it); tests can pass their own. */
 export interface BatchPipeline {
   analysePerson(input: string, name: string): Promise<PersonAnalysis>;
-  analyseGarment(input: string, options: { type: GarmentType; category: GarmentCategory; color?: string; name: string }): Promise<GarmentAnalysis>;
+  analyseGarment(input: string, options: { type: GarmentType; category: GarmentCategory; color?: string; name: string; source?: GarmentPhotoSource }): Promise<GarmentAnalysis>;
   template(type: GarmentType, color: string): Promise<GarmentAnalysis>;
   tryOn(person: PersonAnalysis, garment: GarmentAnalysis, options: { size?: Size; layers?: boolean }): Promise<TryOnResult>;
   /** Drops an analysis (and what was derived from it) from the pipeline's memory once the batch is done with it. */
@@ -304,7 +304,7 @@ class BatchRun {
     const t = now();
     try {
       const value = g.image
-        ? await this.pipeline.analyseGarment(g.image, { type: g.type, category: g.category, ...(g.color ? { color: g.color } : {}), name: g.image })
+        ? await this.pipeline.analyseGarment(g.image, { type: g.type, category: g.category, ...(g.color ? { color: g.color } : {}), ...(g.source ? { source: g.source } : {}), name: g.image })
         : await this.pipeline.template(g.type, g.color ?? this.templateColor(g.type, g.category));
       const ms = now() - t;
       if (options.thumbnails) await writeThumb(outDir, thumbPaths.garment(g.name), value.image).catch(() => {});

@@ -14,9 +14,9 @@ import { TryonError } from '../errors.ts';
 import { resolveFormat } from '../image/format.ts';
 import { writeFileAtomic } from '../image/write.ts';
 import type { TryonOptions } from '../pipeline.ts';
-import { GARMENT_CATEGORIES, GARMENT_TYPES, type GarmentCategory } from '../types.ts';
+import { GARMENT_CATEGORIES, GARMENT_TYPES, type GarmentCategory, type GarmentPhotoSource } from '../types.ts';
 import { invalid, oneOf } from '../validate.ts';
-import { pipelineOptions, shared, type SharedFlags } from './options.ts';
+import { garmentSource, pipelineOptions, shared, type SharedFlags } from './options.ts';
 import { colours } from './output.ts';
 
 interface InspectCliOptions extends SharedFlags {
@@ -27,6 +27,7 @@ interface InspectCliOptions extends SharedFlags {
   category?: string;
   bare?: string;
   model: string;
+  garmentSource?: string;
 }
 
 export interface InspectOptions {
@@ -39,6 +40,8 @@ export interface InspectOptions {
   category?: string;
   /** Write the bare body of this category (the photo with its old garment taken off) instead of the overlay. */
   bare?: GarmentCategory;
+  /** What the garment photo shows (worn, photo, auto). */
+  source: GarmentPhotoSource;
   landmarkModel: LandmarkModel;
   /** Device, models folder, analysis cache. */
   pipeline: TryonOptions;
@@ -52,8 +55,9 @@ export function parseInspectOptions(photo: string | undefined, o: InspectCliOpti
   }
   if (o.bare !== undefined && o.garment) throw new TryonError('BAD_OPTION', '--bare takes the old garment off a person photo: not with --garment', { input: '--bare' });
   if (o.bare !== undefined && !o.output) throw new TryonError('BAD_OPTION', '--bare writes an image: give -o <bare.png>', { input: '--output', suggestion: 'tryon inspect photo.jpg --bare upper -o bare.png' });
-  if (!o.garment && (o.type !== undefined || o.category !== undefined)) {
-    throw new TryonError('BAD_OPTION', '--type and --category describe a garment photo: add --garment', { input: o.type !== undefined ? '--type' : '--category' });
+  if (!o.garment && (o.type !== undefined || o.category !== undefined || o.garmentSource !== undefined)) {
+    const input = o.type !== undefined ? '--type' : o.category !== undefined ? '--category' : '--garment-source';
+    throw new TryonError('BAD_OPTION', '--type, --category and --garment-source describe a garment photo: add --garment', { input });
   }
   if (o.output) resolveFormat(o.output);
   if (o.type !== undefined) oneOf('--type', o.type.toLowerCase(), Object.keys(GARMENT_TYPES));
@@ -66,6 +70,7 @@ export function parseInspectOptions(photo: string | undefined, o: InspectCliOpti
     type: o.type?.toLowerCase(),
     category: o.category?.toLowerCase(),
     bare: o.bare === undefined ? undefined : oneOf('--bare', o.bare.toLowerCase(), GARMENT_CATEGORIES),
+    source: garmentSource(o.garmentSource),
     landmarkModel: oneOf('--model', o.model, LANDMARK_MODELS),
     pipeline: pipelineOptions(o),
   };
@@ -86,7 +91,7 @@ export async function inspectPhoto(opts: InspectOptions): Promise<object> {
     let overlay: Buffer;
     let summary: object;
     if (opts.garment) {
-      const a = await tryon.analyseGarment(opts.photo, { name: opts.photo, type: opts.type, category: opts.category ?? (opts.type ? undefined : 'upper') });
+      const a = await tryon.analyseGarment(opts.photo, { name: opts.photo, type: opts.type, category: opts.category ?? (opts.type ? undefined : 'upper'), source: opts.source });
       summary = garmentSummary(a);
       overlay = opts.output ? await renderGarmentOverlay(a) : Buffer.alloc(0);
     } else {
@@ -116,7 +121,8 @@ export function registerInspect(program: Command): void {
     .argument('[photo]', 'the photo to analyse')
     .option('-o, --output <file>', 'overlay image (.png, .jpg, .webp): skeleton and parsing over the photo')
     .option('--json', 'print the analysis summary as JSON on stdout')
-    .option('--garment', 'the photo is a garment product photo, not a person')
+    .option('--garment', 'the photo is a garment photo (the garment alone, or someone wearing it), not a person to dress')
+    .addOption(shared.garmentSource())
     .option('--type <type>', `garment type (with --garment): ${Object.keys(GARMENT_TYPES).join(', ')}`)
     .option('--category <category>', `garment category (with --garment): ${GARMENT_CATEGORIES.join(', ')}`)
     .option('--bare <category>', `write the bare body instead of the overlay: the photo with its old garment of this category taken off (${GARMENT_CATEGORIES.join(', ')})`)

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { Option } from 'commander';
 import { DEVICES } from '../config.ts';
 import type { TryonOptions } from '../pipeline.ts';
+import { GARMENT_PHOTO_SOURCES, type GarmentPhotoSource } from '../types.ts';
 import { oneOf, parseInteger } from '../validate.ts';
 
 /** The shared flags as commander parses them. */
@@ -30,7 +31,13 @@ export const shared = {
   cacheDir: (): Option => new Option('--cache-dir <dir>', 'person analysis cache folder (default: ~/.cache/tryon)'),
   noCache: (): Option => new Option('--no-cache', 'do not read or write the person analysis cache'),
   threads: (): Option => new Option('--threads <n>', 'render worker threads (default: core count; 0 renders on the main thread)'),
+  garmentSource: (): Option => new Option('--garment-source <source>', `what the garment photo shows: worn (someone wearing it), photo (the garment alone) or auto, decided from the photo (default)`),
 };
+
+/** --garment-source, checked: one of auto, photo, worn (auto when not given). */
+export function garmentSource(value: string | undefined): GarmentPhotoSource {
+  return oneOf('--garment-source', (value ?? 'auto').toLowerCase(), GARMENT_PHOTO_SOURCES);
+}
 
 /** The shared flags as pipeline options (only those given; the library fills in its defaults). */
 export function pipelineOptions(flags: SharedFlags): TryonOptions & { device: (typeof DEVICES)[number] } {

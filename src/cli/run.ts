@@ -5,6 +5,7 @@
  *   tryon run --person me.jpg -o out.jpg                       # built-in tee, default colour
  *   tryon run --person me.jpg --garment tee.jpg -o out.png --size L
  *   tryon run --person me.jpg --type dress --color '#c03' -o out.webp --debug dbg/
+ *   tryon run --person me.jpg --garment her.jpg --category dress -o out.jpg   # a photo of someone in the dress
  *
  * Bad options exit with code 2 naming the option and the accepted values.
  */
@@ -14,9 +15,9 @@ import { TryonError } from '../errors.ts';
 import { resolveFormat } from '../image/format.ts';
 import { writeFileAtomic } from '../image/write.ts';
 import type { TryonOptions } from '../pipeline.ts';
-import { GARMENT_CATEGORIES, GARMENT_TYPES, SIZES, type GarmentAnalysis, type GarmentType, type Mask, type PersonAnalysis, type RawImage, type Size, type TryOnResult } from '../types.ts';
+import { GARMENT_CATEGORIES, GARMENT_TYPES, SIZES, type GarmentAnalysis, type GarmentPhotoSource, type GarmentType, type Mask, type PersonAnalysis, type RawImage, type Size, type TryOnResult } from '../types.ts';
 import { invalid, oneOf, parseHexColor, parseInteger } from '../validate.ts';
-import { pipelineOptions, shared, type SharedFlags } from './options.ts';
+import { garmentSource, pipelineOptions, shared, type SharedFlags } from './options.ts';
 import { colours } from './output.ts';
 
 /** The garment when none is named: the README's one-command demo. */
@@ -34,6 +35,7 @@ interface RunCliOptions extends SharedFlags {
   format?: string;
   quality: string;
   debug?: string;
+  garmentSource?: string;
 }
 
 export interface RunOptions {
@@ -42,6 +44,8 @@ export interface RunOptions {
   category?: string;
   type?: GarmentType;
   color?: string;
+  /** What the garment photo shows (worn, photo, auto). */
+  source: GarmentPhotoSource;
   size: Size;
   output: string;
   format: ReturnType<typeof resolveFormat>;
@@ -64,6 +68,10 @@ export function parseRunOptions(o: RunCliOptions): RunOptions {
   if (category && type && GARMENT_TYPES[type] !== category) {
     throw invalid('--type', `a ${category} type (${types.filter((t) => GARMENT_TYPES[t] === category).join(', ')})`, o.type);
   }
+  if (o.garmentSource !== undefined && !o.garment) {
+    throw new TryonError('BAD_OPTION', '--garment-source describes a garment photo: add --garment', { input: '--garment-source' });
+  }
+  const source = garmentSource(o.garmentSource);
   if (o.color !== undefined) parseHexColor('--color', o.color);
   const size = oneOf('--size', o.size.toUpperCase(), SIZES);
   const quality = parseInteger('--quality', o.quality, 1, 100);
@@ -74,6 +82,7 @@ export function parseRunOptions(o: RunCliOptions): RunOptions {
     category,
     type,
     color: o.color,
+    source,
     size,
     output: o.output,
     format: resolveFormat(o.output, o.format),
@@ -120,7 +129,7 @@ export async function runTryon(opts: RunOptions): Promise<{ output: string; debu
   try {
     const person = await tryon.analysePerson(opts.person, opts.person);
     const garment = opts.garment
-      ? await tryon.analyseGarment(opts.garment, { name: opts.garment, type: opts.type, category: opts.category ?? (opts.type ? undefined : 'upper'), color: opts.color })
+      ? await tryon.analyseGarment(opts.garment, { name: opts.garment, type: opts.type, category: opts.category ?? (opts.type ? undefined : 'upper'), color: opts.color, source: opts.source })
       : await tryon.template(opts.type ?? DEFAULT_TYPE, opts.color ?? DEFAULT_COLOR);
     const result = await tryon.tryOn(person, garment, { size: opts.size, layers: Boolean(opts.debug) });
     const bytes = await encodeImage(result.image, opts.format, opts.quality);
@@ -137,7 +146,8 @@ export function registerRun(program: Command): void {
     .command('run')
     .description('Put one garment on one person photo (with no garment: the built-in tee)')
     .option('--person <photo>', 'person photo (JPEG, PNG, WebP, ...)')
-    .option('--garment <photo>', 'garment product photo; without it a built-in template is used')
+    .option('--garment <photo>', 'garment photo (the garment alone, or someone wearing it); without it a built-in template is used')
+    .addOption(shared.garmentSource())
     .option('--category <category>', `garment category of --garment: ${GARMENT_CATEGORIES.join(', ')}`)
     .option('--type <type>', `garment type: ${Object.keys(GARMENT_TYPES).join(', ')} (alone: the built-in template of that type)`)
     .option('--color <hex>', `recolour the garment, e.g. #1e90ff (template default ${DEFAULT_COLOR})`)

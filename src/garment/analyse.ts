@@ -10,7 +10,7 @@
  *   UNSUPPORTED_FORMAT / TOO_LARGE (from decoding), NO_GARMENT (no backdrop, nothing found).
  */
 import { createHash } from 'node:crypto';
-import { decodeImage } from '../image/decode.ts';
+import { decodeImage, type DecodedImage } from '../image/decode.ts';
 import { GARMENT_CATEGORIES, GARMENT_TYPES, type GarmentAnalysis, type GarmentCategory, type GarmentType, type Mask, type Point, type RGB } from '../types.ts';
 import { invalid, oneOf, parseHexColor } from '../validate.ts';
 import { dominantColor, recolor } from './color.ts';
@@ -63,10 +63,20 @@ export function snapToMask(p: Point, mask: Mask, radius: number): void {
   p.y = by;
 }
 
+/** Decodes a garment photo as the analysis reads it (alpha kept). */
+export function decodeGarment(bytes: Buffer | Uint8Array, options: GarmentOptions): Promise<DecodedImage> {
+  return decodeImage(bytes, { name: options.name ?? 'garment image', maxPixels: options.maxPixels ?? 40_000_000, keepAlpha: true });
+}
+
 export async function analyseGarment(bytes: Buffer | Uint8Array, options: GarmentOptions): Promise<GarmentAnalysis> {
+  resolveGarmentOptions(options);
+  return analyseDecoded(await decodeGarment(bytes, options), options);
+}
+
+/** analyseGarment on a photo already decoded (decodeGarment): the pipeline decodes once to tell a worn garment from a product photo. */
+export function analyseDecoded(decoded: DecodedImage, options: GarmentOptions): GarmentAnalysis {
   const name = options.name ?? 'garment image';
   const { type, category, color } = resolveGarmentOptions(options);
-  const decoded = await decodeImage(bytes, { name, maxPixels: options.maxPixels ?? 40_000_000, keepAlpha: true });
   const img = decoded.image;
   const W = img.width, H = img.height;
   const m = garmentMask(img, decoded.hasAlpha, name);
