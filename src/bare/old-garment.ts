@@ -8,6 +8,7 @@
 import { LABEL, type GarmentCategory, type PersonAnalysis, type RGB } from '../types.ts';
 import { project, type Side, type Skeleton } from './skeleton.ts';
 import type { Box } from '../types.ts';
+import { dilate } from '../garment/morph.ts';
 
 export interface PersonColours {
   top: RGB | null;
@@ -195,6 +196,13 @@ export function oldGarment(person: PersonAnalysis, sk: Skeleton, category: Garme
   const { top, bottom, hair, skin } = colours;
   const shoulderY = Math.min(sk.joint('shoulder', 'left').y, sk.joint('shoulder', 'right').y);
   const hipY = Math.min(sk.joint('hip', 'left').y, sk.joint('hip', 'right').y) - 0.1 * sk.sw;
+  // An arm's outline against the backdrop is half backdrop: on a light backdrop it passes for a
+  // light top's colour, so colour alone must not call it fabric there (jagged bare arms).
+  const backdrop = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0, i = (by + y) * person.width + bx; x < w; x++, i++) backdrop[y * w + x] = labels[i] === LABEL.background ? 1 : 0;
+  }
+  const nearBackdrop = dilate(backdrop, w, h, 4);
   const old = new Uint8Array(w * h);
   for (let y = 0; y < h; y++) {
     const py = by + y;
@@ -222,7 +230,7 @@ export function oldGarment(person: PersonAnalysis, sk: Skeleton, category: Garme
         const side = l === LABEL.left_arm ? 'left' : 'right';
         if (upper) {
           const t = armT(sk, side, px + 0.5, py + 0.5);
-          const fabric = notSkin && top !== null && colourDist(img.data, o, top) < 45 && (!skin || colourDist(img.data, o, top) < colourDist(img.data, o, skin) - 25);
+          const fabric = notSkin && !nearBackdrop[k] && top !== null && colourDist(img.data, o, top) < 45 && (!skin || colourDist(img.data, o, top) < colourDist(img.data, o, skin) - 25);
           take = (t < sleeves[side] && (notSkin || sheerTop)) || fabric;
         }
         // Old trousers beside a hanging arm, that the parsing called arm: away from its bones.

@@ -12,7 +12,7 @@ import type { Box, GarmentAnalysis, Point } from '../types.ts';
 import { dist, type Side } from './body.ts';
 import type { Correspondence, FitPlan, SleevePlan } from './targets.ts';
 import { fitTps, type Tps } from './tps.ts';
-import { fitMls } from './mls.ts';
+import { sleeveMap, type SleeveMap } from './sleeve-map.ts';
 
 export interface WarpGrid {
   /** The crop of the person photo, integer pixels. */
@@ -199,15 +199,15 @@ export function foldFraction(tps: Tps, sleeve: SleevePlan): number {
 }
 
 /**
- * A sleeve's inverse map: moving least squares (src/fit/mls.ts), locally a rotation and scale,
- * so the sleeve turns to the arm's angle keeping its shape instead of puffing into a wing.
+ * A sleeve's inverse map: along the arm's bones (src/fit/sleeve-map.ts), length and width
+ * scaled apart, so the sleeve follows the arm through the elbow instead of puffing into a wing.
  */
-function sleeveInverse(sleeve: SleevePlan): Tps {
-  return fitMls(sleeve.pairs.map((p) => p.body), sleeve.pairs.map((p) => p.garment));
+function sleeveInverse(sleeve: SleevePlan): SleeveMap {
+  return sleeveMap(sleeve.pairs, sleeve.side, true);
 }
 
-function sleeveForward(sleeve: SleevePlan): Tps {
-  return fitMls(sleeve.pairs.map((p) => p.garment), sleeve.pairs.map((p) => p.body));
+function sleeveForward(sleeve: SleevePlan): SleeveMap {
+  return sleeveMap(sleeve.pairs, sleeve.side, false);
 }
 
 /**
@@ -220,10 +220,11 @@ export function warpGrid(plan: FitPlan, garment: GarmentAnalysis, box: Box, wind
   const rows = Math.max(2, Math.ceil((box.height - 1) / step) + 1);
   const data = new Float32Array(9 * rows * cols);
   const plane = rows * cols;
-  const maps: { tps: Tps; sleeve: SleevePlan | null }[] = [{ tps: inverse(plan.main, LAMBDA_MAIN), sleeve: null }];
+  const maps: { tps: Tps; sleeve: SleevePlan | null; hold?: SleeveMap }[] = [{ tps: inverse(plan.main, LAMBDA_MAIN), sleeve: null }];
   for (const side of ['left', 'right'] as Side[]) {
     const s = plan.sleeves.find((v) => v.side === side);
-    maps.push(s ? { tps: sleeveInverse(s), sleeve: s } : { tps: null as unknown as Tps, sleeve: null });
+    const map = s ? sleeveInverse(s) : null;
+    maps.push(s && map ? { tps: map, sleeve: s, hold: map } : { tps: null as unknown as Tps, sleeve: null });
   }
   const gw = window.width;
   const gh = window.height;
@@ -234,7 +235,7 @@ export function warpGrid(plan: FitPlan, garment: GarmentAnalysis, box: Box, wind
   const sx = (box.width - 1) / (cols - 1);
   const sy = (box.height - 1) / (rows - 1);
   for (let m = 0; m < 3; m++) {
-    const { tps, sleeve } = maps[m];
+    const { tps, sleeve, hold } = maps[m];
     for (let i = 0; i < rows; i++) {
       for (let j = 0; j < cols; j++) {
         const o = i * cols + j;
@@ -245,7 +246,7 @@ export function warpGrid(plan: FitPlan, garment: GarmentAnalysis, box: Box, wind
           if (!sleeve) allow = 0;
           else {
             const d = polylineDistance({ x: px, y: py }, sleeve.axis);
-            allow = Math.min(Math.max((sleeve.radius - d) / (0.25 * sleeve.radius), 0), 1);
+            allow = Math.min(Math.max((sleeve.radius - d) / (0.25 * sleeve.radius), 0), 1) * (hold ? hold.hold(px, py) : 1);
           }
         }
         if (!sleeve && m > 0) {

@@ -13,9 +13,10 @@
 import { Body } from '../fit/body.ts';
 import { bareBody, type BareBody } from '../bare/index.ts';
 import type { BareDiskCache } from '../bare/cache.ts';
-import type { GarmentAnalysis, GarmentCategory, PersonAnalysis } from '../types.ts';
+import type { GarmentAnalysis, GarmentCategory, PersonAnalysis, RawImage } from '../types.ts';
 import { roleBytes, rolePlanes, type RolePlanes } from './roles.ts';
 import { TextureCache } from './texture.ts';
+import { foldPhoto } from './fold-light.ts';
 
 export const RENDER_LIMITS = { persons: 16, textures: 3, textureBases: 2 };
 
@@ -31,6 +32,7 @@ export class PersonState {
   readonly body: Body;
   private readonly bares = new Map<GarmentCategory, Promise<BareBody>>();
   private readonly roleMap = new Map<GarmentCategory, RolePlanes>();
+  private readonly foldMap = new Map<GarmentCategory, RawImage>();
   private held = 0;
 
   constructor(person: PersonAnalysis, private readonly store: BareDiskCache | null = null) {
@@ -68,7 +70,18 @@ export class PersonState {
     return r;
   }
 
-  /** Bytes of the bare bodies and role planes held. */
+  /** The photo the composite reads the old garment's light from: its print taken out (fold-light.ts). */
+  async foldPhoto(category: GarmentCategory): Promise<RawImage> {
+    let f = this.foldMap.get(category);
+    if (!f) {
+      f = foldPhoto(this.person, await this.bare(category), this.body.shoulderWidth);
+      this.foldMap.set(category, f);
+      this.held += f.data.length;
+    }
+    return f;
+  }
+
+  /** Bytes of the bare bodies, role planes and fold photos held. */
   heldBytes(): number {
     return this.held;
   }

@@ -13,6 +13,7 @@ import sharp from 'sharp';
 import type { GarmentAnalysis } from '../types.ts';
 import type { FitPlan } from '../fit/targets.ts';
 import { seamRows } from '../fit/warp.ts';
+import { sleeveCloth } from '../fit/sleeve-map.ts';
 
 export interface GarmentTexture {
   /** [7, height, width] planar. */
@@ -257,13 +258,17 @@ export async function garmentTexture(g: GarmentAnalysis, plan: FitPlan, cache = 
   const factor = 2 ** step;
   const width = Math.max(8, Math.round(g.width / factor));
   const height = Math.max(8, Math.round(g.height / factor));
-  const seams = JSON.stringify([plan.seams, plan.sleeveBottom]);
+  // The sleeves' seam and cuff corners in the garment decide what cloth is sleeve (sleeveCloth).
+  const corners = plan.sleeves.map((s) => s.pairs.filter((p) => !p.name.startsWith('elbow')).map((p) => [p.garment.x, p.garment.y]));
+  const seams = JSON.stringify([plan.seams, plan.sleeveBottom, corners]);
   const key = `${width}x${height}:${seams}`;
   const hit = textures.get(g, key);
   if (hit) return hit;
 
   const { x0, y0, cw, ch, colour, alpha } = await textureBase(cache.bases, g, width, height, factor);
   const rows = seamRows(plan, g);
+  const cloth: Record<number, (x: number, y: number) => boolean> = {};
+  for (const s of plan.sleeves) cloth[s.side === 'left' ? 1 : 2] = sleeveCloth(s.pairs, s.side);
   // The main part reaches a little past the seams, under the sleeves: where the two warps
   // disagree slightly along the seam, the body shows no gap.
   const overlap = 0.04 * Math.abs((plan.seams.left?.[0].x ?? g.width) - (plan.seams.right?.[0].x ?? 0));
@@ -291,7 +296,9 @@ export async function garmentTexture(g: GarmentAnalysis, plan: FitPlan, cache = 
           part = seams[k].part;
         }
       }
-      if (d > 0) data[(3 + part) * n + j] = a;
+      // Beyond a seam but off the sleeve's quad (a shoulder the analysis left outside the seam,
+      // a ruffle): neither warp places it well, the sleeve's would carry it out beside the arm.
+      if (d > 0 && (cloth[part]?.(gx, (y + 0.5) * sy) ?? true)) data[(3 + part) * n + j] = a;
       if (d <= overlap) data[3 * n + j] = a;
     }
   }

@@ -183,6 +183,7 @@ export class Renderer {
     const state = this.state.person(person);
     const bare = await state.bare(garment.category);
     const roles = await state.roles(garment.category);
+    const light = await state.foldPhoto(garment.category);
     lap('bare');
     const { body, plan, box } = fitGarment(state, garment, size, bare.changed);
     lap('fit');
@@ -193,13 +194,13 @@ export class Renderer {
 
     const necks = plan.main.filter((c) => c.name.startsWith('neckline_'));
     const neckY = necks.length ? necks.reduce((a, c) => a + c.body.y, 0) / necks.length + 0.04 * body.shoulderWidth : Infinity;
-    const masks = cropMasks(roles, person.image, box, neckY, this.state.maskBuffer(box.width * box.height * MASK_CHANNELS));
+    const masks = cropMasks(roles, light, box, neckY, this.state.maskBuffer(box.width * box.height * MASK_CHANNELS));
     const inputs: CropInputs = {
       texture: tex,
       grid,
       width: box.width,
       height: box.height,
-      photo: crop(person.image, box),
+      photo: crop(light, box),
       bare: bareCrop(person, bare, box),
       masks: masks.data,
       means: masks.means,
