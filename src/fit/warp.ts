@@ -255,8 +255,11 @@ export function warpGrid(plan: FitPlan, garment: GarmentAnalysis, box: Box, wind
           continue;
         }
         const g = tps.map(px, py);
-        data[(3 * m) * plane + o] = (2 * (g.x - gx0)) / gw - 1;
-        data[(3 * m + 1) * plane + o] = (2 * (g.y - gy0)) / gh - 1;
+        // Far outside the photo (a sleeve's map with nothing there): the usual far value, so the
+        // grid's interpolation stays in a range float32 holds alike in both render engines.
+        const far = !(Math.abs(g.x) < 1e5 && Math.abs(g.y) < 1e5);
+        data[(3 * m) * plane + o] = far ? OFF : (2 * (g.x - gx0)) / gw - 1;
+        data[(3 * m + 1) * plane + o] = far ? OFF : (2 * (g.y - gy0)) / gh - 1;
         data[(3 * m + 2) * plane + o] = allow;
       }
     }
