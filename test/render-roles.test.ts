@@ -126,4 +126,38 @@ describe('role planes and crop masks', () => {
     }
     expect(masks.means[0]).toBeCloseTo(sum / n, 6);
   });
+
+  it('covers "hair" below the shoulders that is skin or not joined to the head, keeps a strand of hair in front', () => {
+    const p = stickPerson({ width: 240, height: 320 });
+    const w = p.width;
+    const ch = p.image.channels;
+    const b = new Body(p);
+    const set = (x: number, y: number, rgb: readonly number[]): void => {
+      p.parsing.data[y * w + x] = LABEL.hair;
+      for (let c = 0; c < 3; c++) p.image.data[(y * w + x) * ch + c] = rgb[c];
+    };
+    // A strand: hair-coloured, from the head's hair down past the shoulders, beside the neck.
+    const headHair = { x: Math.round(b.shoulderMid.x - 0.18 * b.shoulderWidth), y: Math.round(b.shoulderMid.y - 0.8 * b.shoulderWidth) };
+    let strand = 0;
+    for (let y = headHair.y; y < b.shoulderMid.y + 0.3 * b.shoulderWidth; y++) {
+      for (let x = headHair.x - 2; x <= headHair.x + 2; x++) set(x, y, [40, 30, 20]);
+    }
+    // A patch of skin the parsing called hair, on the chest, not joined to any hair.
+    const chest = { x: Math.round(b.shoulderMid.x + 0.12 * b.shoulderWidth), y: Math.round(b.shoulderMid.y + 0.15 * b.shoulderWidth) };
+    for (let y = chest.y; y < chest.y + 8; y++) for (let x = chest.x; x < chest.x + 8; x++) set(x, y, [200, 150, 120]);
+    const bare = bareBody(p, 'upper');
+    const roles = rolePlanes(p, b, bare, 'upper');
+    const bits = (x: number, y: number): number => roles.bits[(y - roles.box.y) * roles.box.width + (x - roles.box.x)];
+    const low = Math.round(b.shoulderMid.y + 0.3 * b.shoulderWidth);
+    // The strand below the shoulders is in front wherever the old garment is not under it (but
+    // its last 4 rows, which the speck rule reads as a speck's).
+    for (let y = Math.ceil(Math.min(b.shoulder.left.y, b.shoulder.right.y)) + 1; y < low - 4; y++) {
+      const r = bits(headHair.x, y);
+      if (!(r & ROLE.old)) (expect(r, `strand at y ${y}`).toBe(ROLE.front), strand++);
+    }
+    expect(strand).toBeGreaterThan(0);
+    const patch = bits(chest.x + 4, chest.y + 4);
+    if (!(patch & ROLE.old)) expect(patch).toBe(ROLE.aboveNeckline);
+    else expect.unreachable('the chest patch lies on the old garment: move it');
+  });
 });

@@ -91,6 +91,8 @@ export interface SleeveMap extends Tps {
    * the sleeve twice, ballooning; a hard cut there shows the warp grid's steps.)
    */
   hold(x: number, y: number): number;
+  /** map and hold at once (one search for the point's patch). */
+  sample(x: number, y: number): { x: number; y: number; hold: number };
 }
 
 /**
@@ -128,20 +130,23 @@ export function sleeveMap(pairs: Correspondence[], side: string, inverse = true)
     }
     return best;
   };
+  const sample = (x: number, y: number): { x: number; y: number; hold: number } => {
+    const at = locate(x, y);
+    // Far outside the garment photo: samples as transparent.
+    if (!at) return { x: -1e6, y: -1e6, hold: 0 };
+    const p = bilinear(to[at.k], to[at.k + 1], at.u, at.v);
+    return { x: p.x, y: p.y, hold: fade(at.along, FADE_ALONG) * fade(at.across, FADE_ACROSS) };
+  };
   return {
     size: pairs.length,
-    map(x: number, y: number): Point {
-      const at = locate(x, y);
-      // Far outside the garment photo: samples as transparent.
-      return at ? bilinear(to[at.k], to[at.k + 1], at.u, at.v) : { x: -1e6, y: -1e6 };
+    map: (x, y) => {
+      const s = sample(x, y);
+      return { x: s.x, y: s.y };
     },
-    hold(x: number, y: number): number {
-      const at = locate(x, y);
-      return at ? fade(at.along, FADE_ALONG) * fade(at.across, FADE_ACROSS) : 0;
-    },
+    hold: (x, y) => sample(x, y).hold,
+    sample,
   };
 }
-
 /** How far past its corners' straight lines (in sleeve widths) a sleeve's cloth may bulge and still be sleeve. */
 const CLOTH_ACROSS = 0.35;
 

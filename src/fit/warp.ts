@@ -210,6 +210,14 @@ function sleeveForward(sleeve: SleevePlan): SleeveMap {
   return sleeveMap(sleeve.pairs, sleeve.side, false);
 }
 
+/** Whether grid point (i, j) or one of its 8 neighbours has a non-zero value. */
+function nearAny(v: Float32Array, rows: number, cols: number, i: number, j: number): boolean {
+  for (let a = Math.max(0, i - 1); a <= Math.min(rows - 1, i + 1); a++) {
+    for (let b = Math.max(0, j - 1); b <= Math.min(cols - 1, j + 1); b++) if (v[a * cols + b] > 0) return true;
+  }
+  return false;
+}
+
 /**
  * Evaluates the inverse maps on the coarse grid over `box`.
  * @param window the part of the garment photo the texture covers (garment pixels); sample
@@ -234,33 +242,41 @@ export function warpGrid(plan: FitPlan, garment: GarmentAnalysis, box: Box, wind
   // Resize's align_corners mapping in the graph.
   const sx = (box.width - 1) / (cols - 1);
   const sy = (box.height - 1) / (rows - 1);
-  for (let m = 0; m < 3; m++) {
-    const { tps, sleeve, hold } = maps[m];
+  const put = (m: number, o: number, g: Point, allow: number): void => {
+    // Far outside the photo (a sleeve's map with nothing there): the usual far value, so the
+    // grid's interpolation stays in a range float32 holds alike in both render engines.
+    const far = !(Math.abs(g.x) < 1e5 && Math.abs(g.y) < 1e5);
+    data[(3 * m) * plane + o] = far ? OFF : (2 * (g.x - gx0)) / gw - 1;
+    data[(3 * m + 1) * plane + o] = far ? OFF : (2 * (g.y - gy0)) / gh - 1;
+    data[(3 * m + 2) * plane + o] = allow;
+  };
+  const at = (i: number, j: number): Point => ({ x: box.x + j * sx + 0.5, y: box.y + i * sy + 0.5 });
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) put(0, i * cols + j, maps[0].tps.map(at(i, j).x, at(i, j).y), 1);
+  for (let m = 1; m < 3; m++) {
+    const { sleeve, hold } = maps[m];
+    if (!sleeve || !hold) {
+      for (let o = 0; o < plane; o++) (data[(3 * m) * plane + o] = OFF), (data[(3 * m + 1) * plane + o] = OFF);
+      continue;
+    }
+    // The allowance near the arm first (cheap); the map only where a grid cell around the point
+    // can be drawn: elsewhere the far value, which no allowed sample interpolates towards.
+    const near = new Float32Array(plane);
+    for (let i = 0; i < rows; i++) {
+      for (let j = 0; j < cols; j++) {
+        const d = polylineDistance(at(i, j), sleeve.axis);
+        near[i * cols + j] = Math.min(Math.max((sleeve.radius - d) / (0.25 * sleeve.radius), 0), 1);
+      }
+    }
     for (let i = 0; i < rows; i++) {
       for (let j = 0; j < cols; j++) {
         const o = i * cols + j;
-        const px = box.x + j * sx + 0.5;
-        const py = box.y + i * sy + 0.5;
-        let allow = 1;
-        if (m > 0) {
-          if (!sleeve) allow = 0;
-          else {
-            const d = polylineDistance({ x: px, y: py }, sleeve.axis);
-            allow = Math.min(Math.max((sleeve.radius - d) / (0.25 * sleeve.radius), 0), 1) * (hold ? hold.hold(px, py) : 1);
-          }
-        }
-        if (!sleeve && m > 0) {
-          data[(3 * m) * plane + o] = OFF;
-          data[(3 * m + 1) * plane + o] = OFF;
+        if (!nearAny(near, rows, cols, i, j)) {
+          put(m, o, { x: Number.NaN, y: Number.NaN }, 0);
           continue;
         }
-        const g = tps.map(px, py);
-        // Far outside the photo (a sleeve's map with nothing there): the usual far value, so the
-        // grid's interpolation stays in a range float32 holds alike in both render engines.
-        const far = !(Math.abs(g.x) < 1e5 && Math.abs(g.y) < 1e5);
-        data[(3 * m) * plane + o] = far ? OFF : (2 * (g.x - gx0)) / gw - 1;
-        data[(3 * m + 1) * plane + o] = far ? OFF : (2 * (g.y - gy0)) / gh - 1;
-        data[(3 * m + 2) * plane + o] = allow;
+        const p = at(i, j);
+        const g = hold.sample(p.x, p.y);
+        put(m, o, g, near[o] * g.hold);
       }
     }
   }

@@ -10,6 +10,8 @@
 import type { Body } from '../fit/body.ts';
 import type { BareBody } from '../bare/index.ts';
 import { LABEL, type Box, type GarmentCategory, type PersonAnalysis, type Point } from '../types.ts';
+import { flood } from '../bare/pixels.ts';
+import { colourDist, medianColour } from '../bare/old-garment.ts';
 
 /** Role bits. */
 export const ROLE = {
@@ -83,6 +85,43 @@ function isSpeck(labels: Uint8Array, width: number, height: number, x: number, y
 /** Labels in front of a lower garment: the top (its hem over the waistband), the arms, the hands, the shoes, the head. */
 const FRONT_OF_LOWER = new Set<number>([LABEL.hair, LABEL.face, LABEL.neck, LABEL.upper_clothes, LABEL.left_arm, LABEL.right_arm, LABEL.hands, LABEL.shoes]);
 
+/** How far (colour distance) from the head's hair a "hair" pixel below the shoulders may be and still be hair. */
+const HAIR_DIST = 45;
+
+/**
+ * "Hair" below the shoulders that is not hair: not joined to the hair on the head through
+ * hair, or far from the head's hair colour, or nearer the person's skin colour than to it. The
+ * parsing reads a deep V-neck's shadowed skin or a dark ruffle as hair, and in front of the new
+ * top it would leave a hole of it; long hair over the shoulders is joined to the head's and of
+ * its colour. Such pixels are covered below the new neckline, as the neck is.
+ */
+function strayHair(person: PersonAnalysis, body: Body): Uint8Array {
+  const { width: w, height: h } = person;
+  const labels = person.parsing.data;
+  const img = person.image;
+  const shoulderY = Math.min(body.shoulder.left.y, body.shoulder.right.y);
+  const hair = new Uint8Array(w * h);
+  const seeds = new Uint8Array(w * h);
+  for (let i = 0; i < hair.length; i++) {
+    if (labels[i] !== LABEL.hair) continue;
+    hair[i] = 1;
+    if (i / w < shoulderY) seeds[i] = 1;
+  }
+  const joined = flood(seeds, hair, w, h);
+  const head = medianColour(person, [LABEL.hair], (i) => i / w < shoulderY);
+  const stray = new Uint8Array(w * h);
+  for (let i = Math.ceil(shoulderY) * w; i < hair.length; i++) {
+    if (!hair[i]) continue;
+    if (!joined[i] || !head) {
+      stray[i] = joined[i] ? 0 : 1;
+      continue;
+    }
+    const toHair = colourDist(img.data, i * img.channels, head);
+    if (toHair > HAIR_DIST || colourDist(img.data, i * img.channels, person.skinColor) < toHair) stray[i] = 1;
+  }
+  return stray;
+}
+
 /** The role planes of a person under a garment category, over the bare body's box. */
 export function rolePlanes(person: PersonAnalysis, body: Body, bare: BareBody, category: GarmentCategory): RolePlanes {
   const { box } = bare;
@@ -91,6 +130,7 @@ export function rolePlanes(person: PersonAnalysis, body: Body, bare: BareBody, c
   const arm = new Uint8Array(n);
   const labels = person.parsing.data;
   const armsFront = category !== 'lower' && armsInFront(body);
+  const stray = strayHair(person, body);
   for (let y = 0; y < box.height; y++) {
     const py = box.y + y;
     for (let x = 0; x < box.width; x++) {
@@ -109,7 +149,8 @@ export function rolePlanes(person: PersonAnalysis, body: Body, bare: BareBody, c
         if (FRONT_OF_LOWER.has(l)) bits[k] = ROLE.front;
         continue;
       }
-      if (l === LABEL.hair || l === LABEL.face) bits[k] = isSpeck(labels, person.width, person.height, px, py) ? ROLE.aboveNeckline : ROLE.front;
+      if (l === LABEL.hair && stray[py * person.width + px]) bits[k] = ROLE.aboveNeckline;
+      else if (l === LABEL.hair || l === LABEL.face) bits[k] = isSpeck(labels, person.width, person.height, px, py) ? ROLE.aboveNeckline : ROLE.front;
       else if (l === LABEL.hands) bits[k] = ROLE.front;
       else if (l === LABEL.neck) bits[k] = ROLE.aboveNeckline;
     }
