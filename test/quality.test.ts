@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Tryon } from '../src/pipeline.ts';
 import { Body } from '../src/fit/body.ts';
 import { LABEL, type Mask, type PersonAnalysis, type RawImage } from '../src/types.ts';
-import { measurePair, personPlanes, sleeveAxis, type PairInputs, type PersonPlanes } from '../scripts/quality/metrics.ts';
+import { DRAPE_FLARE, measurePair, personPlanes, sleeveAxis, type PairInputs, type PersonPlanes } from '../scripts/quality/metrics.ts';
 import { boxMean, distanceTo } from '../scripts/quality/raster.ts';
 import { runQuality } from '../scripts/quality/run.ts';
 import { QUALITY_GARMENTS } from '../scripts/quality/pairs.ts';
@@ -96,6 +96,45 @@ describe.skipIf(!HAVE_SHARED)('quality metrics on constructed cases', () => {
     const m = measurePair(pp, inputs(pp, result, oldTop(pp)));
     expect(m.spill).toBeGreaterThan(0.5);
     expect(measurePair(pp, inputs(pp, copyOf(pp.person), oldTop(pp))).spill).toBe(0);
+  });
+
+
+  it("excuses a skirt's flare below the hips, not a block beside the knees or beside a top", async () => {
+    // A full-length photo (051962_0: a man in jeans, arms at his sides): room beside the legs.
+    const p = await tryon.analysePerson(person('051962_0.jpg'));
+    const pp = personPlanes(p, new Body(p).shoulderWidth);
+    const { width } = pp.person;
+    const k = pp.person.keypoints;
+    const hipY = (k[23].y + k[24].y) / 2;
+    const cx = (k[23].x + k[24].x) / 2;
+    const hipHalf = Math.abs(k[23].x - k[24].x) / 2;
+    const paint = (x0: number, y0: number, w: number, h: number): RawImage => {
+      const result = copyOf(pp.person);
+      for (let y = Math.round(y0); y < y0 + h; y++) for (let x = Math.round(x0); x < x0 + w; x++) result.data.set([30, 90, 160], (y * width + x) * 3);
+      return result;
+    };
+    const down = 1.6 * pp.shoulderWidth;
+    expect(hipY + down + 0.35 * pp.shoulderWidth).toBeLessThan(pp.person.height);
+    // A flare: a small block off the body (past the spill margin) but within the drape's reach.
+    const y = Math.round(hipY + down);
+    const reach = hipHalf + 0.15 * pp.shoulderWidth + DRAPE_FLARE * down;
+    const side = Math.round(0.06 * pp.shoulderWidth);
+    let flareX = -1;
+    const free = (x: number): boolean => [0, side].every((dy) => [0, side].every((dx) => pp.outsideDistance[(y + dy) * width + x + dx] > 0.15 * pp.shoulderWidth + 2));
+    for (let d = 0; d + side < reach && flareX < 0; d++) {
+      if (free(Math.round(cx + d))) flareX = Math.round(cx + d);
+      else if (free(Math.round(cx - d - side))) flareX = Math.round(cx - d - side);
+    }
+    expect(flareX).toBeGreaterThan(0);
+    const flare = paint(flareX, y, side, side);
+    expect(measurePair(pp, inputs(pp, flare, oldTop(pp), { category: 'lower' })).spill).toBe(0);
+    expect(measurePair(pp, inputs(pp, flare, oldTop(pp), { category: 'dress' })).spill).toBe(0);
+    // The same block counts for a top, and a block far out beside the legs counts for a skirt.
+    expect(measurePair(pp, inputs(pp, flare, oldTop(pp))).spill).toBeGreaterThan(0.01);
+    const farX = cx + hipHalf + 0.15 * pp.shoulderWidth + DRAPE_FLARE * (down + 0.3 * pp.shoulderWidth) + 0.1 * pp.shoulderWidth;
+    expect(farX + 0.3 * pp.shoulderWidth).toBeLessThan(width);
+    const far = paint(farX, hipY + down, 0.3 * pp.shoulderWidth, 0.3 * pp.shoulderWidth);
+    expect(measurePair(pp, inputs(pp, far, oldTop(pp), { category: 'lower' })).spill).toBeGreaterThan(0.5);
   });
 
   it('gives a flat-filled arm a texture ratio under 0.6', () => {

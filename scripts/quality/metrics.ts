@@ -268,17 +268,41 @@ export function bodyCore(person: PersonAnalysis, shoulderWidth: number): Uint8Ar
   return out;
 }
 
+/** How far a skirt or dress may flare out per pixel below the hips (a hem about 14 degrees out from the hip). */
+export const DRAPE_FLARE = 0.25;
+
+/**
+ * Where a garment of the category may stand off the body without spilling: below the hip line,
+ * for bottoms and dresses, within the hips' half-width plus the margin, widening by DRAPE_FLARE
+ * per pixel down (an A-line skirt's flare over slim legs). Null for tops: nothing excused.
+ */
+export function drapeEnvelope(pp: PersonPlanes, category: GarmentCategory): ((x: number, y: number) => boolean) | null {
+  if (category === 'upper') return null;
+  const k = pp.person.keypoints;
+  const [l, r] = [k[23], k[24]];
+  if (!l || !r || Math.min(l.score, r.score) < 0.3) return null;
+  const cx = (l.x + r.x) / 2;
+  const hipY = (l.y + r.y) / 2;
+  const half = Math.abs(l.x - r.x) / 2 + SPILL_MARGIN * pp.shoulderWidth;
+  return (x, y) => y > hipY && Math.abs(x - cx) <= half + DRAPE_FLARE * (y - hipY);
+}
+
 /**
  * Spill: changed pixels farther than SPILL_MARGIN shoulder widths outside the input silhouette,
  * % of the silhouette. Catches sleeves that stand out like wings, boxy shoulders, a garment
- * pasted beside the body, a backdrop repainted. Misleads on garments that legitimately stand
- * off the body (a flared dress over slim trousers, a wide-leg trouser on slim legs): read it
- * per category.
+ * pasted beside the body, a backdrop repainted. A skirt's or dress's flare below the hips is
+ * excused (drapeEnvelope): a long A-line skirt on slim legs stands off them by design. What it
+ * still misleads on: a trouser leg ballooning within that flare passes; read the pictures.
  */
-export function spill(pp: PersonPlanes, changed: Uint8Array, explain?: Explanation): number {
+export function spill(pp: PersonPlanes, changed: Uint8Array, category: GarmentCategory = 'upper', explain?: Explanation): number {
   const margin = SPILL_MARGIN * pp.shoulderWidth;
+  const drape = drapeEnvelope(pp, category);
   const spilt = new Uint8Array(changed.length);
-  for (let i = 0; i < changed.length; i++) if (changed[i] && pp.outsideDistance[i] > margin) spilt[i] = 1;
+  for (let i = 0; i < changed.length; i++) {
+    if (!changed[i] || pp.outsideDistance[i] <= margin) continue;
+    if (drape && drape(i % pp.width, (i / pp.width) | 0)) continue;
+    spilt[i] = 1;
+  }
   if (explain) explain.spill = spilt;
   return (100 * count(spilt)) / pp.silhouetteArea;
 }
@@ -507,7 +531,7 @@ export function measurePair(pp: PersonPlanes, p: PairInputs, explain?: Explanati
     ? renderQuality(pp.person.image, { image: p.result, layers: { garmentMask: p.garmentMask, warpedGarment: p.warpedGarment, exposedSkin: p.exposedSkin } }, differ ?? undefined)
     : { ssimOutside: Number.NaN, deltaE: null };
   return {
-    spill: spill(pp, changed, explain),
+    spill: spill(pp, changed, p.category, explain),
     synthSkin: skin.area,
     textureRatio: skin.textureRatio,
     seamStep: skin.seamStep,
