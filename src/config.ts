@@ -32,6 +32,12 @@ export interface TryonConfig {
     maxPixels: number;
     /** BlazePose landmark model. Default 'full'. */
     landmarkModel: LandmarkModel;
+    /**
+     * Longest side a person photo is analysed and rendered at: a larger photo (a 24 MP camera
+     * shot) is downscaled to it first, with a warning, and its try-on comes out at that size.
+     * Default 2560 (4.9 MP at 3:4; the bare body and the render cost grow with the pixels).
+     */
+    maxSide: number;
   };
   garment: {
     /** Refuse garment photos with more pixels than this. Default 40 000 000. */
@@ -77,7 +83,7 @@ export function defaultConfig(): TryonConfig {
     modelsDir: path.join(PACKAGE_ROOT, 'models'),
     concurrency: Math.max(1, os.availableParallelism()),
     cacheDir: defaultCacheDir(),
-    person: { maxPixels: 40_000_000, landmarkModel: 'full' },
+    person: { maxPixels: 40_000_000, landmarkModel: 'full', maxSide: 2560 },
     garment: { maxPixels: 40_000_000 },
     memoryCache: { personBytes: 192 * 1024 * 1024, garmentBytes: 160 * 1024 * 1024 },
     render: { engine: 'auto', threads: Math.max(1, os.availableParallelism()) },
@@ -113,6 +119,7 @@ export function resolveConfig(options: DeepPartial<TryonConfig> = {}): TryonConf
   if (config.cacheDir !== null && !is.string(config.cacheDir)) throw invalid('cacheDir', 'path string or null', config.cacheDir);
   integerIn('person.maxPixels', config.person.maxPixels, 1, 1_000_000_000);
   oneOf('person.landmarkModel', config.person.landmarkModel, LANDMARK_MODELS);
+  integerIn('person.maxSide', config.person.maxSide, 256, 65_536);
   integerIn('garment.maxPixels', config.garment.maxPixels, 1, 1_000_000_000);
   integerIn('memoryCache.personBytes', config.memoryCache.personBytes, 0, 2 ** 40);
   integerIn('memoryCache.garmentBytes', config.memoryCache.garmentBytes, 0, 2 ** 40);

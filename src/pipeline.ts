@@ -21,6 +21,7 @@ import { PromiseCache, sha256 } from './analysis-cache.ts';
 import { budgetThreads, applySharpBudget, type ThreadBudget } from './threads/budget.ts';
 import { createModelRegistry, type ModelRegistry } from './models/registry.ts';
 import { analysePerson } from './person/analyse.ts';
+import { postureWarnings } from './person/posture.ts';
 import { PersonDiskCache } from './person/cache.ts';
 import { bareBody as makeBareBody, type BareBody } from './bare/index.ts';
 import { BareDiskCache } from './bare/cache.ts';
@@ -40,7 +41,7 @@ export { sha256 } from './analysis-cache.ts';
  * Part of every person cache key: bump it whenever analysePerson's output changes for the same
  * photo, so a disk cache written by an older version is not served.
  */
-export const PERSON_ANALYSIS_VERSION = 3;
+export const PERSON_ANALYSIS_VERSION = 4;
 
 export interface TryonOptions extends DeepPartial<TryonConfig> {}
 
@@ -143,8 +144,9 @@ export class Tryon {
   // ---- fit/ and render/
 
   /** Fits and renders a pair: in a render worker thread when there are any (config.render.threads). */
-  tryOn(person: PersonAnalysis, garment: GarmentAnalysis, options: TryOnOptions = {}): Promise<TryOnResult> {
-    return this.pool ? this.pool.tryOn(person, garment, options) : this.local!.render(person, garment, options);
+  async tryOn(person: PersonAnalysis, garment: GarmentAnalysis, options: TryOnOptions = {}): Promise<TryOnResult> {
+    const result = await (this.pool ? this.pool.tryOn(person, garment, options) : this.local!.render(person, garment, options));
+    return { ...result, warnings: [...person.warnings, ...postureWarnings(person.posture, garment.category), ...garment.warnings] };
   }
 
   // ---- where pairs render, memory

@@ -90,6 +90,23 @@ export interface LabelMap {
   height: number;
 }
 
+/**
+ * Poses and layers the renderer does not handle well (src/person/posture.ts): each true flag
+ * adds a warning to the try-ons of the garment categories it spoils.
+ */
+export interface Posture {
+  /** Knees nearly level with the hips: sitting (legs and lap are not fitted). */
+  seated: boolean;
+  /** Both wrists in front of the torso, past the body's midline. */
+  armsCrossed: boolean;
+  /** Wearer's sides whose hand is hidden at the hip: in a pocket, or behind the body. */
+  handsInPockets: ('left' | 'right')[];
+  /** A three-quarter or side view: shoulders narrow for the torso, or one shoulder hidden. */
+  turned: boolean;
+  /** An open jacket or coat over a top: a band of one colour down the middle, another on both sides. */
+  openJacket: boolean;
+}
+
 export interface PersonAnalysis {
   /** sha256 of the input bytes + analysis options: the cache key. */
   key: string;
@@ -113,6 +130,8 @@ export interface PersonAnalysis {
   skinColor: RGB;
   /** OpenPose-18 `pose_keypoints_2d`: [x, y, score] x 18 in pixels (0,0,0 when missing). */
   openpose: number[];
+  /** Poses and layers that some garments do not fit well (their warnings come with each try-on). */
+  posture: Posture;
   warnings: string[];
   /** Milliseconds per step. */
   timings: Record<string, number>;
@@ -216,5 +235,10 @@ export interface TryOnResult {
     warpedGarment: RawImage; // the warped garment before compositing (RGB)
     exposedSkin: Mask; // where old garment was replaced by skin
   };
+  /**
+   * What the try-on could not do well (set by Tryon.tryOn): the person analysis's warnings,
+   * those of the person's posture for this garment's category, then the garment's.
+   */
+  warnings?: string[];
   timings: Record<string, number>;
 }

@@ -18,6 +18,8 @@ describe('config', () => {
   it('names the option and the accepted values', () => {
     expect(() => resolveConfig({ device: 'tpu' as never })).toThrow('Expected one of auto, cpu, cuda, webgpu for device but received "tpu" of type string');
     expect(() => resolveConfig({ concurrency: 0 })).toThrow('Expected integer between 1 and 256 for concurrency but received 0 of type number');
+    expect(() => resolveConfig({ person: { maxSide: 100 } })).toThrow('Expected integer between 256 and 65536 for person.maxSide but received 100 of type number');
+    expect(resolveConfig({}).person.maxSide).toBe(2560);
   });
 });
 

@@ -1,6 +1,7 @@
 /**
  * Person analysis on every shared fixture photo (analysed once, shared by the assertions):
- * joints inside the person mask, arm labels along the arm bones, sane parsing and OpenPose.
+ * joints inside the person mask, arm labels along the arm bones, sane parsing and OpenPose, no
+ * posture warning where there is nothing to warn of.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -173,6 +174,16 @@ describe.skipIf(!HAVE_SHARED)('person analysis on the fixture photos', () => {
       expect(Math.hypot(nx - (l.x + r.x) / 2, ny - (l.y + r.y) / 2)).toBeLessThan(1);
       // OpenPose index 2 is the right shoulder = BlazePose right_shoulder (12).
       if (a.openpose[8] > 0) expect(a.openpose[6]).toBeCloseTo(r.x, 1);
+    }
+  });
+
+  it('finds no seated, crossed, turned or layered person among the standing front views', () => {
+    for (const [file, a] of results) {
+      const name = path.basename(file);
+      const p = a.posture;
+      expect({ name, seated: p.seated, armsCrossed: p.armsCrossed, turned: p.turned, openJacket: p.openJacket }).toEqual({ name, seated: false, armsCrossed: false, turned: false, openJacket: false });
+      // One photo has a hand behind the hip (07966_00, the wearer's right); every other hand shows.
+      expect(p.handsInPockets, name).toEqual(name === '07966_00.jpg' ? ['right'] : []);
     }
   });
 

@@ -375,8 +375,7 @@ class BatchRun {
       }
       ms.total = round(now() - t0);
       const record: PairRecord = { ...this.writer.get(pair.key)!, ok: true, status: 'done', error: null, ms, thumb, resumed: undefined, outputBytes: bytes.length, outputSha256: sha256Hex(bytes) };
-      const warnings = [...(person.value!.warnings ?? []), ...(garment.value!.warnings ?? [])];
-      if (warnings.length) record.warnings = warnings;
+      if (result.warnings?.length) record.warnings = result.warnings;
       this.finish(record);
     } catch (err) {
       ms.total = round(now() - t0);

@@ -18,7 +18,7 @@ import type { TryonOptions } from '../pipeline.ts';
 import { GARMENT_CATEGORIES, GARMENT_TYPES, SIZES, type GarmentAnalysis, type GarmentPhotoSource, type GarmentType, type Mask, type PersonAnalysis, type RawImage, type Size, type TryOnResult } from '../types.ts';
 import { invalid, oneOf, parseHexColor, parseInteger } from '../validate.ts';
 import { garmentSource, pipelineOptions, shared, type SharedFlags } from './options.ts';
-import { colours } from './output.ts';
+import { colours, printWarning } from './output.ts';
 
 /** The garment when none is named: the README's one-command demo. */
 export const DEFAULT_TYPE: GarmentType = 'tshirt';
@@ -120,7 +120,7 @@ export async function writeDebug(dir: string, person: PersonAnalysis, garment: G
 }
 
 /** Runs one try-on as the CLI does; returns what it wrote. */
-export async function runTryon(opts: RunOptions): Promise<{ output: string; debug: string[]; timings: Record<string, number> }> {
+export async function runTryon(opts: RunOptions): Promise<{ output: string; debug: string[]; warnings: string[]; timings: Record<string, number> }> {
   // The pipeline and the image library are loaded here, not at start: `tryon --version` and
   // `--help` need neither.
   const [{ Tryon }, { encodeImage }] = await Promise.all([import('../pipeline.ts'), import('../image/encode.ts')]);
@@ -135,7 +135,7 @@ export async function runTryon(opts: RunOptions): Promise<{ output: string; debu
     const bytes = await encodeImage(result.image, opts.format, opts.quality);
     await writeFileAtomic(opts.output, bytes);
     const debug = opts.debug ? await writeDebug(opts.debug, person, garment, result) : [];
-    return { output: opts.output, debug, timings: { ...person.timings, ...result.timings } };
+    return { output: opts.output, debug, warnings: result.warnings ?? [], timings: { ...person.timings, ...result.timings } };
   } finally {
     await tryon.close();
   }
@@ -168,5 +168,6 @@ export function registerRun(program: Command): void {
       const ms = Math.round(performance.now() - started);
       process.stdout.write(`${c.green('wrote')} ${done.output} ${c.dim(`(${opts.format}, size ${opts.size}, ${ms} ms)`)}\n`);
       for (const f of done.debug) process.stdout.write(`  ${c.dim('debug')} ${f}\n`);
+      done.warnings.forEach(printWarning);
     });
 }

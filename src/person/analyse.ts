@@ -21,10 +21,12 @@ import type { Box, Keypoint, Mask, PersonAnalysis, RawImage } from '../types.ts'
 import { DETECTOR_SIZE, runDetector, type Detection, type DetectorResult } from '../models/blazepose-detector.ts';
 import { decodeLandmarks, LANDMARK_SIZE, refineFromHeatmap, runLandmarks, type DecodedLandmarks, type LandmarksResult } from '../models/blazepose-landmarks.ts';
 import { alignmentRect, letterboxAffine, rectToAffine, type Affine, type RotatedRect } from '../models/crop.ts';
+import { balanced, castGains } from './cast.ts';
 import { refinedMask } from './mask.ts';
 import { toOpenPose } from './openpose.ts';
 import { maskBounds, parseBody } from './parsing.ts';
 import { headBodyMismatch, widthFit } from './plausible.ts';
+import { readPosture } from './posture.ts';
 import { fitSkinModel, skinLikelihood } from './skin.ts';
 import { halveImage, sampleCrop } from './sample.ts';
 
@@ -38,7 +40,12 @@ export interface PersonOptions {
   landmarkModel: 'lite' | 'full' | 'heavy';
   /** Landmark passes: 1 = detector ROI only, 2 = re-crop from the first pass (default). */
   passes?: 1 | 2;
+  /** A photo with a longer side is analysed (and so rendered) downscaled to it (default MAX_SIDE). */
+  maxSide?: number;
 }
+
+/** Default longest side of the photo the analysis keeps (config person.maxSide). */
+export const MAX_SIDE = 2560;
 
 /** Longest side of the copy the networks' crops are sampled from (their inputs are 224/256). */
 const WORK_SIDE = 512;
@@ -55,13 +62,13 @@ const MASK_EPS = 5e-4;
 /** Steepness of the mask's soft edge around 0.5. */
 const MASK_GAIN = 2;
 
-async function workingCopy(image: RawImage): Promise<RawImage> {
-  const scale = WORK_SIDE / Math.max(image.width, image.height);
+async function workingCopy(image: RawImage, side = WORK_SIDE, kernel: 'linear' | 'lanczos3' = 'linear'): Promise<RawImage> {
+  const scale = side / Math.max(image.width, image.height);
   if (scale >= 1) return image;
   const { data, info } = await sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.length), {
     raw: { width: image.width, height: image.height, channels: image.channels },
   })
-    .resize(Math.max(1, Math.round(image.width * scale)), Math.max(1, Math.round(image.height * scale)), { kernel: 'linear' })
+    .resize(Math.max(1, Math.round(image.width * scale)), Math.max(1, Math.round(image.height * scale)), { kernel })
     .raw()
     .toBuffer({ resolveWithObject: true });
   return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height, channels: info.channels as 3 };
@@ -103,9 +110,16 @@ export async function analysePerson(bytes: Buffer | Uint8Array, registry: ModelR
   const { name } = options;
 
   const decoded = await decodeImage(bytes, { name, maxPixels: options.maxPixels });
-  const image = decoded.image;
+  // A camera's 24 MP shot is analysed, its bare body made and its try-on rendered at a size
+  // those steps handle in seconds (their cost grows with the pixels); the result says so.
+  const maxSide = options.maxSide ?? MAX_SIDE;
+  const image = await workingCopy(decoded.image, maxSide, 'lanczos3');
+  if (image !== decoded.image) warnings.push(`photo ${decoded.image.width}x${decoded.image.height} analysed and rendered at ${image.width}x${image.height} (longest side limit ${maxSide} px)`);
   const { width, height } = image;
-  const work = await workingCopy(image);
+  // The networks see the working copy with a strong colour cast balanced (cast.ts).
+  const unbalanced = await workingCopy(image);
+  const gains = castGains(unbalanced);
+  const work = gains ? balanced(unbalanced, gains) : unbalanced;
   const half = halveImage(work);
   const sx = work.width / width;
   const sy = work.height / height;
@@ -130,7 +144,7 @@ export async function analysePerson(bytes: Buffer | Uint8Array, registry: ModelR
   lap('detect');
 
   // Landmarks: pass 1 from the detector's alignment points, pass 2 from pass 1's own.
-  const runPass = async (rect: RotatedRect): Promise<{ crop: Affine; out: LandmarksResult; lm: DecodedLandmarks }> => {
+  const runPass = async (rect: RotatedRect): Promise<Pass> => {
     const map = rectToAffine(rect, LANDMARK_SIZE);
     const out = await runLandmarks(registry, crop(map, LANDMARK_SIZE, 1 / 255, 0, 0), { model: options.landmarkModel, heatmap: true });
     if (out.heatmap) refineFromHeatmap(out.landmarks, out.heatmap, LANDMARK_SIZE);
@@ -138,20 +152,9 @@ export async function analysePerson(bytes: Buffer | Uint8Array, registry: ModelR
   };
   // A weak detection's face box is usually right but its body points are not (grey-scale
   // photos): start from the whole photo instead and let the second pass tighten.
-  let pass = await runPass(
-    weak
-      ? { cx: width / 2, cy: height / 2, size: Math.max(width, height), rotation: 0 }
-      : alignmentRect(person.keypoints[0], person.keypoints[1]),
-  );
-  if ((options.passes ?? 2) === 2 && pass.out.poseflag >= MIN_POSE_FLAG) {
-    const tight = tightRect(pass.lm.keypoints, alignmentRect(pass.lm.alignment[0], pass.lm.alignment[1]), width, height);
-    const second = await runPass(tight);
-    // The tighter crop is usually better, but the network can fold a body onto its axis in one
-    // crop and not the other; keep the pass whose widths fit its own silhouette (plausible.ts).
-    const fit2 = widthFit(second.out.landmarks, second.out.segmentation, LANDMARK_SIZE);
-    const fit1 = widthFit(pass.out.landmarks, pass.out.segmentation, LANDMARK_SIZE);
-    if (second.out.poseflag >= MIN_POSE_FLAG && !(fit2 < 1 && fit1 > fit2)) pass = second;
-  }
+  const wholePhoto: RotatedRect = { cx: width / 2, cy: height / 2, size: Math.max(width, height), rotation: 0 };
+  const start = weak ? wholePhoto : alignmentRect(person.keypoints[0], person.keypoints[1]);
+  const pass = await bestPass(runPass, start, weak ? null : wholePhoto, (options.passes ?? 2) === 2, width, height);
   if (weak) warnings.push(`low person-detection confidence (${detections[0].score.toFixed(2)}); the pose model confirmed a person (${pass.out.poseflag.toFixed(2)})`);
   if (pass.out.poseflag < (weak ? MIN_POSE_FLAG_WEAK : MIN_POSE_FLAG)) {
     throw new TryonError('NO_PERSON', `${name}: no person found in the photo (pose confidence ${pass.out.poseflag.toFixed(2)})`, {
@@ -185,6 +188,7 @@ export async function analysePerson(bytes: Buffer | Uint8Array, registry: ModelR
 
   const visibleLimbs = [11, 12, 23, 24].filter((i) => keypoints[i].score >= 0.5).length;
   if (visibleLimbs < 4) warnings.push('shoulders or hips not clearly visible; parsing may be rough');
+  const posture = readPosture(image, keypoints, mask, parsed.parsing, skin);
   const openpose = toOpenPose(keypoints, width, height);
   const box = personBox(mask, keypoints);
   timings.total = Math.round((performance.now() - started) * 10) / 10;
@@ -201,9 +205,40 @@ export async function analysePerson(bytes: Buffer | Uint8Array, registry: ModelR
     skin,
     skinColor: skinModel?.color ?? [0, 0, 0],
     openpose,
+    posture,
     warnings,
     timings,
   };
+}
+
+/** One landmark pass: its crop (crop -> photo), the network's outputs, the keypoints in the photo. */
+interface Pass {
+  crop: Affine;
+  out: LandmarksResult;
+  lm: DecodedLandmarks;
+}
+
+/**
+ * The landmark pass to keep: pass 1 from `start`, then (two passes) pass 2 on a tighter crop of
+ * its keypoints. The tighter crop is usually better, but the network can fold a body onto its
+ * axis in one crop and not the other; the pass whose widths fit its own silhouette is kept
+ * (plausible.ts). When the kept pass is folded all the same (seen on a grey-scale photo of a
+ * black dress on white, whose detector box was fine), both are tried again from `retry` (the
+ * whole photo) and what fits better is kept; this costs two more passes, on such photos only.
+ */
+async function bestPass(runPass: (rect: RotatedRect) => Promise<Pass>, start: RotatedRect, retry: RotatedRect | null, twoPasses: boolean, width: number, height: number): Promise<Pass> {
+  const fitOf = (p: Pass): number => widthFit(p.out.landmarks, p.out.segmentation, LANDMARK_SIZE);
+  const from = async (rect: RotatedRect): Promise<Pass> => {
+    const first = await runPass(rect);
+    if (!twoPasses || first.out.poseflag < MIN_POSE_FLAG) return first;
+    const second = await runPass(tightRect(first.lm.keypoints, alignmentRect(first.lm.alignment[0], first.lm.alignment[1]), width, height));
+    const fit2 = fitOf(second);
+    return second.out.poseflag >= MIN_POSE_FLAG && !(fit2 < 1 && fitOf(first) > fit2) ? second : first;
+  };
+  const pass = await from(start);
+  if (!retry || !(fitOf(pass) < 1)) return pass;
+  const again = await from(retry);
+  return again.out.poseflag >= MIN_POSE_FLAG && fitOf(again) > fitOf(pass) ? again : pass;
 }
 
 /**

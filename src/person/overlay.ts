@@ -102,6 +102,7 @@ export interface PersonSummary {
   labels: Record<string, number>;
   maskPixels: number;
   skinColor: RGB;
+  posture: PersonAnalysis['posture'];
   warnings: string[];
   timings: Record<string, number>;
 }
@@ -123,6 +124,7 @@ export function personSummary(a: PersonAnalysis): PersonSummary {
     labels: Object.fromEntries(PARSING_LABELS.map((n, i) => [n, counts[i]])),
     maskPixels,
     skinColor: a.skinColor,
+    posture: a.posture,
     warnings: a.warnings,
     timings: a.timings,
   };

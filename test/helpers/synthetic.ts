@@ -169,6 +169,7 @@ export function stickPerson(options: StickOptions = {}): PersonAnalysis {
     skin: { data: skin, width, height },
     skinColor: [200, 150, 120],
     openpose: [],
+    posture: { seated: false, armsCrossed: false, handsInPockets: [], turned: false, openJacket: false },
     warnings: [],
     timings: {},
   };
