@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BareBody } from '../src/bare/index.ts';
-import { foldPhoto } from '../src/render/fold-light.ts';
+import { foldCrop, foldLight } from '../src/render/fold-light.ts';
 import type { PersonAnalysis } from '../src/types.ts';
 
 /**
@@ -28,10 +28,11 @@ function scene(): { person: PersonAnalysis; bare: BareBody } {
 
 const lum = (d: Uint8Array, W: number, x: number, y: number): number => d[(y * W + x) * 3];
 
-describe('foldPhoto', () => {
+describe('foldLight and foldCrop', () => {
   it("takes the old garment's print out of the light the new garment reads, and keeps its folds", () => {
     const { person, bare } = scene();
-    const out = foldPhoto(person, bare, 200);
+    const light = foldLight(person, bare, 200);
+    const out = { data: foldCrop(person, bare, light, { x: 0, y: 0, width: 200, height: 200 }) };
     // Where the print was: the cloth's own light there (its fold at that column), not black.
     expect(Math.abs(lum(out.data, 200, 100, 95) - (200 - 60 * 0.4))).toBeLessThan(6);
     // The fold's darkening across the garment stays.
@@ -39,5 +40,9 @@ describe('foldPhoto', () => {
     // Outside the old garment: the photo itself.
     expect(lum(out.data, 200, 10, 10)).toBe(240);
     expect(Array.from(person.image.data.subarray((95 * 200 + 100) * 3, (95 * 200 + 100) * 3 + 3))).toEqual([20, 20, 20]);
+    // A crop reads the same light at the same photo pixels.
+    const crop = foldCrop(person, bare, light, { x: 90, y: 85, width: 30, height: 20 });
+    expect(crop[(10 * 30 + 10) * 3]).toBe(lum(out.data, 200, 100, 95));
+    expect(crop[0]).toBe(lum(out.data, 200, 90, 85));
   });
 });

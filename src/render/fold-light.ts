@@ -6,11 +6,12 @@
  * the pixels near its dominant colour, spread over the print by normalised convolution
  * (blur(lum x base) / blur(base)), so folds and body shading stay and the print goes.
  *
- *   const photo = foldPhoto(person, bare, body.shoulderWidth); // the photo the composite reads for light
+ *   const light = foldLight(person, bare, body.shoulderWidth); // once per person and category
+ *   const photo = foldCrop(person, bare, light, crop);          // per pair: what the composite reads
  */
 import type { BareBody } from '../bare/index.ts';
 import { boxBlur } from '../bare/grain.ts';
-import type { PersonAnalysis, RawImage } from '../types.ts';
+import type { Box, PersonAnalysis } from '../types.ts';
 
 /** How far (RGB distance) from the old garment's dominant colour a pixel is still its base cloth. */
 const BASE_DIST = 40;
@@ -40,47 +41,70 @@ function dominant(person: PersonAnalysis, bare: BareBody): [number, number, numb
   return [median(hist[0]), median(hist[1]), median(hist[2])];
 }
 
-/**
- * The person photo with the old garment's pixels replaced by grey at its base cloth's
- * luminance (RGB, full size); the photo itself, copied, elsewhere.
- */
-export function foldPhoto(person: PersonAnalysis, bare: BareBody, shoulderWidth: number): RawImage {
-  const { width: W, height: H } = person;
-  const ch = person.image.channels;
-  const data = new Uint8Array(W * H * 3);
-  for (let i = 0, n = W * H; i < n; i++) for (let c = 0; c < 3; c++) data[i * 3 + c] = person.image.data[i * ch + (ch >= 3 ? c : 0)];
-  const base = dominant(person, bare);
-  if (!base) return { data, width: W, height: H, channels: 3 };
+/** The old garment's light, print taken out: luminance over the bare body's box (where `bare.old` is set). */
+export interface FoldLight {
+  box: Box;
+  lum: Uint8Array;
+}
+
+/** The old garment's print-free luminance over the bare body's box. */
+export function foldLight(person: PersonAnalysis, bare: BareBody, shoulderWidth: number): FoldLight {
   const { box, old } = bare;
   const { width: w, height: h } = box;
+  const lum = new Uint8Array(w * h);
+  const base = dominant(person, bare);
+  const img = person.image.data;
+  const ch = person.image.channels;
+  const at = (k: number): number => ((box.y + ((k / w) | 0)) * person.width + box.x + (k % w)) * ch;
+  const rgb = (o: number, c: number): number => img[o + (ch >= 3 ? c : 0)];
   const lumBase = new Float32Array(w * h);
   const isBase = new Float32Array(w * h);
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      const k = y * w + x;
-      if (!old[k]) continue;
-      const o = ((box.y + y) * W + box.x + x) * 3;
-      const d = Math.hypot(data[o] - base[0], data[o + 1] - base[1], data[o + 2] - base[2]);
-      if (d > BASE_DIST) continue;
+  for (let k = 0; k < w * h; k++) {
+    if (!old[k]) continue;
+    const o = at(k);
+    lum[k] = Math.round(0.299 * rgb(o, 0) + 0.587 * rgb(o, 1) + 0.114 * rgb(o, 2));
+    if (base && Math.hypot(rgb(o, 0) - base[0], rgb(o, 1) - base[1], rgb(o, 2) - base[2]) <= BASE_DIST) {
       isBase[k] = 1;
-      lumBase[k] = 0.299 * data[o] + 0.587 * data[o + 1] + 0.114 * data[o + 2];
+      lumBase[k] = lum[k];
     }
   }
+  if (!base) return { box, lum };
   const r = Math.max(2, Math.round(SPREAD * shoulderWidth));
   const num = boxBlur(boxBlur(lumBase, w, h, r), w, h, r);
   const den = boxBlur(boxBlur(isBase, w, h, r), w, h, r);
   const baseLum = 0.299 * base[0] + 0.587 * base[1] + 0.114 * base[2];
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      const k = y * w + x;
-      if (!old[k]) continue;
-      // Base cloth keeps its own luminance; elsewhere the spread, or the base's when none reaches.
-      const spread = den[k] > 0.02 ? num[k] / den[k] : baseLum;
-      const lum = isBase[k] ? lumBase[k] : spread;
-      const v = Math.round(Math.min(Math.max(lum, 0), 255));
-      const o = ((box.y + y) * W + box.x + x) * 3;
-      data[o] = data[o + 1] = data[o + 2] = v;
+  for (let k = 0; k < w * h; k++) {
+    // Base cloth keeps its own luminance; elsewhere the spread, or the base's when none reaches.
+    if (!old[k] || isBase[k]) continue;
+    lum[k] = Math.round(Math.min(Math.max(den[k] > 0.02 ? num[k] / den[k] : baseLum, 0), 255));
+  }
+  return { box, lum };
+}
+
+/**
+ * The crop of the photo the composite reads light from: the photo, with the old garment's
+ * pixels grey at their print-free luminance. RGB bytes over `crop`.
+ */
+export function foldCrop(person: PersonAnalysis, bare: BareBody, light: FoldLight, crop: Box): Uint8Array {
+  const out = new Uint8Array(crop.width * crop.height * 3);
+  const ch = person.image.channels;
+  const img = person.image.data;
+  const lb = light.box;
+  for (let y = 0; y < crop.height; y++) {
+    const py = crop.y + y;
+    for (let x = 0; x < crop.width; x++) {
+      const px = crop.x + x;
+      const o = (y * crop.width + x) * 3;
+      const lx = px - lb.x;
+      const ly = py - lb.y;
+      const k = ly * lb.width + lx;
+      if (lx >= 0 && ly >= 0 && lx < lb.width && ly < lb.height && bare.old[k]) {
+        out[o] = out[o + 1] = out[o + 2] = light.lum[k];
+        continue;
+      }
+      const s = (py * person.width + px) * ch;
+      for (let c = 0; c < 3; c++) out[o + c] = img[s + (ch >= 3 ? c : 0)];
     }
   }
-  return { data, width: W, height: H, channels: 3 };
+  return out;
 }

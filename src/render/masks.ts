@@ -19,8 +19,9 @@ export interface CropMasks {
  * The masks of a crop.
  * @param neckY the new garment's neckline row: the neck and specks below it are covered, above it they stay in front (Infinity: no neckline)
  * @param into a buffer to write into when it is big enough (a renderer reuses one)
+ * @param origin the photo pixel at `photo`'s (0, 0), when `photo` is a crop
  */
-export function cropMasks(planes: RolePlanes, photo: RawImage, box: Box, neckY: number, into?: Uint8Array): CropMasks {
+export function cropMasks(planes: RolePlanes, photo: RawImage, box: Box, neckY: number, into?: Uint8Array, origin: { x: number; y: number } = { x: 0, y: 0 }): CropMasks {
   const n = box.width * box.height;
   const data = into && into.length >= n * MASK_CHANNELS ? into.subarray(0, n * MASK_CHANNELS) : new Uint8Array(n * MASK_CHANNELS);
   data.fill(0);
@@ -39,7 +40,7 @@ export function cropMasks(planes: RolePlanes, photo: RawImage, box: Box, neckY: 
     const above = py < neckY;
     let o = ((py - box.y) * box.width + (x0 - box.x)) * MASK_CHANNELS;
     let k = (py - pb.y) * pb.width + (x0 - pb.x);
-    let s = (py * photo.width + x0) * ch;
+    let s = ((py - origin.y) * photo.width + (x0 - origin.x)) * ch;
     for (let px = x0; px < x1; px++, o += MASK_CHANNELS, k++, s += ch) {
       const b = planes.bits[k];
       data[o + MASK.armFront] = planes.arm[k];

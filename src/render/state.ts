@@ -13,10 +13,10 @@
 import { Body } from '../fit/body.ts';
 import { bareBody, type BareBody } from '../bare/index.ts';
 import type { BareDiskCache } from '../bare/cache.ts';
-import type { GarmentAnalysis, GarmentCategory, PersonAnalysis, RawImage } from '../types.ts';
+import type { GarmentAnalysis, GarmentCategory, PersonAnalysis } from '../types.ts';
 import { roleBytes, rolePlanes, type RolePlanes } from './roles.ts';
 import { TextureCache } from './texture.ts';
-import { foldPhoto } from './fold-light.ts';
+import { foldLight, type FoldLight } from './fold-light.ts';
 
 export const RENDER_LIMITS = { persons: 16, textures: 3, textureBases: 2 };
 
@@ -32,7 +32,7 @@ export class PersonState {
   readonly body: Body;
   private readonly bares = new Map<GarmentCategory, Promise<BareBody>>();
   private readonly roleMap = new Map<GarmentCategory, RolePlanes>();
-  private readonly foldMap = new Map<GarmentCategory, RawImage>();
+  private readonly foldMap = new Map<GarmentCategory, FoldLight>();
   private held = 0;
 
   constructor(person: PersonAnalysis, private readonly store: BareDiskCache | null = null) {
@@ -70,18 +70,18 @@ export class PersonState {
     return r;
   }
 
-  /** The photo the composite reads the old garment's light from: its print taken out (fold-light.ts). */
-  async foldPhoto(category: GarmentCategory): Promise<RawImage> {
+  /** The old garment's light with its print taken out (fold-light.ts), over the bare body's box. */
+  async foldLight(category: GarmentCategory): Promise<FoldLight> {
     let f = this.foldMap.get(category);
     if (!f) {
-      f = foldPhoto(this.person, await this.bare(category), this.body.shoulderWidth);
+      f = foldLight(this.person, await this.bare(category), this.body.shoulderWidth);
       this.foldMap.set(category, f);
-      this.held += f.data.length;
+      this.held += f.lum.length;
     }
     return f;
   }
 
-  /** Bytes of the bare bodies, role planes and fold photos held. */
+  /** Bytes of the bare bodies, role planes and fold lights held. */
   heldBytes(): number {
     return this.held;
   }

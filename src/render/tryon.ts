@@ -29,6 +29,7 @@ import { planFit, type FitPlan } from '../fit/targets.ts';
 import { warpBox, warpGrid } from '../fit/warp.ts';
 import { MASK_CHANNELS, type CropInputs, type CropOutputs, type RenderEngine } from '../engines/contract.ts';
 import { OnnxEngine } from '../engines/onnx/engine.ts';
+import { foldCrop } from './fold-light.ts';
 import { cropMasks } from './masks.ts';
 import { PersonState, RenderState, RENDER_LIMITS } from './state.ts';
 import { garmentTexture } from './texture.ts';
@@ -183,7 +184,7 @@ export class Renderer {
     const state = this.state.person(person);
     const bare = await state.bare(garment.category);
     const roles = await state.roles(garment.category);
-    const light = await state.foldPhoto(garment.category);
+    const light = await state.foldLight(garment.category);
     lap('bare');
     const { body, plan, box } = fitGarment(state, garment, size, bare.changed);
     lap('fit');
@@ -194,13 +195,14 @@ export class Renderer {
 
     const necks = plan.main.filter((c) => c.name.startsWith('neckline_'));
     const neckY = necks.length ? necks.reduce((a, c) => a + c.body.y, 0) / necks.length + 0.04 * body.shoulderWidth : Infinity;
-    const masks = cropMasks(roles, light, box, neckY, this.state.maskBuffer(box.width * box.height * MASK_CHANNELS));
+    const photo = foldCrop(person, bare, light, box);
+    const masks = cropMasks(roles, { data: photo, width: box.width, height: box.height, channels: 3 }, box, neckY, this.state.maskBuffer(box.width * box.height * MASK_CHANNELS), box);
     const inputs: CropInputs = {
       texture: tex,
       grid,
       width: box.width,
       height: box.height,
-      photo: crop(light, box),
+      photo,
       bare: bareCrop(person, bare, box),
       masks: masks.data,
       means: masks.means,
