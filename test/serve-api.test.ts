@@ -104,12 +104,21 @@ describe.skipIf(!HAVE_SHARED)('try-on with real photographs', () => {
     });
     const body = await json(res);
     expect(res.status, JSON.stringify(body)).toBe(200);
-    expect(body).toEqual({ success: true, result_image_url: expect.stringMatching(RESULT_URL), message: 'Virtual try-on completed successfully' });
+    expect(body).toEqual({ success: true, result_image_url: expect.stringMatching(RESULT_URL), message: 'Virtual try-on completed successfully', warnings: expect.any(Array) });
     const image = await fetch(body.result_image_url);
     expect(image.status).toBe(200);
     expect(image.headers.get('content-type')).toBe('image/jpeg');
     const meta = await sharp(Buffer.from(await image.arrayBuffer())).metadata();
     expect([meta.format, meta.width, meta.height]).toEqual(['jpeg', size.width, size.height]);
+  });
+
+  it("says in its answer what the try-on warned about (a hand hidden at the hip, for trousers)", async () => {
+    // 07966_00: her right hand rests behind the hip, which the person analysis flags for bottoms.
+    const person = readFileSync(personPhotos().find((p) => p.endsWith('07966_00.jpg'))!);
+    const res = await post(main, tshirt({ person_image: { bytes: person, filename: 'p.jpg', type: 'image/jpeg' }, clothing_type: 'trousers' }));
+    const body = await json(res);
+    expect(res.status, JSON.stringify(body)).toBe(200);
+    expect(body.warnings.some((w: string) => /hand/i.test(w)), JSON.stringify(body.warnings)).toBe(true);
   });
 
   it('dresses a photo in the built-in template of a type in a colour', async () => {

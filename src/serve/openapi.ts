@@ -115,6 +115,7 @@ function components(secured: boolean): Record<string, unknown> {
           success: { type: 'boolean', enum: [true] },
           result_image_url: { type: 'string', format: 'uri' },
           message: { type: 'string' },
+          warnings: { type: 'array', items: { type: 'string' }, description: 'What the try-on could not do well (a seated person, a three-quarter view, an unsure garment mask); empty when nothing.' },
         },
       },
       Error: {

@@ -20,6 +20,8 @@ export interface StoredResult {
   /** Date.now() when it expires. */
   expires: number;
   digest: string | null;
+  /** What the try-on warned about (a seated person, a garment photo the analysis was unsure of). */
+  warnings: string[];
 }
 
 export interface ResultStoreOptions {
@@ -49,9 +51,9 @@ export class ResultStore {
   }
 
   /** Stores a result under a new random name; drops the oldest while over the count or byte bound. */
-  put(data: Buffer, extension: 'jpg' | 'png' | 'webp', contentType: string, digest: string | null = null): StoredResult {
+  put(data: Buffer, extension: 'jpg' | 'png' | 'webp', contentType: string, digest: string | null = null, warnings: string[] = []): StoredResult {
     const name = `${randomBytes(16).toString('hex')}.${extension}`;
-    const entry: StoredResult = { name, data, contentType, expires: this.now() + this.options.ttlMs, digest };
+    const entry: StoredResult = { name, data, contentType, expires: this.now() + this.options.ttlMs, digest, warnings };
     this.results.set(name, entry);
     this.bytes += data.length;
     if (digest) this.byDigest.set(digest, name);

@@ -45,7 +45,7 @@ export function tryonHandler({ pipeline, queue, uploads, store, options }: Tryon
     if (!release) throw queueFull(queue);
     try {
       const result = await compute(form);
-      return reply.send({ success: true, result_image_url: resultUrl(request, options, result.name), message: SUCCESS_MESSAGE });
+      return reply.send({ success: true, result_image_url: resultUrl(request, options, result.name), message: SUCCESS_MESSAGE, warnings: result.warnings });
     } finally {
       release();
     }
@@ -102,7 +102,7 @@ function tryOnner(pipeline: ServePipeline, queue: AdmissionQueue, store: ResultS
         : await pipeline.template(form.type, form.color as string);
       const result = await pipeline.tryOn(person, garment, { size: form.size, layers: false });
       const jpeg = await encodeImage(result.image, 'jpeg', quality);
-      return store.put(jpeg, 'jpg', 'image/jpeg', digest);
+      return store.put(jpeg, 'jpg', 'image/jpeg', digest, result.warnings ?? []);
     });
   return async (form) => {
     const digest = digestOf(form, quality);
