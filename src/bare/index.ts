@@ -60,7 +60,7 @@ export const NEUTRAL_SKIN: RGB = [196, 158, 136];
 const SKIN_LABELS = new Set<number>([LABEL.face, LABEL.neck, LABEL.left_arm, LABEL.right_arm, LABEL.hands, LABEL.legs, LABEL.torso_skin]);
 
 /** The crop the layer covers: the person's box grown by a fifth of a shoulder width. */
-function cropBox(person: PersonAnalysis, sk: Skeleton): Box {
+export function bareBox(person: PersonAnalysis, sk: Skeleton): Box {
   const m = Math.round(0.2 * sk.sw);
   const x0 = Math.max(0, person.box.x - m);
   const y0 = Math.max(0, person.box.y - m);
@@ -270,7 +270,7 @@ export function bareBody(person: PersonAnalysis, category: GarmentCategory): Bar
   const warnings: string[] = [];
   const sk = skeleton(person);
   const colours = personColours(person);
-  const box = cropBox(person, sk);
+  const box = bareBox(person, sk);
   const c = cropPlanes(person, box);
   const { width: w, height: h } = box;
   const n = w * h;

@@ -33,11 +33,16 @@ export function medianColour(person: PersonAnalysis, labels: readonly number[], 
     for (let c = 0; c < 3; c++) hist[c][img.data[i * img.channels + c]]++;
     n++;
   }
-  if (n < 20) return null;
+  return n < 20 ? null : histogramMedian(hist, n);
+}
+
+/** The per-channel medians of `n` samples counted in three 256-bin histograms. */
+export function histogramMedian(hist: Uint32Array[], n: number): RGB {
   return hist.map((h) => {
     let acc = 0;
-    for (let v = 0; v < 256; v++) if ((acc += h[v]) * 2 >= n) return v;
-    return 255;
+    let v = 0;
+    while (v < 255 && (acc += h[v]) * 2 < n) v++;
+    return v;
   }) as RGB;
 }
 

@@ -36,15 +36,19 @@ function jacobian(a: Rung, b: Rung, u: number, v: number): { pux: number; puy: n
   return { pux, puy, pvx, pvy, det: pux * pvy - puy * pvx };
 }
 
+/** Which way the quad between rungs a and b faces: the sign of its Jacobian at its middle. */
+function facingOf(a: Rung, b: Rung): number {
+  return Math.sign(jacobian(a, b, 0.5, 0.5).det);
+}
+
 /**
  * (u, v) of p in the quad between rungs a and b (extended past it), by Newton's method; null
  * when it does not settle, or settles on the map's second, folded sheet (a bilinear map takes
  * two (u, v) to most points; only the one on the quad's own side of its fold is the sleeve).
  */
-function unbilinear(a: Rung, b: Rung, p: Point): { u: number; v: number } | null {
+function unbilinear(a: Rung, b: Rung, p: Point, facing: number): { u: number; v: number } | null {
   let u = 0.5;
   let v = 0.5;
-  const facing = Math.sign(jacobian(a, b, 0.5, 0.5).det);
   for (let it = 0; it < 12; it++) {
     const q = bilinear(a, b, u, v);
     const ex = q.x - p.x;
@@ -119,11 +123,13 @@ export function sleeveMap(pairs: Correspondence[], side: string, inverse = true)
   if (body.length < 2 || body.length !== garment.length) throw new Error(`sleeveMap: the ${side} sleeve needs its seam and cuff points on both sides`);
   const [from, to] = inverse ? [body, garment] : [garment, body];
   const last = from.length - 2;
+  // Per patch, once: which way it faces (unbilinear keeps to that sheet).
+  const facing = from.slice(0, -1).map((r, k) => facingOf(r, from[k + 1]));
   // The patch a point belongs to: the one it lies along (nearest, then least far across).
   const locate = (x: number, y: number): { k: number; u: number; v: number; along: number; across: number } | null => {
     let best: { k: number; u: number; v: number; along: number; across: number } | null = null;
     for (let k = 0; k <= last; k++) {
-      const uv = unbilinear(from[k], from[k + 1], { x, y });
+      const uv = unbilinear(from[k], from[k + 1], { x, y }, facing[k]);
       if (!uv) continue;
       const o = outside(uv.u, uv.v, k, last);
       if (!best || o.along < best.along - 1e-9 || (Math.abs(o.along - best.along) <= 1e-9 && o.across < best.across)) best = { k, ...uv, ...o };
@@ -161,8 +167,9 @@ export function sleeveCloth(pairs: Correspondence[], side: string): (x: number, 
   if (g.length < 2) return () => true;
   const seam = g[0];
   const cuff = g[g.length - 1];
+  const facing = facingOf(seam, cuff);
   return (x, y) => {
-    const uv = unbilinear(seam, cuff, { x, y });
+    const uv = unbilinear(seam, cuff, { x, y }, facing);
     return uv !== null && uv.u <= 1.15 && uv.v >= -CLOTH_ACROSS && uv.v <= 1 + CLOTH_ACROSS;
   };
 }

@@ -453,6 +453,21 @@ function isSkirt(g: GarmentAnalysis, lm: LowerLandmarks): boolean {
 }
 
 /**
+ * The waistband's targets at the natural waist, the body's width there with the size's ease;
+ * returns that row and the garment's scale there (body px per garment px).
+ */
+function waistband(body: Body, lm: LowerLandmarks, grow: number, main: Correspondence[]): { waistY: number; k: number } {
+  const W = body.shoulderWidth;
+  const waistY = naturalWaist(body);
+  const halves = SIDES.map((side) => body.halfWidthAt(waistY, side, 0.5 * W));
+  const k = ((halves[0] + halves[1]) * grow) / Math.max(dist(lm.waistband_left, lm.waistband_right), 1);
+  SIDES.forEach((side, i) => {
+    main.push({ name: `waistband_${side}`, garment: lm[`waistband_${side}`], body: atRow(body, waistY, side, halves[i] * grow + 0.02 * W) });
+  });
+  return { waistY, k };
+}
+
+/**
  * A skirt: the waistband at the waist, the hem at the skirt's own length (from the waist's
  * scale) no narrower than the hips, and its outline in between from its mask; no crotch and no
  * legs, which would pull its middle up into a hole.
@@ -460,15 +475,7 @@ function isSkirt(g: GarmentAnalysis, lm: LowerLandmarks): boolean {
 function skirtTargets(body: Body, g: GarmentAnalysis, lm: LowerLandmarks, ease: SizeEase, main: Correspondence[]): void {
   const W = body.shoulderWidth;
   const grow = 1 + ease.width;
-  const waistY = naturalWaist(body);
-  const gW = dist(lm.waistband_left, lm.waistband_right);
-  let k = 0;
-  for (const side of SIDES) k += body.halfWidthAt(waistY, side, 0.5 * W);
-  k = (k * grow) / Math.max(gW, 1);
-  for (const side of SIDES) {
-    const half = body.halfWidthAt(waistY, side, 0.5 * W) * grow + 0.02 * W;
-    main.push({ name: `waistband_${side}`, garment: lm[`waistband_${side}`], body: atRow(body, waistY, side, half) });
-  }
+  const { waistY, k } = waistband(body, lm, grow, main);
   const kneeY = (body.knee.left.y + body.knee.right.y) / 2;
   const ankleY = (body.ankle.left.y + body.ankle.right.y) / 2;
   const gWaistY = (lm.waistband_left.y + lm.waistband_right.y) / 2;
@@ -498,16 +505,8 @@ function lowerTargets(body: Body, g: GarmentAnalysis, lm: LowerLandmarks, ease: 
   const grow = 1 + ease.width;
   const thigh = (dist(body.hip.left, body.knee.left) + dist(body.hip.right, body.knee.right)) / 2;
   const shin = (dist(body.knee.left, body.ankle.left) + dist(body.knee.right, body.ankle.right)) / 2;
-  const waistY = naturalWaist(body);
+  const { waistY, k } = waistband(body, lm, grow, main);
   const crotch = add(body.hipMid, scale(body.down, 0.22 * thigh));
-  const gW = dist(lm.waistband_left, lm.waistband_right);
-  let k = 0;
-  for (const side of SIDES) k += body.halfWidthAt(waistY, side, 0.5 * W);
-  k = (k * grow) / Math.max(gW, 1);
-  for (const side of SIDES) {
-    const half = body.halfWidthAt(waistY, side, 0.5 * W) * grow + 0.02 * W;
-    main.push({ name: `waistband_${side}`, garment: lm[`waistband_${side}`], body: atRow(body, waistY, side, half) });
-  }
   main.push({ name: 'crotch', garment: lm.crotch, body: crotch });
   const shorts = g.type === 'shorts';
   for (const side of SIDES) {

@@ -11,7 +11,8 @@
  */
 import type { BareBody } from '../bare/index.ts';
 import { boxBlur } from '../bare/grain.ts';
-import type { Box, PersonAnalysis } from '../types.ts';
+import type { Box, PersonAnalysis, RGB } from '../types.ts';
+import { histogramMedian } from '../bare/old-garment.ts';
 
 /** How far (RGB distance) from the old garment's dominant colour a pixel is still its base cloth. */
 const BASE_DIST = 40;
@@ -19,7 +20,7 @@ const BASE_DIST = 40;
 const SPREAD = 0.06;
 
 /** The per-channel median of the old garment's pixels (over the bare box). */
-function dominant(person: PersonAnalysis, bare: BareBody): [number, number, number] | null {
+function dominant(person: PersonAnalysis, bare: BareBody): RGB | null {
   const hist = [new Uint32Array(256), new Uint32Array(256), new Uint32Array(256)];
   const { box, old } = bare;
   const ch = person.image.channels;
@@ -32,13 +33,7 @@ function dominant(person: PersonAnalysis, bare: BareBody): [number, number, numb
       count++;
     }
   }
-  if (count === 0) return null;
-  const median = (h: Uint32Array): number => {
-    let acc = 0;
-    for (let v = 0; v < 256; v++) if ((acc += h[v]) * 2 >= count) return v;
-    return 255;
-  };
-  return [median(hist[0]), median(hist[1]), median(hist[2])];
+  return count === 0 ? null : histogramMedian(hist, count);
 }
 
 /** The old garment's light, print taken out: luminance over the bare body's box (where `bare.old` is set). */

@@ -20,6 +20,8 @@ import { armT, colourDist, oldGarment, sleeveEnd, type PersonColours } from '../
 import { GROUP, limbs, rasterBody, torsoShape, type BodyRaster } from '../../bare/shape.ts';
 import { SIDES, type Side, type Skeleton } from '../../bare/skeleton.ts';
 import { dilate } from './fill.ts';
+import { erode4 } from '../../bare/pixels.ts';
+import { bareBox } from '../../bare/index.ts';
 
 export interface WornCut {
   /** The part of the photo the planes cover. */
@@ -45,19 +47,10 @@ const SKIN_NEAR = 30;
 const ARMPIT_T = 0.27;
 const WAIST_T = 0.6;
 
-/** The crop the cut covers: the person's box grown by a fifth of a shoulder width. */
-export function cutBox(person: PersonAnalysis, sk: Skeleton): Box {
-  const m = Math.round(0.2 * sk.sw);
-  const x0 = Math.max(0, person.box.x - m);
-  const y0 = Math.max(0, person.box.y - m);
-  const x1 = Math.min(person.width, person.box.x + person.box.width + m);
-  const y1 = Math.min(person.height, person.box.y + person.box.height + m);
-  return { x: x0, y: y0, width: Math.max(1, x1 - x0), height: Math.max(1, y1 - y0) };
-}
-
 /** The garment of `category` worn in the photo: seen pixels and holes over the crop. */
 export function cutGarment(person: PersonAnalysis, sk: Skeleton, category: GarmentCategory, colours: PersonColours): WornCut {
-  const box = cutBox(person, sk);
+  // The bare body's crop: the old-garment classifier the cut reuses works over it.
+  const box = bareBox(person, sk);
   const sleeveEnds = { left: 0, right: 0 };
   if (category !== 'lower') for (const side of SIDES) sleeveEnds[side] = sleeveEnd(person, sk, side, colours);
   const seen = seenGarment(person, sk, category, colours, box, sleeveEnds);
@@ -173,18 +166,7 @@ function onSleeve(sk: Skeleton, label: number, px: number, py: number, ends: Rec
 
 /** Morphological opening (4-neighbourhood, r steps each way): lines and specks thinner than 2r + 1 go. */
 function opened(mask: Uint8Array, w: number, h: number, r: number): Uint8Array {
-  let cur = mask;
-  for (let s = 0; s < r; s++) {
-    const next = new Uint8Array(cur.length);
-    for (let y = 1; y < h - 1; y++) {
-      for (let x = 1; x < w - 1; x++) {
-        const k = y * w + x;
-        next[k] = cur[k] && cur[k - 1] && cur[k + 1] && cur[k - w] && cur[k + w] ? 1 : 0;
-      }
-    }
-    cur = next;
-  }
-  return dilate(cur, w, h, r, mask);
+  return dilate(erode4(mask, w, h, r), w, h, r, mask);
 }
 
 /** The 4-connected parts of a mask with at least `share` of the largest part's area. */
@@ -287,6 +269,25 @@ function enclosed(seen: Uint8Array, occluder: Uint8Array, w: number, h: number, 
 const onTrunk = (raster: BodyRaster, k: number): boolean => (raster.member[k] & (1 << (GROUP.trunk - 1))) !== 0;
 
 /**
+ * Walks each row both ways and calls `take` on every candidate pixel joined to a `seen` pixel
+ * along the row through candidates only (`take` may mark `seen`: what it takes then joins on).
+ */
+function joinedAlongRows(w: number, h: number, seen: Uint8Array, candidate: (x: number, y: number, k: number) => boolean, take: (k: number) => void): void {
+  for (let y = 0; y < h; y++) {
+    for (const dir of [1, -1]) {
+      let joined = false;
+      for (let i = 0; i < w; i++) {
+        const x = dir > 0 ? i : w - 1 - i;
+        const k = y * w + x;
+        if (seen[k]) joined = true;
+        else if (joined && candidate(x, y, k)) take(k);
+        else joined = false;
+      }
+    }
+  }
+}
+
+/**
  * Arms and hands in front of the body where the garment is: on the trunk, below the armpits
  * (above them an arm beside a sleeveless top is not in front of it), joined along the row to
  * garment through such pixels.
@@ -295,18 +296,7 @@ function limbsOverBody(f: Frame, raster: BodyRaster, category: GarmentCategory, 
   const { width: w, height: h } = f.box;
   const from = category === 'lower' ? WAIST_T : ARMPIT_T;
   const candidate = (x: number, y: number, k: number): boolean => occluder[k] === 1 && LIMBS.has(f.label(k)) && onTrunk(raster, k) && f.along(x, y) >= from;
-  for (let y = 0; y < h; y++) {
-    for (const dir of [1, -1]) {
-      let joined = false;
-      for (let i = 0; i < w; i++) {
-        const x = dir > 0 ? i : w - 1 - i;
-        const k = y * w + x;
-        if (seen[k]) joined = true;
-        else if (joined && candidate(x, y, k)) holes[k] = 1;
-        else joined = false;
-      }
-    }
-  }
+  joinedAlongRows(w, h, seen, candidate, (k) => (holes[k] = 1));
 }
 
 /**
@@ -346,18 +336,7 @@ function underArms(f: Frame, seen: Uint8Array, colours: PersonColours, palette: 
     if (colours.skinModel && f.person.skin.data[f.index(k)] >= 128) return false;
     return clothDistance(f, k, palette) < 35;
   };
-  for (let y = 0; y < h; y++) {
-    for (const dir of [1, -1]) {
-      let joined = false;
-      for (let i = 0; i < w; i++) {
-        const x = dir > 0 ? i : w - 1 - i;
-        const k = y * w + x;
-        if (seen[k]) joined = true;
-        else if (joined && candidate(x, y, k)) seen[k] = 1;
-        else joined = false;
-      }
-    }
-  }
+  joinedAlongRows(w, h, seen, candidate, (k) => (seen[k] = 1));
 }
 
 /**

@@ -6,6 +6,8 @@
  * cloth has the weave of the rest rather than a smooth smear.
  */
 import { solveMembrane } from '../../bare/membrane.ts';
+import { erode4 } from '../../bare/pixels.ts';
+import { histogramMedian } from '../../bare/old-garment.ts';
 import { grainSource, layGrain, relativeDetail } from '../../bare/grain.ts';
 
 export interface FillInput {
@@ -57,11 +59,7 @@ function medianRgb(rgb: Uint8Array, mask: Uint8Array): number[] {
     for (let c = 0; c < 3; c++) hist[c][rgb[k * 3 + c]]++;
     n++;
   }
-  return hist.map((hh) => {
-    let acc = 0;
-    for (let v = 0; v < 256; v++) if ((acc += hh[v]) * 2 >= n) return v;
-    return 128;
-  });
+  return histogramMedian(hist, n);
 }
 
 /**
@@ -88,7 +86,7 @@ export function fillHoles(p: FillInput): Uint8Array {
   const fallback = medianRgb(rgb, seen);
   const lum = new Float32Array(n);
   for (let k = 0; k < n; k++) lum[k] = 0.299 * rgb[k * 3] + 0.587 * rgb[k * 3 + 1] + 0.114 * rgb[k * 3 + 2];
-  const source = grainSource(relativeDetail(lum, w, h), erodeBy(seenWithout(seen, region), w, h, 2), w, h, p.grainSize, p.seed);
+  const source = grainSource(relativeDetail(lum, w, h), erode4(seenWithout(seen, region), w, h, 2), w, h, p.grainSize, p.seed);
   const grain = source ? layGrain(source, w, h, region, p.seed + 1) : null;
   for (let k = 0; k < n; k++) {
     if (!region[k]) continue;
@@ -105,18 +103,3 @@ function seenWithout(seen: Uint8Array, region: Uint8Array): Uint8Array {
   return out;
 }
 
-/** Shrinks a 0/1 mask by r pixels (4-neighbourhood). */
-function erodeBy(mask: Uint8Array, w: number, h: number, r: number): Uint8Array {
-  let cur = mask;
-  for (let s = 0; s < r; s++) {
-    const next = new Uint8Array(cur.length);
-    for (let y = 1; y < h - 1; y++) {
-      for (let x = 1; x < w - 1; x++) {
-        const k = y * w + x;
-        next[k] = cur[k] && cur[k - 1] && cur[k + 1] && cur[k - w] && cur[k + w] ? 1 : 0;
-      }
-    }
-    cur = next;
-  }
-  return cur;
-}
