@@ -41,7 +41,7 @@ export { sha256 } from './analysis-cache.ts';
  * Part of every person cache key: bump it whenever analysePerson's output changes for the same
  * photo, so a disk cache written by an older version is not served.
  */
-export const PERSON_ANALYSIS_VERSION = 4;
+export const PERSON_ANALYSIS_VERSION = 5;
 
 export interface TryonOptions extends DeepPartial<TryonConfig> {}
 

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Tryon } from '../src/pipeline.ts';
 import { bareBody, NEUTRAL_SKIN } from '../src/bare/index.ts';
+import { skeleton } from '../src/bare/skeleton.ts';
 import { BareDiskCache } from '../src/bare/cache.ts';
 import { compositeCpu } from '../src/engines/js/composite.ts';
 import { MASK, MASK_CHANNELS } from '../src/engines/contract.ts';
@@ -96,6 +97,79 @@ describe.skipIf(!HAVE_SHARED)('bareBody on the shared photographs', () => {
     }
     expect(n).toBeGreaterThan(50);
     expect(sum / n / 3).toBeLessThan(12);
+  });
+
+  it('takes off what the parsing left of a dark top on the skin: straps, studs, the outline of its edge', async () => {
+    // Black tops the parsing cuts short: thin straps (05997_00), a strappy dress whose dark
+    // anti-aliased edge passed for hair (052472_0), a top's studs in dark rims (053228_0).
+    for (const name of ['05997_00.jpg', '052472_0.jpg', '053228_0.jpg']) {
+      const person = await tryon.analysePerson(photo(name));
+      const bare = bareBody(person, 'upper');
+      const { box } = bare;
+      const w = box.width;
+      // Near synthesised skin (within 6 px), on the person, not hair, face or lower garment,
+      // over the torso: between the shoulder joints and above the hips.
+      const sk = skeleton(person);
+      const xs = [sk.joint('shoulder', 'left').x, sk.joint('shoulder', 'right').x];
+      const x0 = Math.min(...xs) - box.x;
+      const x1 = Math.max(...xs) - box.x;
+      const y0 = Math.min(sk.joint('shoulder', 'left').y, sk.joint('shoulder', 'right').y) - 0.15 * sk.sw - box.y;
+      const y1 = Math.min(sk.joint('hip', 'left').y, sk.joint('hip', 'right').y) - 0.15 * sk.sw - box.y;
+      const near = new Uint8Array(bare.skin.length);
+      for (let y = 0; y < box.height; y++) {
+        for (let x = 0; x < w; x++) {
+          if (!bare.skin[y * w + x]) continue;
+          for (let dy = -6; dy <= 6; dy++) for (let dx = -6; dx <= 6; dx++) {
+            const yy = y + dy;
+            const xx = x + dx;
+            if (yy >= 0 && yy < box.height && xx >= 0 && xx < w) near[yy * w + xx] = 1;
+          }
+        }
+      }
+      let left = 0;
+      let count = 0;
+      for (let k = 0; k < near.length; k++) {
+        const kx = k % w;
+        const ky = Math.floor(k / w);
+        // (Backdrop the layer filled in, between an arm and the body, is meant to be light.)
+        if (!near[k] || bare.backdrop[k] || kx < x0 || kx > x1 || ky < y0 || ky > y1) continue;
+        const i = (box.y + ky) * person.width + box.x + kx;
+        const l = person.parsing.data[i];
+        if (person.mask.data[i] < 128 || l === LABEL.hair || l === LABEL.face || l === LABEL.lower_clothes || l === LABEL.background) continue;
+        count++;
+        const [r, g, b] = [bare.image[k * 3], bare.image[k * 3 + 1], bare.image[k * 3 + 2]];
+        const luma = 0.299 * r + 0.587 * g + 0.114 * b;
+        // Black cloth (a strap, the top's edge, a stud's dark rim): far from any skin here.
+        if (luma < 70) left++;
+      }
+      expect(count, name).toBeGreaterThan(5_000);
+      expect(left / count, name).toBeLessThan(0.002);
+    }
+  });
+
+  it("runs a long sleeve's synthesised forearm on into the hand: no backdrop between them", async () => {
+    // 01008_00's sheer sleeves end in cuffs over the wrists, below which the hands show.
+    const person = await tryon.analysePerson(photo('01008_00.jpg'));
+    const bare = bareBody(person, 'upper');
+    const sk = skeleton(person);
+    const { box } = bare;
+    for (const side of ['left', 'right'] as const) {
+      const elbow = sk.joint('elbow', side);
+      const wrist = sk.joint('wrist', side);
+      const len = Math.hypot(wrist.x - elbow.x, wrist.y - elbow.y);
+      let backdrop = 0;
+      let n = 0;
+      // Along the forearm's axis from a little above the wrist joint to a little past it.
+      for (let t = -0.05; t <= 0.08; t += 0.005) {
+        const x = Math.round(wrist.x + ((wrist.x - elbow.x) / len) * t * sk.sw) - box.x;
+        const y = Math.round(wrist.y + ((wrist.y - elbow.y) / len) * t * sk.sw) - box.y;
+        if (x < 0 || y < 0 || x >= box.width || y >= box.height) continue;
+        n++;
+        if (bare.backdrop[y * box.width + x]) backdrop++;
+      }
+      expect(n, side).toBeGreaterThan(10);
+      expect(backdrop, side).toBe(0);
+    }
   });
 
   it('gives the same layer for the same photo', () => {

@@ -10,6 +10,7 @@ import { defaultConfig } from '../src/config.ts';
 import { createModelRegistry, type ModelRegistry } from '../src/models/registry.ts';
 import { analysePerson } from '../src/person/analyse.ts';
 import { LABEL, type PersonAnalysis } from '../src/types.ts';
+import { flood } from '../src/image/pixels.ts';
 import { HAVE_SHARED, personPhotos } from './fixtures.ts';
 
 const photos = personPhotos();
@@ -184,6 +185,28 @@ describe.skipIf(!HAVE_SHARED)('person analysis on the fixture photos', () => {
       expect({ name, seated: p.seated, armsCrossed: p.armsCrossed, turned: p.turned, openJacket: p.openJacket }).toEqual({ name, seated: false, armsCrossed: false, turned: false, openJacket: false });
       // One photo has a hand behind the hip (07966_00, the wearer's right); every other hand shows.
       expect(p.handsInPockets, name).toEqual(name === '07966_00.jpg' ? ['right'] : []);
+    }
+  });
+
+  it('labels no garment edge or strap as hair: hair on the body hangs from the head', () => {
+    // 052472_0 wears her hair short, above the shoulders, with a black strappy dress whose
+    // anti-aliased edge is hair-coloured; elsewhere hair below the shoulders must be joined to
+    // the hair above them.
+    for (const [file, a] of results) {
+      const shoulderY = Math.min(a.keypoints[11].y, a.keypoints[12].y);
+      const hair = new Uint8Array(a.width * a.height);
+      for (let i = 0; i < hair.length; i++) hair[i] = a.parsing.data[i] === LABEL.hair ? 1 : 0;
+      const seeds = hair.map((v, i) => (v && i / a.width < shoulderY ? 1 : 0));
+      const joined = flood(seeds, hair, a.width, a.height);
+      let below = 0;
+      let loose = 0;
+      for (let i = Math.ceil(shoulderY) * a.width; i < hair.length; i++) {
+        if (!hair[i]) continue;
+        below++;
+        if (!joined[i]) loose++;
+      }
+      if (path.basename(file) === '052472_0.jpg') expect(below, file).toBe(0);
+      expect(loose, file).toBeLessThanOrEqual(Math.max(20, 0.02 * below));
     }
   });
 

@@ -14,7 +14,7 @@ import type { GarmentCategory } from '../types.ts';
 import type { BareBody } from './index.ts';
 
 /** Bump whenever bareBody's output changes for the same analysis, or the layout does. */
-export const BARE_CACHE_FORMAT = 2;
+export const BARE_CACHE_FORMAT = 3;
 const MAGIC = Buffer.from('TRYONBB', 'latin1');
 
 type Header = Omit<BareBody, 'image' | 'skin' | 'backdrop' | 'old' | 'arms'> & { format: number; key: string };

@@ -17,13 +17,13 @@
  */
 import { LABEL, type Box, type GarmentCategory, type PersonAnalysis, type RawImage, type RGB } from '../types.ts';
 import { fillBackdrop } from './backdrop.ts';
-import { grainSource, layGrain, noiseGrain, relativeDetail, textureLevel } from './grain.ts';
+import { boxBlur, grainSource, layGrain, noiseGrain, relativeDetail, textureLevel } from './grain.ts';
 import { solveMembrane } from './membrane.ts';
 import { growInto, medianColour, oldGarment, personColours, type PersonColours } from './old-garment.ts';
 import { fitLight, shadeAt, type Light } from './shading.ts';
 import { GROUP, limbs, rasterBody, torsoShape, type BodyRaster } from './shape.ts';
 import { adopt, inflate, type Normals } from './inflate.ts';
-import { components, erode4, flood, touches } from './pixels.ts';
+import { components, erode4, flood, touches } from '../image/pixels.ts';
 import { skeleton, type Skeleton } from './skeleton.ts';
 
 export interface BareBody {
@@ -50,6 +50,13 @@ export interface BareBody {
   /** Milliseconds per step. */
   timings: Record<string, number>;
 }
+
+/**
+ * The most laid grain is strengthened. Patches laid and blended come out smoother than their
+ * source, but strengthened three times (as before) a neck's few pores and shadows became an
+ * orange peel over a whole torso.
+ */
+const MAX_GRAIN_GAIN = 1.5;
 
 /** How far (px) removed cloth's colour bleeds into the backdrop beside it, which is filled too. */
 const BLEED = 6;
@@ -189,22 +196,21 @@ function seedOf(person: PersonAnalysis): number {
 }
 
 /** Synthesised skin over `region`: tone x shade x (1 + grain), then the membrane that meets the real skin. */
-function synthSkin(c: CropPlanes, region: Uint8Array, normals: Normals, real: Uint8Array, light: Light, tone: RGB, grain: Float32Array): Float32Array {
+function synthSkin(c: CropPlanes, region: Uint8Array, normals: Normals, real: Uint8Array, exemplar: Uint8Array, light: Light, tone: RGB, grain: Float32Array, sw: number): Float32Array {
   const { width: w, height: h } = c.box;
   const n = w * h;
   const synth = new Float32Array(n * 3);
-  const shade = new Float32Array(n);
   const lum = new Float32Array(n);
+  const shade = smoothShade(region, normals, light, w, h, Math.max(2, Math.round(0.04 * sw)));
   for (let k = 0; k < n; k++) {
     if (!region[k]) continue;
-    shade[k] = Math.min(Math.max(shadeAt(light, normals.nx[k], normals.ny[k], normals.nz[k]), 0.5), 1.25);
     const s = shade[k] * (1 + grain[k]);
     for (let ch = 0; ch < 3; ch++) synth[k * 3 + ch] = tone[ch] * s;
     lum[k] = 0.299 * synth[k * 3] + 0.587 * synth[k * 3 + 1] + 0.114 * synth[k * 3 + 2];
   }
   // The grain's strength matched to the person's own skin's texture level: patches laid and
   // blended come out smoother than the skin they were cut from.
-  const gain = grainGain(c, lum, region, real);
+  const gain = grainGain(c, lum, region, exemplar);
   if (gain !== 1) {
     for (let k = 0; k < n; k++) {
       if (!region[k]) continue;
@@ -233,13 +239,35 @@ function synthSkin(c: CropPlanes, region: Uint8Array, normals: Normals, real: Ui
   return synth;
 }
 
-/** How much to strengthen laid grain so its texture level matches the real skin's (1 to 3; 1 when either is unmeasurable). */
+/**
+ * The shade of synthesised skin: the light on the body's normals, smoothed within the region
+ * (a box blur of radius r, twice, weighted by the region). Where one body group's surface meets
+ * another's (an arm's adopted cloth against the trunk) their normals jump, and unsmoothed the
+ * shade steps by a fifth there: a hard seam down the side of the body.
+ */
+function smoothShade(region: Uint8Array, normals: Normals, light: Light, w: number, h: number, r: number): Float32Array {
+  const n = w * h;
+  const raw = new Float32Array(n);
+  const weight = new Float32Array(n);
+  for (let k = 0; k < n; k++) {
+    if (!region[k]) continue;
+    raw[k] = Math.min(Math.max(shadeAt(light, normals.nx[k], normals.ny[k], normals.nz[k]), 0.5), 1.25);
+    weight[k] = 1;
+  }
+  const num = boxBlur(boxBlur(raw, w, h, r), w, h, r);
+  const den = boxBlur(boxBlur(weight, w, h, r), w, h, r);
+  const out = new Float32Array(n);
+  for (let k = 0; k < n; k++) if (region[k]) out[k] = den[k] > 1e-6 ? num[k] / den[k] : raw[k];
+  return out;
+}
+
+/** How much to strengthen laid grain so its texture level matches the exemplar skin's (1 to MAX_GRAIN_GAIN; 1 when either is unmeasurable). */
 function grainGain(c: CropPlanes, synthLum: Float32Array, region: Uint8Array, real: Uint8Array): number {
   const { width: w, height: h } = c.box;
   const want = textureLevel(c.lum, w, h, erode4(real, w, h, 2));
   const got = textureLevel(synthLum, w, h, region);
   if (want.blocks < 3 || got.blocks < 3 || got.level < 1e-3) return 1;
-  return Math.min(Math.max(want.level / got.level, 1), 3);
+  return Math.min(Math.max(want.level / got.level, 1), MAX_GRAIN_GAIN);
 }
 
 /** Mean RGB of the pixels `mask` sets within r of (x, y); null when none. */
@@ -298,9 +326,16 @@ export function bareBody(person: PersonAnalysis, category: GarmentCategory): Bar
   const seed = seedOf(person);
   const grainSize = Math.min(24, Math.max(8, Math.round(0.07 * sk.sw)));
   const detail = relativeDetail(c.lum, w, h);
-  const source = grainSource(detail, erode4(real, w, h, 2), w, h, grainSize, seed);
+  // The grain's exemplar: the body's skin, not the face's (brows, lashes, lips and stubble
+  // repeated over an arm read as worms) nor the hands' (knuckles, the gaps between fingers),
+  // unless those are all the skin there is.
+  const bodySkin = real.slice();
+  for (let k = 0; k < n; k++) if (c.label[k] === LABEL.face || c.label[k] === LABEL.hands) bodySkin[k] = 0;
+  const bodySource = grainSource(detail, erode4(bodySkin, w, h, 2), w, h, grainSize, seed);
+  const exemplar = bodySource ? bodySkin : real;
+  const source = bodySource ?? grainSource(detail, erode4(real, w, h, 2), w, h, grainSize, seed);
   const grain = source ? layGrain(source, w, h, skin, seed + 7) : noiseGrain(w, h, 0.01, seed + 7);
-  const skinRgb = synthSkin(c, skin, normals, real, light, tone, grain);
+  const skinRgb = synthSkin(c, skin, normals, real, exemplar, light, tone, grain, sk.sw);
   lap('skin');
 
   const backdropPx = new Uint8Array(n);

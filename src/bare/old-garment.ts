@@ -8,7 +8,8 @@
 import { LABEL, type GarmentCategory, type PersonAnalysis, type RGB } from '../types.ts';
 import { project, type Side, type Skeleton } from './skeleton.ts';
 import type { Box } from '../types.ts';
-import { dilate } from '../garment/morph.ts';
+import { dilate, erode } from '../garment/morph.ts';
+import { components, flood } from '../image/pixels.ts';
 
 export interface PersonColours {
   top: RGB | null;
@@ -251,12 +252,155 @@ export function oldGarment(person: PersonAnalysis, sk: Skeleton, category: Garme
       if (take) old[k] = 1;
     }
   }
+  if (upper && colours.skinModel) takeLeftovers(person, crop, old, nearBackdrop, sk.sw, colours);
   // Into skin too: the skin's first pixels at a garment's edge are half cloth (a light rim).
   const may = new Uint8Array(w * h);
   for (let y = 0; y < h; y++) {
     for (let x = 0, i = (by + y) * person.width + bx; x < w; x++, i++) may[y * w + x] = labels[i] !== LABEL.hair && labels[i] !== LABEL.face ? 1 : 0;
   }
   return growInto(old, w, h, 2, may);
+}
+
+/** Labels under which a top's thin parts (straps, a sheer sleeve's edge, a chain) hide from the parsing. */
+const BARE_SKIN_LABELS = new Set<number>([LABEL.neck, LABEL.torso_skin, LABEL.left_arm, LABEL.right_arm]);
+
+/**
+ * Adds to the old top what the parsing left of it on the skin: thin lines of non-skin joined
+ * to it (a strap, a halter's tie, the seam of a sheer sleeve: at most about 4 % of a shoulder
+ * width across; a thick non-skin area beside a top is a shadow or the photo's own business)
+ * and small islands it encloses (studs, sequins, a print's specks the parsing called skin).
+ * Beside the backdrop nothing is added: an arm's anti-aliased outline is not skin-like either.
+ */
+function takeLeftovers(person: PersonAnalysis, crop: Box, old: Uint8Array, nearBackdrop: Uint8Array, sw: number, colours: PersonColours): void {
+  const { x: bx, y: by, width: w, height: h } = crop;
+  const n = w * h;
+  const r = Math.max(2, Math.round(0.02 * sw));
+  // The skin likelihood is smoothed over a few pixels, so a 3-px strap reads as skin: a thin
+  // line is found by its contrast with the skin r pixels either side (a grey-level top-hat).
+  const lines = thinLines(person, crop, r, 40);
+  const open = new Uint8Array(n);
+  const cloth = new Uint8Array(n);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0, i = (by + y) * person.width + bx; x < w; x++, i++) {
+      const k = y * w + x;
+      if (old[k] || nearBackdrop[k] || person.mask.data[i] < 128 || !BARE_SKIN_LABELS.has(person.parsing.data[i])) continue;
+      cloth[k] = clothLike(person.image.data, i * person.image.channels, colours) ? 1 : 0;
+      open[k] = cloth[k] || (lines[k] && person.skin.data[i] >= 128) || person.skin.data[i] < 128 ? 1 : 0;
+    }
+  }
+  const joined = flood(old, open, w, h);
+  const added = new Uint8Array(n);
+  for (let k = 0; k < n; k++) added[k] = joined[k] && !old[k] ? 1 : 0;
+  // The old top's own colour is taken however wide (the top seen between an arm and the body);
+  // what is only unlike skin (a line, a shadow) is taken where it is thin.
+  const thick = dilate(erode(added, w, h, r), w, h, r + 1);
+  for (let k = 0; k < n; k++) if (added[k] && (cloth[k] || !thick[k])) old[k] = 1;
+  // Islands: what the old top encloses that is small and neither face nor hair.
+  const kept = new Uint8Array(n);
+  for (let k = 0; k < n; k++) kept[k] = old[k] ? 0 : 1;
+  const maxArea = (0.06 * sw) ** 2;
+  const { members } = components(kept, w, h);
+  for (const m of members) {
+    if (m.length > maxArea || m.some((k) => onCropEdge(k, w, h))) continue;
+    if (m.some((k) => { const l = person.parsing.data[(by + ((k / w) | 0)) * person.width + bx + (k % w)]; return l === LABEL.face || l === LABEL.hair || l === LABEL.background; })) continue;
+    for (const k of m) old[k] = 1;
+  }
+}
+
+/** Whether a pixel's colour is clearly the old top's rather than the skin's (its anti-aliased edge the parsing called skin). */
+function clothLike(data: ArrayLike<number>, o: number, colours: PersonColours): boolean {
+  if (!colours.top || !colours.skin) return false;
+  return colourDist(data, o, colours.top) < colourDist(data, o, colours.skin) - 20;
+}
+
+/**
+ * Pixels of thin lines over the crop: at least `contrast` darker than the brightest, or lighter
+ * than the darkest, luminance within r pixels on both sides (the difference between a
+ * grey-level closing or opening and the image: a line up to 2r wide stands out, a broad shadow
+ * does not).
+ */
+function thinLines(person: PersonAnalysis, crop: Box, r: number, contrast: number): Uint8Array {
+  const { x: bx, y: by, width: w, height: h } = crop;
+  const lum = new Float32Array(w * h);
+  const img = person.image;
+  const ch = img.channels;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0, i = (by + y) * person.width + bx; x < w; x++, i++) {
+      const o = i * ch;
+      lum[y * w + x] = ch >= 3 ? 0.299 * img.data[o] + 0.587 * img.data[o + 1] + 0.114 * img.data[o + 2] : img.data[o];
+    }
+  }
+  const closed = rankFilter(rankFilter(lum, w, h, r, 1), w, h, r, -1);
+  const opened = rankFilter(rankFilter(lum, w, h, r, -1), w, h, r, 1);
+  const out = new Uint8Array(w * h);
+  for (let k = 0; k < out.length; k++) out[k] = closed[k] - lum[k] >= contrast || lum[k] - opened[k] >= contrast ? 1 : 0;
+  // A line is alone on smooth skin: where lines crowd (hair the parsing called skin, a lace
+  // trim's pattern, the photo's texture) none is a strap.
+  const R = 3 * r;
+  const sums = integral(out, w, h);
+  const crowded = 0.2 * (2 * R + 1) ** 2;
+  for (let y = 0; y < h; y++) {
+    const y0 = Math.max(0, y - R);
+    const y1 = Math.min(h, y + R + 1);
+    for (let x = 0; x < w; x++) {
+      const k = y * w + x;
+      if (!out[k]) continue;
+      const x0 = Math.max(0, x - R);
+      const x1 = Math.min(w, x + R + 1);
+      if (sums[y1 * (w + 1) + x1] - sums[y0 * (w + 1) + x1] - sums[y1 * (w + 1) + x0] + sums[y0 * (w + 1) + x0] > crowded) out[k] = 0;
+    }
+  }
+  return out;
+}
+
+/** Summed-area table of a 0/1 mask, (w + 1) x (h + 1). */
+function integral(mask: Uint8Array, w: number, h: number): Uint32Array {
+  const s = new Uint32Array((w + 1) * (h + 1));
+  for (let y = 0; y < h; y++) {
+    let row = 0;
+    for (let x = 0; x < w; x++) {
+      row += mask[y * w + x];
+      s[(y + 1) * (w + 1) + x + 1] = s[y * (w + 1) + x + 1] + row;
+    }
+  }
+  return s;
+}
+
+/** A (2r+1)^2 square max (sign 1) or min (sign -1) filter, separable. */
+function rankFilter(src: Float32Array, w: number, h: number, r: number, sign: 1 | -1): Float32Array {
+  const tmp = new Float32Array(w * h);
+  for (let y = 0; y < h; y++) {
+    const row = y * w;
+    for (let x = 0; x < w; x++) {
+      let v = sign * src[row + x];
+      const end = Math.min(w - 1, x + r);
+      for (let d = Math.max(0, x - r); d <= end; d++) {
+        const u = sign * src[row + d];
+        if (u > v) v = u;
+      }
+      tmp[row + x] = sign * v;
+    }
+  }
+  const out = new Float32Array(w * h);
+  for (let y = 0; y < h; y++) {
+    const y0 = Math.max(0, y - r);
+    const y1 = Math.min(h - 1, y + r);
+    for (let x = 0; x < w; x++) {
+      let v = sign * tmp[y * w + x];
+      for (let d = y0; d <= y1; d++) {
+        const u = sign * tmp[d * w + x];
+        if (u > v) v = u;
+      }
+      out[y * w + x] = sign * v;
+    }
+  }
+  return out;
+}
+
+function onCropEdge(k: number, w: number, h: number): boolean {
+  const x = k % w;
+  const y = (k / w) | 0;
+  return x === 0 || y === 0 || x === w - 1 || y === h - 1;
 }
 
 /** Per crop row, the first and last column of a label ([-1, -2] where the row has none). */

@@ -48,6 +48,9 @@ const PROFILE = {
   neck: [0.17, 0.16],
 } as const;
 
+/** How far (shoulder widths) the forearm runs on past the wrist joint, which BlazePose marks above the hand. */
+const WRIST_RUN = 0.1;
+
 /** How far a measured width may scale the average one: a slim or a strong person, not a sleeve. */
 const SCALE_RANGE = [0.75, 1.35] as const;
 
@@ -131,7 +134,12 @@ export function limbs(person: PersonAnalysis, sk: Skeleton): TaperedLimb[] {
       ra: profile[0] * scale * sw,
       rb: profile[1] * scale * sw,
     });
-    out.push(seg(L ? PART.leftForearm : PART.rightForearm, 'elbow', 'wrist', PROFILE.forearm, armScale[side]));
+    // The forearm runs on past the wrist joint into the hand: a cuff that hid the wrist is
+    // skin down to where the hand shows, not backdrop between arm and hand.
+    const forearm = seg(L ? PART.leftForearm : PART.rightForearm, 'elbow', 'wrist', PROFILE.forearm, armScale[side]);
+    const reach = dist(forearm.a, forearm.b);
+    if (reach > 1) forearm.b = { x: forearm.b.x + ((forearm.b.x - forearm.a.x) / reach) * WRIST_RUN * sw, y: forearm.b.y + ((forearm.b.y - forearm.a.y) / reach) * WRIST_RUN * sw };
+    out.push(forearm);
     out.push(seg(L ? PART.leftUpperArm : PART.rightUpperArm, 'shoulder', 'elbow', PROFILE.upperArm, armScale[side]));
     // The shoulder's top, joint to neck (deltoid and trapezius): round across, as a shoulder is.
     out.push({ part: L ? PART.leftShoulder : PART.rightShoulder, a: sk.joint('shoulder', side), b: sk.neckBase, ra: 0.19 * sw, rb: 0.15 * sw });

@@ -18,6 +18,7 @@
 import { LABEL, type Keypoint, type LabelMap, type Mask, type RawImage, type RGB } from '../types.ts';
 import { bodyGeometry, ellipseDistance2, Part, type BodyGeometry, type Capsule } from './body.ts';
 import { boundsOver } from './mask.ts';
+import { flood } from '../image/pixels.ts';
 
 const PERSON = 128;
 // Label ids as plain constants: LABEL is built at run time and the hot loops should not look it up.
@@ -452,7 +453,7 @@ function partLabel(p: Pass, part: number, x: number, y: number, isSkin: boolean,
  * it sits in than like the face's skin is not skin (and its skin likelihood is corrected in
  * place); hair hanging in front of the shoulders or chest is hair.
  */
-function labelPixels(p: Pass, refs: Refs, labels: Uint8Array): void {
+function labelPixels(p: Pass, refs: Refs, labels: Uint8Array, bodyHair: Uint8Array): void {
   const { img, ch, md, sd, width, parts, stride, bounds, g, tx, ty, t0, nx, ny } = p;
   const { split, upperVeto, lowerVeto, skinRef, hairColor, hairRef, hairLuma, upperCore } = refs;
   const hairReach = HAIR_REACH * g.shoulderWidth;
@@ -488,12 +489,53 @@ function labelPixels(p: Pass, refs: Refs, labels: Uint8Array): void {
           const gg = img[o + 1];
           const bb = img[o + 2];
           const luma = 0.299 * r + 0.587 * gg + 0.114 * bb;
-          if (Math.abs(luma - hairLuma) < HAIR_LUMA && shadeDistance(r, gg, bb, hairRef) < HAIR_RATIO * shadeDistance(r, gg, bb, upperCore)) label = HAIR;
+          if (Math.abs(luma - hairLuma) < HAIR_LUMA && shadeDistance(r, gg, bb, hairRef) < HAIR_RATIO * shadeDistance(r, gg, bb, upperCore)) {
+            // The label it would have had, kept in case the hair proves stray (dropStrayHair).
+            bodyHair[i] = label + 1;
+            label = HAIR;
+          }
         }
       }
       labels[i] = label;
     }
   }
+}
+
+/**
+ * Hair found over the body must hang from the head: "hair" over the torso or arms that is not
+ * joined to the head's hair through hair (a dark garment's anti-aliased edge, a black strap,
+ * which pass for dark hair by colour), or is nearer the skin's colour than the hair's (the
+ * shadowed skin of a V-neck), gets back the label it had before (bodyHair holds it, plus 1).
+ */
+function dropStrayHair(p: Pass, labels: Uint8Array, bodyHair: Uint8Array, skinColor: RGB | null): void {
+  const { width, parts, stride, bounds, img, ch } = p;
+  const height = labels.length / width;
+  const hair = new Uint8Array(labels.length);
+  const seeds = new Uint8Array(labels.length);
+  const headHair: number[][] = [[], [], []];
+  for (let y = bounds.y0; y <= bounds.y1; y++) {
+    for (let x = bounds.x0; x <= bounds.x1; x++) {
+      const i = y * width + x;
+      if (labels[i] !== HAIR) continue;
+      hair[i] = 1;
+      if (!bodyHair[i] && parts[(y >> 1) * stride + (x >> 1)] === P_HEAD) {
+        seeds[i] = 1;
+        if ((x + y) % 7 === 0) for (let c = 0; c < 3; c++) headHair[c].push(img[i * ch + c]);
+      }
+    }
+  }
+  const joined = flood(seeds, hair, width, height);
+  const ref = headHair[0].length >= 20 ? headHair.map((v) => v.sort((a, b) => a - b)[v.length >> 1]) : null;
+  for (let i = 0; i < labels.length; i++) {
+    if (!bodyHair[i]) continue;
+    const o = i * ch;
+    const nearerSkin = ref !== null && skinColor !== null && rgbDistance(img, o, skinColor) < rgbDistance(img, o, ref);
+    if (!joined[i] || nearerSkin) labels[i] = bodyHair[i] - 1;
+  }
+}
+
+function rgbDistance(img: ArrayLike<number>, o: number, c: ArrayLike<number>): number {
+  return Math.hypot(img[o] - c[0], img[o + 1] - c[1], img[o + 2] - c[2]);
 }
 
 /**
@@ -537,6 +579,7 @@ export function parseBody(image: RawImage, mask: Mask, skin: Mask, keypoints: Ke
   let hairColor = s.hairN >= HAIR_MIN_SAMPLES ? medianColor(s.hair, s.hairN) : null;
   if (hairColor && upperCore && shadeDistance(hairColor[0], hairColor[1], hairColor[2], upperCore) < HAIR_DISTINCT) hairColor = null;
   const split = waistSplit(pass, upperColor, lowerColor);
+  const bodyHair = new Uint8Array(width * height);
   labelPixels(
     pass,
     {
@@ -550,6 +593,8 @@ export function parseBody(image: RawImage, mask: Mask, skin: Mask, keypoints: Ke
       upperCore,
     },
     labels,
+    bodyHair,
   );
+  dropStrayHair(pass, labels, bodyHair, skinColor);
   return { parsing: { data: labels, width, height }, split, upperColor, lowerColor, geometry: g };
 }

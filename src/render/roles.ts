@@ -10,7 +10,7 @@
 import type { Body } from '../fit/body.ts';
 import type { BareBody } from '../bare/index.ts';
 import { LABEL, type Box, type GarmentCategory, type PersonAnalysis, type Point } from '../types.ts';
-import { flood } from '../bare/pixels.ts';
+import { flood } from '../image/pixels.ts';
 import { colourDist, medianColour } from '../bare/old-garment.ts';
 
 /** Role bits. */

@@ -20,7 +20,7 @@ import { armT, colourDist, oldGarment, sleeveEnd, type PersonColours } from '../
 import { GROUP, limbs, rasterBody, torsoShape, type BodyRaster } from '../../bare/shape.ts';
 import { SIDES, type Side, type Skeleton } from '../../bare/skeleton.ts';
 import { dilate } from './fill.ts';
-import { erode4 } from '../../bare/pixels.ts';
+import { erode4 } from '../../image/pixels.ts';
 import { bareBox } from '../../bare/index.ts';
 
 export interface WornCut {

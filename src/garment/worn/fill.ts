@@ -6,7 +6,7 @@
  * cloth has the weave of the rest rather than a smooth smear.
  */
 import { solveMembrane } from '../../bare/membrane.ts';
-import { erode4 } from '../../bare/pixels.ts';
+import { erode4 } from '../../image/pixels.ts';
 import { histogramMedian } from '../../bare/old-garment.ts';
 import { grainSource, layGrain, relativeDetail } from '../../bare/grain.ts';
 
