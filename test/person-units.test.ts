@@ -14,6 +14,7 @@ import { halveImage } from '../src/person/sample.ts';
 import { fitSkinModel } from '../src/person/skin.ts';
 import { toOpenPose } from '../src/person/openpose.ts';
 import { KEYPOINT_NAMES, type Keypoint } from '../src/types.ts';
+import { withUnseenLegs } from '../src/person/legs.ts';
 
 describe('detector anchors and decoding', () => {
   it('lays 2254 anchors on the 28/14/7 grids', () => {
@@ -245,5 +246,35 @@ describe('landmark refinement and OpenPose-18', () => {
     expect(op.slice(12, 15)).toEqual([0, 0, 0]); // 4: right wrist, unsure
     expect(op.slice(15, 17)).toEqual([21, 31]); // 5: left shoulder = BlazePose 11
     expect(op.slice(51, 53)).toEqual([17, 27]); // 17: left ear = BlazePose 7
+  });
+});
+
+describe('withUnseenLegs', () => {
+  const pose = (kneeScore: number, ankleScore: number): Keypoint[] =>
+    KEYPOINT_NAMES.map((name, i) => {
+      // Shoulders at x 300/400, hips at 310/390 (y 400), knees and ankles straight below the hips.
+      const side = i % 2 === 1 ? 1 : -1;
+      const row: Record<number, [number, number]> = { 11: [400, 100], 12: [300, 100], 23: [390, 400], 24: [310, 400], 25: [390, 650], 26: [310, 650], 27: [390, 900], 28: [310, 900] };
+      const [x, y] = row[i] ?? [350 + side * 10, 50];
+      const score = i === 25 || i === 26 ? kneeScore : i === 27 || i === 28 ? ankleScore : 1;
+      return { name, x, y, nx: x / 700, ny: y / 1000, z: 0, score, presence: 1 };
+    });
+
+  it('draws unseen knees and ankles in towards the body axis, ankles more', () => {
+    const k = withUnseenLegs(pose(0.2, 0.1));
+    expect(k[25].x).toBeLessThan(390);
+    expect(k[25].x).toBeGreaterThan(350);
+    expect(k[26].x).toBeGreaterThan(310);
+    expect(390 - k[25].x).toBeLessThan(390 - k[27].x);
+    expect(k[25].y).toBeCloseTo(650, 5);
+    // Hips untouched.
+    expect(k[23].x).toBe(390);
+  });
+
+  it('leaves legs the model saw where it put them', () => {
+    for (const [knee, ankle] of [[0.9, 0.9], [0.9, 0.1], [0.2, 0.8]]) {
+      const k = withUnseenLegs(pose(knee, ankle));
+      expect([k[25].x, k[26].x, k[27].x, k[28].x]).toEqual([390, 310, 390, 310]);
+    }
   });
 });

@@ -23,6 +23,7 @@ import { growInto, medianColour, oldGarment, personColours, type PersonColours }
 import { fitLight, shadeAt, type Light } from './shading.ts';
 import { GROUP, limbs, rasterBody, torsoShape, type BodyRaster } from './shape.ts';
 import { adopt, inflate, type Normals } from './inflate.ts';
+import { distanceTo } from '../image/distance.ts';
 import { components, erode4, flood, touches } from '../image/pixels.ts';
 import { skeleton, type Skeleton } from './skeleton.ts';
 
@@ -53,10 +54,13 @@ export interface BareBody {
 
 /**
  * The most laid grain is strengthened. Patches laid and blended come out smoother than their
- * source, but strengthened three times (as before) a neck's few pores and shadows became an
+ * source, but strengthened three times a neck's few pores and shadows became an
  * orange peel over a whole torso.
  */
-const MAX_GRAIN_GAIN = 1.5;
+const MAX_GRAIN_GAIN = 2;
+
+/** The distance (shoulder widths) over which the membrane's correction fades to a third. */
+const MEMBRANE_FADE = 0.3;
 
 /** How far (px) removed cloth's colour bleeds into the backdrop beside it, which is filled too. */
 const BLEED = 6;
@@ -235,7 +239,17 @@ function synthSkin(c: CropPlanes, region: Uint8Array, normals: Normals, real: Ui
     }
   }
   const m = solveMembrane({ width: w, height: h, region, fixed, values, channels: 3 });
-  for (let k = 0; k < n * 3; k++) synth[k] += m[k];
+  // The membrane matches the real skin where they meet and fades away from it: the skin at a
+  // sleeve's edge is in the sleeve's shadow, and carried over a whole torso or thigh that
+  // shadow made a dark, flat block (the membrane alone is harmonic: the region's inside is the
+  // mean of its border's offsets however far it lies from them).
+  const fade = MEMBRANE_FADE * sw;
+  const d = distanceTo(fixed, w, h);
+  for (let k = 0; k < n; k++) {
+    if (!region[k]) continue;
+    const f = Math.exp(-d[k] / fade);
+    for (let ch = 0; ch < 3; ch++) synth[k * 3 + ch] += m[k * 3 + ch] * f;
+  }
   return synth;
 }
 

@@ -229,7 +229,10 @@ export function oldGarment(person: PersonAnalysis, sk: Skeleton, category: Garme
       if (l === LABEL.upper_clothes) {
         // Hair on the shoulders that the parsing called clothes: above them and hair-coloured.
         const isHair = hair && py < shoulderY && (!top || colourDist(img.data, o, top) > 30) && colourDist(img.data, o, hair) < 30;
-        take = upper ? !isHair : false;
+        // The trousers' waist beside a hanging arm that the parsing called top: the bottom's
+        // colour, clearly not the top's. Kept when a top is taken off alone.
+        const isBottom = category === 'upper' && bottom && top && py > hipY - 0.4 * sk.sw && colourDist(img.data, o, bottom) < 40 && colourDist(img.data, o, bottom) + 25 < colourDist(img.data, o, top);
+        take = upper ? !isHair && !isBottom : false;
       } else if (l === LABEL.lower_clothes) {
         take = lower;
       } else if (l === LABEL.left_arm || l === LABEL.right_arm) {
@@ -284,7 +287,10 @@ function takeLeftovers(person: PersonAnalysis, crop: Box, old: Uint8Array, nearB
     for (let x = 0, i = (by + y) * person.width + bx; x < w; x++, i++) {
       const k = y * w + x;
       if (old[k] || nearBackdrop[k] || person.mask.data[i] < 128 || !BARE_SKIN_LABELS.has(person.parsing.data[i])) continue;
-      cloth[k] = clothLike(person.image.data, i * person.image.channels, colours) ? 1 : 0;
+      const o = i * person.image.channels;
+      // The trousers beside a hanging arm (labelled arm) are not the top's leftovers.
+      if (colours.bottom && colours.top && colourDist(person.image.data, o, colours.bottom) + 10 < colourDist(person.image.data, o, colours.top)) continue;
+      cloth[k] = clothLike(person.image.data, o, colours) ? 1 : 0;
       open[k] = cloth[k] || (lines[k] && person.skin.data[i] >= 128) || person.skin.data[i] < 128 ? 1 : 0;
     }
   }
@@ -307,10 +313,14 @@ function takeLeftovers(person: PersonAnalysis, crop: Box, old: Uint8Array, nearB
   }
 }
 
-/** Whether a pixel's colour is clearly the old top's rather than the skin's (its anti-aliased edge the parsing called skin). */
+/**
+ * Whether a pixel's colour is clearly the old top's rather than the skin's (its anti-aliased
+ * edge the parsing called skin) or the trousers' (blue jeans are nearer a black top than skin).
+ */
 function clothLike(data: ArrayLike<number>, o: number, colours: PersonColours): boolean {
   if (!colours.top || !colours.skin) return false;
-  return colourDist(data, o, colours.top) < colourDist(data, o, colours.skin) - 20;
+  const toTop = colourDist(data, o, colours.top);
+  return toTop < colourDist(data, o, colours.skin) - 20 && (!colours.bottom || toTop < colourDist(data, o, colours.bottom) - 10);
 }
 
 /**

@@ -48,6 +48,9 @@ const PROFILE = {
   neck: [0.17, 0.16],
 } as const;
 
+/** How far (shoulder widths) each thigh reaches past the body's midline at the hip joints. */
+const THIGH_OVERLAP = 0.06;
+
 /** How far (shoulder widths) the forearm runs on past the wrist joint, which BlazePose marks above the hand. */
 const WRIST_RUN = 0.1;
 
@@ -143,7 +146,11 @@ export function limbs(person: PersonAnalysis, sk: Skeleton): TaperedLimb[] {
     out.push(seg(L ? PART.leftUpperArm : PART.rightUpperArm, 'shoulder', 'elbow', PROFILE.upperArm, armScale[side]));
     // The shoulder's top, joint to neck (deltoid and trapezius): round across, as a shoulder is.
     out.push({ part: L ? PART.leftShoulder : PART.rightShoulder, a: sk.joint('shoulder', side), b: sk.neckBase, ra: 0.19 * sw, rb: 0.15 * sw });
-    out.push(seg(L ? PART.leftThigh : PART.rightThigh, 'hip', 'knee', PROFILE.thigh, legScale[side]));
+    // Thighs meet below the crotch: at the hip joint each is at least as wide as half the joints'
+    // distance (plus a little), or old wide trousers or a skirt leave backdrop between the legs.
+    const thigh = seg(L ? PART.leftThigh : PART.rightThigh, 'hip', 'knee', PROFILE.thigh, legScale[side]);
+    thigh.ra = Math.max(thigh.ra, 0.5 * dist(sk.joint('hip', 'left'), sk.joint('hip', 'right')) + THIGH_OVERLAP * sw);
+    out.push(thigh);
     out.push(seg(L ? PART.leftShin : PART.rightShin, 'knee', 'ankle', PROFILE.shin, legScale[side]));
   }
   // The neck: from below the shoulder line up to the chin (or 0.45 shoulder widths).

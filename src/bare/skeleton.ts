@@ -3,6 +3,7 @@
  * body's scale (shoulder-joint distance) and axis. Wearer's left/right, as everywhere.
  */
 import type { Keypoint, PersonAnalysis, Point } from '../types.ts';
+import { withUnseenLegs } from '../person/legs.ts';
 
 export type Side = 'left' | 'right';
 export const SIDES: readonly Side[] = ['left', 'right'];
@@ -40,7 +41,7 @@ export const dist = (a: Point, b: Point): number => Math.hypot(a.x - b.x, a.y - 
 export const lerp = (a: Point, b: Point, t: number): Point => ({ x: a.x + (b.x - a.x) * t, y: a.y + (b.y - a.y) * t });
 
 export function skeleton(person: PersonAnalysis): Skeleton {
-  const k = person.keypoints;
+  const k = withUnseenLegs(person.keypoints);
   const joint = (j: Joint, side: Side): Keypoint => k[JOINTS[j][side]];
   const ls = joint('shoulder', 'left');
   const rs = joint('shoulder', 'right');

@@ -5,6 +5,7 @@
  * person gets a broad shirt even when the shoulder keypoints sit close together.
  */
 import { LABEL, type Keypoint, type KeypointName, type PersonAnalysis, type Point } from '../types.ts';
+import { withUnseenLegs } from '../person/legs.ts';
 
 export const add = (a: Point, b: Point): Point => ({ x: a.x + b.x, y: a.y + b.y });
 export const sub = (a: Point, b: Point): Point => ({ x: a.x - b.x, y: a.y - b.y });
@@ -44,8 +45,9 @@ export class Body {
 
   constructor(person: PersonAnalysis) {
     this.person = person;
+    const keypoints = withUnseenLegs(person.keypoints);
     const kp = (n: KeypointName): Keypoint => {
-      const k = person.keypoints.find((p) => p.name === n);
+      const k = keypoints.find((p) => p.name === n);
       if (!k) throw new Error(`keypoint ${n} missing`);
       return k;
     };
@@ -188,4 +190,6 @@ export const ARM_LABELS: Record<Side, ReadonlySet<number>> = {
   right: new Set([LABEL.right_arm]),
 };
 export const LEG_LABELS: ReadonlySet<number> = new Set([LABEL.lower_clothes, LABEL.legs]);
+/** Bare legs only: a leg's own width, where old trousers would give theirs. */
+export const BARE_LEG_LABELS: ReadonlySet<number> = new Set([LABEL.legs]);
 export const UPPER_TORSO_LABELS: ReadonlySet<number> = TORSO_LABELS;

@@ -12,7 +12,7 @@
  * Lengths keep the garment's own proportions (a crop top stays short) within limits.
  */
 import { LABEL, type DressLandmarks, type GarmentAnalysis, type LowerLandmarks, type Point, type UpperLandmarks } from '../types.ts';
-import { add, ARM_LABELS, Body, dist, lerp, LEG_LABELS, mid, scale, SIDES, sub, unit, type Side } from './body.ts';
+import { add, ARM_LABELS, BARE_LEG_LABELS, Body, dist, lerp, LEG_LABELS, mid, scale, SIDES, sub, unit, type Side } from './body.ts';
 import { completeLower, completeUpper, maskSpan } from './landmarks.ts';
 import type { SizeEase } from './sizes.ts';
 
@@ -518,9 +518,13 @@ function lowerTargets(body: Body, g: GarmentAnalysis, lm: LowerLandmarks, ease: 
     const ankle = body.ankle[side];
     // Hip: the outer seam at crotch height.
     const tg = cap((lm.crotch.y - gWaist.y) / Math.max(gOut.y - gWaist.y, 1), 0.05, 0.6);
-    const hipHalf = body.halfWidthAt(crotch.y, side, 0.55 * W) * grow + 0.02 * W;
+    // At most the silhouette's width there; no wider than the garment's own hips at the
+    // waistband's scale (the silhouette there may be old wide trousers: ballooned hips).
+    const gHip = lerp(gWaist, gOut, tg);
+    const ownHalf = Math.abs(gHip.x - lm.crotch.x) * k * grow;
+    const hipHalf = Math.min(body.halfWidthAt(crotch.y, side, 0.55 * W) * grow + 0.02 * W, Math.max(ownHalf, 0.4 * W));
     const bHip = atRow(body, crotch.y, side, hipHalf);
-    main.push({ name: `hip_${side}`, garment: lerp(gWaist, gOut, tg), body: bHip });
+    main.push({ name: `hip_${side}`, garment: gHip, body: bHip });
     // Leg opening along the leg.
     const legLen = thigh + shin;
     const gLegLen = (dist(mid(gIn, gOut), lm.crotch) * k) * (1 + ease.length);
@@ -531,9 +535,11 @@ function lowerTargets(body: Body, g: GarmentAnalysis, lm: LowerLandmarks, ease: 
     let n = { x: -d.y, y: d.x };
     const o = out(body, side);
     if (n.x * o.x + n.y * o.y < 0) n = scale(n, -1);
+    // The leg's own width (bare legs, else the usual proportions), not the old trousers':
+    // slim trousers over wide ones ballooned at the knee.
     const legHalf = onShin
-      ? body.limbHalfWidth(knee, ankle, cap((len - thigh) / shin, 0, 1), LEG_LABELS, 0.12 * W)
-      : body.limbHalfWidth(hip, knee, len / thigh, LEG_LABELS, 0.2 * W);
+      ? body.limbHalfWidth(knee, ankle, cap((len - thigh) / shin, 0, 1), BARE_LEG_LABELS, 0.12 * W)
+      : body.limbHalfWidth(hip, knee, len / thigh, BARE_LEG_LABELS, 0.2 * W);
     const gHalf = (dist(gIn, gOut) / 2) * k;
     const half = Math.max(legHalf * 1.1, gHalf * 0.9) * grow;
     const [bo, bi] = legPair(body, side, c, n, half);
@@ -541,7 +547,7 @@ function lowerTargets(body: Body, g: GarmentAnalysis, lm: LowerLandmarks, ease: 
     main.push({ name: `bottom_${side}_in`, garment: gIn, body: bi });
     if (onShin) {
       const fk = cap(thigh / len, 0.3, 0.9);
-      const kneeHalf = Math.max(body.limbHalfWidth(hip, knee, 0.95, LEG_LABELS, 0.15 * W) * 1.1 * grow, half * 0.9);
+      const kneeHalf = Math.max(body.limbHalfWidth(hip, knee, 0.95, BARE_LEG_LABELS, 0.15 * W) * 1.1 * grow, half * 0.9);
       const dk = unit(add(unit(sub(knee, hip)), d));
       let nk = { x: -dk.y, y: dk.x };
       if (nk.x * o.x + nk.y * o.y < 0) nk = scale(nk, -1);
