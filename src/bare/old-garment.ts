@@ -202,6 +202,8 @@ export function oldGarment(person: PersonAnalysis, sk: Skeleton, category: Garme
   const { top, bottom, hair, skin } = colours;
   const shoulderY = Math.min(sk.joint('shoulder', 'left').y, sk.joint('shoulder', 'right').y);
   const hipY = Math.min(sk.joint('hip', 'left').y, sk.joint('hip', 'right').y) - 0.1 * sk.sw;
+  // High-waisted trousers start well above the hip joints.
+  const waistY = hipY - 0.3 * sk.sw;
   // An arm's outline against the backdrop is half backdrop: on a light backdrop it passes for a
   // light top's colour, so colour alone must not call it fabric there (jagged bare arms).
   const backdrop = new Uint8Array(w * h);
@@ -231,7 +233,7 @@ export function oldGarment(person: PersonAnalysis, sk: Skeleton, category: Garme
         const isHair = hair && py < shoulderY && (!top || colourDist(img.data, o, top) > 30) && colourDist(img.data, o, hair) < 30;
         // The trousers' waist beside a hanging arm that the parsing called top: the bottom's
         // colour, clearly not the top's. Kept when a top is taken off alone.
-        const isBottom = category === 'upper' && bottom && top && py > hipY - 0.4 * sk.sw && colourDist(img.data, o, bottom) < 40 && colourDist(img.data, o, bottom) + 25 < colourDist(img.data, o, top);
+        const isBottom = category === 'upper' && bottom && top && py > waistY && colourDist(img.data, o, bottom) < 40 && colourDist(img.data, o, bottom) + 25 < colourDist(img.data, o, top);
         take = upper ? !isHair && !isBottom : false;
       } else if (l === LABEL.lower_clothes) {
         take = lower;
@@ -243,7 +245,12 @@ export function oldGarment(person: PersonAnalysis, sk: Skeleton, category: Garme
           take = (t < sleeves[side] && (notSkin || sheerTop)) || fabric;
         }
         // Old trousers beside a hanging arm, that the parsing called arm: away from its bones.
-        if (lower && !take && bottom && py > hipY && notSkin && colourDist(img.data, o, bottom) < 45 && (!skin || colourDist(img.data, o, skin) > 60) && armDistance(sk, px + 0.5, py + 0.5) > 0.1 * sk.sw) take = true;
+        // Near the bones only when the colour leaves no doubt (a thin arm hangs against them).
+        if (lower && !take && bottom && py > waistY && notSkin) {
+          const dBottom = colourDist(img.data, o, bottom);
+          const dSkin = skin ? colourDist(img.data, o, skin) : Infinity;
+          if (dBottom < 45 && dSkin > 60 && (armDistance(sk, px + 0.5, py + 0.5) > 0.1 * sk.sw || (dBottom < 25 && dSkin > 90))) take = true;
+        }
       } else if (l === LABEL.hands) {
         // A cuff at the wrist: the old top's colour, not skin.
         if (upper && notSkin && top && colourDist(img.data, o, top) < 45 && (!skin || colourDist(img.data, o, skin) > 40)) take = true;

@@ -279,6 +279,42 @@ export function warpGrid(plan: FitPlan, garment: GarmentAnalysis, box: Box, wind
         put(m, o, g, near[o] * g.hold);
       }
     }
+    extendIntoFar(data, m, rows, cols);
   }
   return { box, cols, rows, data };
+}
+
+/**
+ * Gives each far grid point of map m that borders a mapped one the mean of its mapped
+ * neighbours' coordinates (its allowance stays 0). Between a mapped point and a far one the
+ * graph's bilinear upsampling otherwise blends real garment coordinates with the far value:
+ * the pixels of that 8-px cell, still partly allowed, sample garment from anywhere between
+ * (a dark staircase at the armpit where a sleeve's patch ends).
+ */
+function extendIntoFar(data: Float32Array, m: number, rows: number, cols: number): void {
+  const plane = rows * cols;
+  const xs = data.subarray(3 * m * plane, (3 * m + 1) * plane);
+  const ys = data.subarray((3 * m + 1) * plane, (3 * m + 2) * plane);
+  const far = (o: number): boolean => xs[o] === OFF && ys[o] === OFF;
+  const fill: [number, number, number][] = [];
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < cols; j++) {
+      const o = i * cols + j;
+      if (!far(o)) continue;
+      let sx = 0;
+      let sy = 0;
+      let n = 0;
+      for (let a = Math.max(0, i - 1); a <= Math.min(rows - 1, i + 1); a++) {
+        for (let b = Math.max(0, j - 1); b <= Math.min(cols - 1, j + 1); b++) {
+          const q = a * cols + b;
+          if (far(q)) continue;
+          sx += xs[q];
+          sy += ys[q];
+          n++;
+        }
+      }
+      if (n) fill.push([o, sx / n, sy / n]);
+    }
+  }
+  for (const [o, x, y] of fill) (xs[o] = x), (ys[o] = y);
 }
