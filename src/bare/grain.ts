@@ -28,26 +28,40 @@ export function random(seed: number): () => number {
   };
 }
 
-/** Separable box mean over (2r+1)^2 windows, partial windows at the edges. */
+/**
+ * Separable box mean over (2r+1)^2 windows, partial windows at the edges. The vertical pass
+ * runs row by row with a running sum per column (the same additions in the same order as a
+ * column walk, but reading memory in order: several times faster on a large plane).
+ */
 export function boxBlur(src: Float32Array, w: number, h: number, r: number): Float32Array {
   const tmp = new Float32Array(w * h);
   const out = new Float32Array(w * h);
   for (let y = 0; y < h; y++) {
+    const row = y * w;
     let s = 0;
     let n = 0;
     for (let x = -r; x < w; x++) {
-      if (x + r < w) (s += src[y * w + x + r]), n++;
-      if (x - r - 1 >= 0) (s -= src[y * w + x - r - 1]), n--;
-      if (x >= 0) tmp[y * w + x] = s / n;
+      if (x + r < w) (s += src[row + x + r]), n++;
+      if (x - r - 1 >= 0) (s -= src[row + x - r - 1]), n--;
+      if (x >= 0) tmp[row + x] = s / n;
     }
   }
-  for (let x = 0; x < w; x++) {
-    let s = 0;
-    let n = 0;
-    for (let y = -r; y < h; y++) {
-      if (y + r < h) (s += tmp[(y + r) * w + x]), n++;
-      if (y - r - 1 >= 0) (s -= tmp[(y - r - 1) * w + x]), n--;
-      if (y >= 0) out[y * w + x] = s / n;
+  const sums = new Float64Array(w);
+  let n = 0;
+  for (let y = -r; y < h; y++) {
+    if (y + r < h) {
+      const add = (y + r) * w;
+      for (let x = 0; x < w; x++) sums[x] += tmp[add + x];
+      n++;
+    }
+    if (y - r - 1 >= 0) {
+      const sub = (y - r - 1) * w;
+      for (let x = 0; x < w; x++) sums[x] -= tmp[sub + x];
+      n--;
+    }
+    if (y >= 0) {
+      const row = y * w;
+      for (let x = 0; x < w; x++) out[row + x] = sums[x] / n;
     }
   }
   return out;

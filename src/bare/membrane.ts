@@ -119,26 +119,73 @@ function relax(state: Uint8Array, reached: Uint8Array, value: Float32Array, cw: 
     if (y > 0 && state[c - cw]) nb[u * 4 + m++] = c - cw;
     if (y < chh - 1 && state[c + cw]) nb[u * 4 + m++] = c + cw;
   }
+  const count = new Uint8Array(unknown.length);
+  for (let u = 0; u < unknown.length; u++) while (count[u] < 4 && nb[u * 4 + count[u]] >= 0) count[u]++;
   const omega = 1.9;
   for (let iter = 0; iter < 600; iter++) {
-    let change = 0;
-    for (let u = 0; u < unknown.length; u++) {
-      const c = unknown[u];
-      let m = 0;
-      while (m < 4 && nb[u * 4 + m] >= 0) m++;
-      if (!m) continue;
-      for (let k = 0; k < C; k++) {
-        let acc = 0;
-        for (let j = 0; j < m; j++) acc += value[nb[u * 4 + j] * C + k];
-        const old = value[c * C + k];
-        const v = old + omega * (acc / m - old);
-        value[c * C + k] = v;
-        const d = v > old ? v - old : old - v;
-        if (d > change) change = d;
-      }
-    }
+    const change = C === 3 ? sweep3(unknown, nb, count, value, omega) : sweep(unknown, nb, count, value, C, omega);
     if (change < 0.02) break;
   }
+}
+
+/** One over-relaxed sweep over the unknown cells; the largest change it made. */
+function sweep(unknown: number[], nb: Int32Array, count: Uint8Array, value: Float32Array, C: number, omega: number): number {
+  let change = 0;
+  for (let u = 0; u < unknown.length; u++) {
+    const c = unknown[u];
+    const m = count[u];
+    if (!m) continue;
+    for (let k = 0; k < C; k++) {
+      let acc = 0;
+      for (let j = 0; j < m; j++) acc += value[nb[u * 4 + j] * C + k];
+      const old = value[c * C + k];
+      const v = old + omega * (acc / m - old);
+      value[c * C + k] = v;
+      const d = v > old ? v - old : old - v;
+      if (d > change) change = d;
+    }
+  }
+  return change;
+}
+
+/**
+ * sweep() for three channels, the neighbours read once for all three: the same sums in the
+ * same order per channel (a cell is never its own neighbour, so updating one channel before
+ * summing the next changes nothing).
+ */
+function sweep3(unknown: number[], nb: Int32Array, count: Uint8Array, value: Float32Array, omega: number): number {
+  let change = 0;
+  for (let u = 0; u < unknown.length; u++) {
+    const m = count[u];
+    if (!m) continue;
+    const b = u * 4;
+    let a0 = 0;
+    let a1 = 0;
+    let a2 = 0;
+    for (let j = 0; j < m; j++) {
+      const o = nb[b + j] * 3;
+      a0 += value[o];
+      a1 += value[o + 1];
+      a2 += value[o + 2];
+    }
+    const o = unknown[u] * 3;
+    const old0 = value[o];
+    const v0 = old0 + omega * (a0 / m - old0);
+    value[o] = v0;
+    const d0 = v0 > old0 ? v0 - old0 : old0 - v0;
+    if (d0 > change) change = d0;
+    const old1 = value[o + 1];
+    const v1 = old1 + omega * (a1 / m - old1);
+    value[o + 1] = v1;
+    const d1 = v1 > old1 ? v1 - old1 : old1 - v1;
+    if (d1 > change) change = d1;
+    const old2 = value[o + 2];
+    const v2 = old2 + omega * (a2 / m - old2);
+    value[o + 2] = v2;
+    const d2 = v2 > old2 ? v2 - old2 : old2 - v2;
+    if (d2 > change) change = d2;
+  }
+  return change;
 }
 
 /** Solves the grid at half resolution and writes that solution into the unknown cells as a start. */

@@ -167,19 +167,20 @@ export function maskSpan(g: GarmentAnalysis, cx: number, y: number): { l: number
   const yi = Math.round(y);
   const xi = Math.round(cx);
   if (yi < 0 || yi >= height || xi < 0 || xi >= width || data[yi * width + xi] < 128) return null;
-  const edge = (dir: number): number => {
-    let x = xi;
-    let gap = 0;
-    let last = xi;
-    while (x >= 0 && x < width) {
-      if (data[yi * width + x] >= 128) {
-        last = x;
-        gap = 0;
-      } else if (++gap > 3) break;
-      x += dir;
-    }
-    return last + 0.5;
-  };
-  return { l: edge(-1), r: edge(1) };
+  return { l: runEdge(data, width, xi, yi, -1), r: runEdge(data, width, xi, yi, 1) };
 }
 
+/** The last mask pixel (+ 0.5) of row yi from xi going `dir`, across gaps of up to 3 px. */
+function runEdge(data: Uint8Array, width: number, xi: number, yi: number, dir: number): number {
+  let x = xi;
+  let gap = 0;
+  let last = xi;
+  while (x >= 0 && x < width) {
+    if (data[yi * width + x] >= 128) {
+      last = x;
+      gap = 0;
+    } else if (++gap > 3) break;
+    x += dir;
+  }
+  return last + 0.5;
+}

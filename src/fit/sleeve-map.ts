@@ -122,11 +122,30 @@ export function sleeveMap(pairs: Correspondence[], side: string, inverse = true)
   const garment = rungs(pairs, side, 'garment');
   if (body.length < 2 || body.length !== garment.length) throw new Error(`sleeveMap: the ${side} sleeve needs its seam and cuff points on both sides`);
   const [from, to] = inverse ? [body, garment] : [garment, body];
-  const last = from.length - 2;
-  // Per patch, once: which way it faces (unbilinear keeps to that sheet).
-  const facing = from.slice(0, -1).map((r, k) => facingOf(r, from[k + 1]));
-  // The patch a point belongs to: the one it lies along (nearest, then least far across).
-  const locate = (x: number, y: number): { k: number; u: number; v: number; along: number; across: number } | null => {
+  return new PatchMap(pairs.length, from, to);
+}
+
+/**
+ * The patches' map. A class rather than closures per map: every sleeve map then shares its
+ * functions, which the engine optimises once instead of once per pair.
+ */
+class PatchMap implements SleeveMap {
+  private readonly last: number;
+  /** Per patch, once: which way it faces (unbilinear keeps to that sheet). */
+  private readonly facing: number[];
+
+  constructor(
+    readonly size: number,
+    private readonly from: Rung[],
+    private readonly to: Rung[],
+  ) {
+    this.last = from.length - 2;
+    this.facing = from.slice(0, -1).map((r, k) => facingOf(r, from[k + 1]));
+  }
+
+  /** The patch a point belongs to: the one it lies along (nearest, then least far across). */
+  private locate(x: number, y: number): { k: number; u: number; v: number; along: number; across: number } | null {
+    const { from, facing, last } = this;
     let best: { k: number; u: number; v: number; along: number; across: number } | null = null;
     for (let k = 0; k <= last; k++) {
       const uv = unbilinear(from[k], from[k + 1], { x, y }, facing[k]);
@@ -135,24 +154,26 @@ export function sleeveMap(pairs: Correspondence[], side: string, inverse = true)
       if (!best || o.along < best.along - 1e-9 || (Math.abs(o.along - best.along) <= 1e-9 && o.across < best.across)) best = { k, ...uv, ...o };
     }
     return best;
-  };
-  const sample = (x: number, y: number): { x: number; y: number; hold: number } => {
-    const at = locate(x, y);
+  }
+
+  sample(x: number, y: number): { x: number; y: number; hold: number } {
+    const at = this.locate(x, y);
     // Far outside the garment photo: samples as transparent.
     if (!at) return { x: -1e6, y: -1e6, hold: 0 };
-    const p = bilinear(to[at.k], to[at.k + 1], at.u, at.v);
+    const p = bilinear(this.to[at.k], this.to[at.k + 1], at.u, at.v);
     return { x: p.x, y: p.y, hold: fade(at.along, FADE_ALONG) * fade(at.across, FADE_ACROSS) };
-  };
-  return {
-    size: pairs.length,
-    map: (x, y) => {
-      const s = sample(x, y);
-      return { x: s.x, y: s.y };
-    },
-    hold: (x, y) => sample(x, y).hold,
-    sample,
-  };
+  }
+
+  map(x: number, y: number): Point {
+    const s = this.sample(x, y);
+    return { x: s.x, y: s.y };
+  }
+
+  hold(x: number, y: number): number {
+    return this.sample(x, y).hold;
+  }
 }
+
 /** How far past its corners' straight lines (in sleeve widths) a sleeve's cloth may bulge and still be sleeve. */
 const CLOTH_ACROSS = 0.35;
 

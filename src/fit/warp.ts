@@ -60,11 +60,8 @@ function polylineDistance(p: Point, line: Point[]): number {
  * A pixel is in a side's sleeve when it lies beyond that side's seam polyline (away from the centre).
  */
 export function partClassifier(plan: FitPlan, garment: GarmentAnalysis): (x: number, y: number) => 0 | 1 | 2 {
-  const beyond = seamDistance(plan, garment);
-  return (x, y) => {
-    const b = beyond(x, y);
-    return b.d > 0 ? b.part : 0;
-  };
+  const seams = new Seams(plan, garment);
+  return (x, y) => seams.part(x, y);
 }
 
 /** One side's seam on a garment row: a pixel x is `(x - x0) * sign` garment pixels beyond it. */
@@ -79,32 +76,8 @@ export interface SeamOnRow {
  * flaring out, not the sleeve), for code that walks the garment row by row.
  */
 export function seamRows(plan: FitPlan, garment: GarmentAnalysis): (y: number) => SeamOnRow[] {
-  const sides = (['left', 'right'] as Side[]).filter((s) => plan.seams[s]);
-  if (sides.length === 0) return () => [];
-  const l = plan.seams.left?.[0];
-  const r = plan.seams.right?.[0];
-  const centreX = l && r ? (l.x + r.x) / 2 : garment.width / 2;
-  const seamX = (line: Point[], y: number): number => {
-    // The polyline as x(y); above its top and below its bottom it continues its end segments.
-    for (let i = 0; i + 1 < line.length; i++) {
-      const a = line[i];
-      const b = line[i + 1];
-      if (y <= b.y || i + 2 === line.length) {
-        const dy = b.y - a.y;
-        return Math.abs(dy) < 1e-6 ? a.x : a.x + ((y - a.y) / dy) * (b.x - a.x);
-      }
-    }
-    return line[0].x;
-  };
-  const fixed = sides.map((s) => {
-    const line = plan.seams[s]!;
-    return { line, part: (s === 'left' ? 1 : 2) as 1 | 2, bottom: plan.sleeveBottom[s] ?? Infinity, sign: Math.sign(line[0].x - centreX) || (s === 'left' ? 1 : -1) };
-  });
-  return (y) => {
-    const out: SeamOnRow[] = [];
-    for (const f of fixed) if (!(y > f.bottom)) out.push({ part: f.part, x0: seamX(f.line, y), sign: f.sign });
-    return out;
-  };
+  const seams = new Seams(plan, garment);
+  return (y) => seams.rows(y);
 }
 
 /**
@@ -112,15 +85,60 @@ export function seamRows(plan: FitPlan, garment: GarmentAnalysis): (y: number) =
  * how far beyond that seam it lies, in garment pixels (negative: on the main part's side).
  */
 export function seamDistance(plan: FitPlan, garment: GarmentAnalysis): (x: number, y: number) => { part: 0 | 1 | 2; d: number } {
-  const rows = seamRows(plan, garment);
-  return (x, y) => {
+  const seams = new Seams(plan, garment);
+  return (x, y) => seams.distance(x, y);
+}
+
+/** A side's seam polyline as x(y); above its top and below its bottom it continues its end segments. */
+function seamX(line: Point[], y: number): number {
+  for (let i = 0; i + 1 < line.length; i++) {
+    const a = line[i];
+    const b = line[i + 1];
+    if (y <= b.y || i + 2 === line.length) {
+      const dy = b.y - a.y;
+      return Math.abs(dy) < 1e-6 ? a.x : a.x + ((y - a.y) / dy) * (b.x - a.x);
+    }
+  }
+  return line[0].x;
+}
+
+/**
+ * The fit's seams over the garment photo (seamRows, seamDistance, partClassifier). A class
+ * rather than closures per call: those were optimised afresh for every pair.
+ */
+class Seams {
+  private readonly fixed: { line: Point[]; part: 1 | 2; bottom: number; sign: number }[];
+
+  constructor(plan: FitPlan, garment: GarmentAnalysis) {
+    const sides = (['left', 'right'] as Side[]).filter((s) => plan.seams[s]);
+    const l = plan.seams.left?.[0];
+    const r = plan.seams.right?.[0];
+    const centreX = l && r ? (l.x + r.x) / 2 : garment.width / 2;
+    this.fixed = sides.map((s) => {
+      const line = plan.seams[s]!;
+      return { line, part: (s === 'left' ? 1 : 2) as 1 | 2, bottom: plan.sleeveBottom[s] ?? Infinity, sign: Math.sign(line[0].x - centreX) || (s === 'left' ? 1 : -1) };
+    });
+  }
+
+  rows(y: number): SeamOnRow[] {
+    const out: SeamOnRow[] = [];
+    for (const f of this.fixed) if (!(y > f.bottom)) out.push({ part: f.part, x0: seamX(f.line, y), sign: f.sign });
+    return out;
+  }
+
+  distance(x: number, y: number): { part: 0 | 1 | 2; d: number } {
     let best: { part: 0 | 1 | 2; d: number } = { part: 0, d: -Infinity };
-    for (const s of rows(y)) {
+    for (const s of this.rows(y)) {
       const d = (x - s.x0) * s.sign;
       if (d > best.d) best = { part: s.part, d };
     }
     return best;
-  };
+  }
+
+  part(x: number, y: number): 0 | 1 | 2 {
+    const b = this.distance(x, y);
+    return b.d > 0 ? b.part : 0;
+  }
 }
 
 /**
@@ -128,7 +146,7 @@ export function seamDistance(plan: FitPlan, garment: GarmentAnalysis): (x: numbe
  * garment's area, which may become skin), plus a margin; clamped to the photo.
  */
 export function warpBox(plan: FitPlan, garment: GarmentAnalysis, width: number, height: number, extra: Box[] = []): Box {
-  const part = partClassifier(plan, garment);
+  const seams = new Seams(plan, garment);
   const maps: (Tps | null)[] = [forward(plan.main, LAMBDA_MAIN), null, null];
   for (const s of plan.sleeves) maps[s.side === 'left' ? 1 : 2] = sleeveForward(s);
   let x0 = Infinity;
@@ -140,7 +158,7 @@ export function warpBox(plan: FitPlan, garment: GarmentAnalysis, width: number, 
   for (let y = 0; y < gh; y += step) {
     for (let x = 0; x < gw; x += step) {
       if (data[y * gw + x] < 64) continue;
-      const m = maps[part(x, y)] ?? maps[0]!;
+      const m = maps[seams.part(x, y)] ?? maps[0]!;
       const p = m.map(x + 0.5, y + 0.5);
       if (p.x < x0) x0 = p.x;
       if (p.y < y0) y0 = p.y;
@@ -234,24 +252,13 @@ export function warpGrid(plan: FitPlan, garment: GarmentAnalysis, box: Box, wind
     const map = s ? sleeveInverse(s) : null;
     maps.push(s && map ? { tps: map, sleeve: s, hold: map } : { tps: null as unknown as Tps, sleeve: null });
   }
-  const gw = window.width;
-  const gh = window.height;
-  const gx0 = window.x;
-  const gy0 = window.y;
   // Grid point (i, j) sits on output pixel centre box.x + j * (W - 1) / (cols - 1) + 0.5, matching
   // Resize's align_corners mapping in the graph.
   const sx = (box.width - 1) / (cols - 1);
   const sy = (box.height - 1) / (rows - 1);
-  const put = (m: number, o: number, g: Point, allow: number): void => {
-    // Far outside the photo (a sleeve's map with nothing there): the usual far value, so the
-    // grid's interpolation stays in a range float32 holds alike in both render engines.
-    const far = !(Math.abs(g.x) < 1e5 && Math.abs(g.y) < 1e5);
-    data[(3 * m) * plane + o] = far ? OFF : (2 * (g.x - gx0)) / gw - 1;
-    data[(3 * m + 1) * plane + o] = far ? OFF : (2 * (g.y - gy0)) / gh - 1;
-    data[(3 * m + 2) * plane + o] = allow;
-  };
-  const at = (i: number, j: number): Point => ({ x: box.x + j * sx + 0.5, y: box.y + i * sy + 0.5 });
-  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) put(0, i * cols + j, maps[0].tps.map(at(i, j).x, at(i, j).y), 1);
+  const grid = new GridWriter(data, plane, window);
+  const pt = new GridPoints(box, sx, sy);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) grid.put(0, i * cols + j, maps[0].tps.map(pt.x(j), pt.y(i)), 1);
   for (let m = 1; m < 3; m++) {
     const { sleeve, hold } = maps[m];
     if (!sleeve || !hold) {
@@ -263,7 +270,7 @@ export function warpGrid(plan: FitPlan, garment: GarmentAnalysis, box: Box, wind
     const near = new Float32Array(plane);
     for (let i = 0; i < rows; i++) {
       for (let j = 0; j < cols; j++) {
-        const d = polylineDistance(at(i, j), sleeve.axis);
+        const d = polylineDistance(pt.at(i, j), sleeve.axis);
         near[i * cols + j] = Math.min(Math.max((sleeve.radius - d) / (0.25 * sleeve.radius), 0), 1);
       }
     }
@@ -271,12 +278,11 @@ export function warpGrid(plan: FitPlan, garment: GarmentAnalysis, box: Box, wind
       for (let j = 0; j < cols; j++) {
         const o = i * cols + j;
         if (!nearAny(near, rows, cols, i, j)) {
-          put(m, o, { x: Number.NaN, y: Number.NaN }, 0);
+          grid.put(m, o, { x: Number.NaN, y: Number.NaN }, 0);
           continue;
         }
-        const p = at(i, j);
-        const g = hold.sample(p.x, p.y);
-        put(m, o, g, near[o] * g.hold);
+        const g = hold.sample(pt.x(j), pt.y(i));
+        grid.put(m, o, g, near[o] * g.hold);
       }
     }
     extendIntoFar(data, m, rows, cols);
@@ -317,4 +323,47 @@ function extendIntoFar(data: Float32Array, m: number, rows: number, cols: number
     }
   }
   for (const [o, x, y] of fill) (xs[o] = x), (ys[o] = y);
+}
+
+/**
+ * Writes grid values: GridSample coordinates normalised to the texture's window, and the
+ * allowance. (A class rather than closures per grid: they were optimised afresh per pair.)
+ */
+class GridWriter {
+  constructor(
+    private readonly data: Float32Array,
+    private readonly plane: number,
+    private readonly window: Box,
+  ) {}
+
+  put(m: number, o: number, g: Point, allow: number): void {
+    const { data, plane, window } = this;
+    // Far outside the photo (a sleeve's map with nothing there): the usual far value, so the
+    // grid's interpolation stays in a range float32 holds alike in both render engines.
+    const far = !(Math.abs(g.x) < 1e5 && Math.abs(g.y) < 1e5);
+    data[(3 * m) * plane + o] = far ? OFF : (2 * (g.x - window.x)) / window.width - 1;
+    data[(3 * m + 1) * plane + o] = far ? OFF : (2 * (g.y - window.y)) / window.height - 1;
+    data[(3 * m + 2) * plane + o] = allow;
+  }
+}
+
+/** Grid point (i, j)'s output pixel centre. */
+class GridPoints {
+  constructor(
+    private readonly box: Box,
+    private readonly sx: number,
+    private readonly sy: number,
+  ) {}
+
+  x(j: number): number {
+    return this.box.x + j * this.sx + 0.5;
+  }
+
+  y(i: number): number {
+    return this.box.y + i * this.sy + 0.5;
+  }
+
+  at(i: number, j: number): Point {
+    return { x: this.x(j), y: this.y(i) };
+  }
 }

@@ -50,17 +50,23 @@ export function foldLight(person: PersonAnalysis, bare: BareBody, shoulderWidth:
   const base = dominant(person, bare);
   const img = person.image.data;
   const ch = person.image.channels;
-  const at = (k: number): number => ((box.y + ((k / w) | 0)) * person.width + box.x + (k % w)) * ch;
-  const rgb = (o: number, c: number): number => img[o + (ch >= 3 ? c : 0)];
+  const g = ch >= 3 ? 1 : 0;
+  const b = ch >= 3 ? 2 : 0;
   const lumBase = new Float32Array(w * h);
   const isBase = new Float32Array(w * h);
-  for (let k = 0; k < w * h; k++) {
-    if (!old[k]) continue;
-    const o = at(k);
-    lum[k] = Math.round(0.299 * rgb(o, 0) + 0.587 * rgb(o, 1) + 0.114 * rgb(o, 2));
-    if (base && Math.hypot(rgb(o, 0) - base[0], rgb(o, 1) - base[1], rgb(o, 2) - base[2]) <= BASE_DIST) {
-      isBase[k] = 1;
-      lumBase[k] = lum[k];
+  // (Within BASE_DIST of the base: the squared distance of whole numbers, exactly what Math.hypot <= BASE_DIST decides.)
+  const near = BASE_DIST * BASE_DIST;
+  for (let y = 0, k = 0; y < h; y++) {
+    for (let x = 0, o = ((box.y + y) * person.width + box.x) * ch; x < w; x++, k++, o += ch) {
+      if (!old[k]) continue;
+      const R = img[o];
+      const G = img[o + g];
+      const B = img[o + b];
+      lum[k] = Math.round(0.299 * R + 0.587 * G + 0.114 * B);
+      if (base && (R - base[0]) ** 2 + (G - base[1]) ** 2 + (B - base[2]) ** 2 <= near) {
+        isBase[k] = 1;
+        lumBase[k] = lum[k];
+      }
     }
   }
   if (!base) return { box, lum };
@@ -84,21 +90,37 @@ export function foldCrop(person: PersonAnalysis, bare: BareBody, light: FoldLigh
   const out = new Uint8Array(crop.width * crop.height * 3);
   const ch = person.image.channels;
   const img = person.image.data;
-  const lb = light.box;
-  for (let y = 0; y < crop.height; y++) {
-    const py = crop.y + y;
-    for (let x = 0; x < crop.width; x++) {
-      const px = crop.x + x;
-      const o = (y * crop.width + x) * 3;
-      const lx = px - lb.x;
-      const ly = py - lb.y;
-      const k = ly * lb.width + lx;
-      if (lx >= 0 && ly >= 0 && lx < lb.width && ly < lb.height && bare.old[k]) {
-        out[o] = out[o + 1] = out[o + 2] = light.lum[k];
-        continue;
+  // The photo's rows first (copied whole when it is RGB), then the old garment's grey over them.
+  if (ch === 3) {
+    for (let y = 0; y < crop.height; y++) {
+      const from = ((crop.y + y) * person.width + crop.x) * 3;
+      out.set(img.subarray(from, from + crop.width * 3), y * crop.width * 3);
+    }
+  } else {
+    for (let y = 0; y < crop.height; y++) {
+      for (let x = 0; x < crop.width; x++) {
+        const o = (y * crop.width + x) * 3;
+        const s = ((crop.y + y) * person.width + crop.x + x) * ch;
+        for (let c = 0; c < 3; c++) out[o + c] = img[s + (ch >= 3 ? c : 0)];
       }
-      const s = (py * person.width + px) * ch;
-      for (let c = 0; c < 3; c++) out[o + c] = img[s + (ch >= 3 ? c : 0)];
+    }
+  }
+  const lb = light.box;
+  const x0 = Math.max(crop.x, lb.x);
+  const x1 = Math.min(crop.x + crop.width, lb.x + lb.width);
+  const y0 = Math.max(crop.y, lb.y);
+  const y1 = Math.min(crop.y + crop.height, lb.y + lb.height);
+  const { old } = bare;
+  const { lum } = light;
+  for (let py = y0; py < y1; py++) {
+    let k = (py - lb.y) * lb.width + (x0 - lb.x);
+    let o = ((py - crop.y) * crop.width + (x0 - crop.x)) * 3;
+    for (let px = x0; px < x1; px++, k++, o += 3) {
+      if (!old[k]) continue;
+      const v = lum[k];
+      out[o] = v;
+      out[o + 1] = v;
+      out[o + 2] = v;
     }
   }
   return out;
