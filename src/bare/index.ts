@@ -244,11 +244,20 @@ function synthSkin(c: CropPlanes, region: Uint8Array, normals: Normals, real: Ui
   // shadow made a dark, flat block (the membrane alone is harmonic: the region's inside is the
   // mean of its border's offsets however far it lies from them).
   const fade = MEMBRANE_FADE * sw;
-  const d = distanceTo(fixed, w, h);
-  for (let k = 0; k < n; k++) {
-    if (!region[k]) continue;
-    const f = Math.exp(-d[k] / fade);
-    for (let ch = 0; ch < 3; ch++) synth[k * 3 + ch] += m[k * 3 + ch] * f;
+  const b = maskBounds(region, w, h, 0);
+  if (!b) return synth;
+  const bw = b.x1 - b.x0 + 1;
+  const bh = b.y1 - b.y0 + 1;
+  const fixedBox = new Uint8Array(bw * bh);
+  for (let y = 0; y < bh; y++) fixedBox.set(fixed.subarray((b.y0 + y) * w + b.x0, (b.y0 + y) * w + b.x1 + 1), y * bw);
+  const d = distanceTo(fixedBox, bw, bh);
+  for (let y = 0; y < bh; y++) {
+    for (let x = 0; x < bw; x++) {
+      const k = (b.y0 + y) * w + b.x0 + x;
+      if (!region[k]) continue;
+      const f = Math.exp(-d[y * bw + x] / fade);
+      for (let ch = 0; ch < 3; ch++) synth[k * 3 + ch] += m[k * 3 + ch] * f;
+    }
   }
   return synth;
 }
@@ -260,19 +269,51 @@ function synthSkin(c: CropPlanes, region: Uint8Array, normals: Normals, real: Ui
  * shade steps by a fifth there: a hard seam down the side of the body.
  */
 function smoothShade(region: Uint8Array, normals: Normals, light: Light, w: number, h: number, r: number): Float32Array {
-  const n = w * h;
-  const raw = new Float32Array(n);
-  const weight = new Float32Array(n);
-  for (let k = 0; k < n; k++) {
-    if (!region[k]) continue;
-    raw[k] = Math.min(Math.max(shadeAt(light, normals.nx[k], normals.ny[k], normals.nz[k]), 0.5), 1.25);
-    weight[k] = 1;
+  const out = new Float32Array(w * h);
+  // Over the region's bounding box only (a top's region is a fraction of the person's box).
+  const b = maskBounds(region, w, h, 2 * r);
+  if (!b) return out;
+  const bw = b.x1 - b.x0 + 1;
+  const bh = b.y1 - b.y0 + 1;
+  const raw = new Float32Array(bw * bh);
+  const weight = new Float32Array(bw * bh);
+  for (let y = 0; y < bh; y++) {
+    for (let x = 0; x < bw; x++) {
+      const k = (b.y0 + y) * w + b.x0 + x;
+      if (!region[k]) continue;
+      raw[y * bw + x] = Math.min(Math.max(shadeAt(light, normals.nx[k], normals.ny[k], normals.nz[k]), 0.5), 1.25);
+      weight[y * bw + x] = 1;
+    }
   }
-  const num = boxBlur(boxBlur(raw, w, h, r), w, h, r);
-  const den = boxBlur(boxBlur(weight, w, h, r), w, h, r);
-  const out = new Float32Array(n);
-  for (let k = 0; k < n; k++) if (region[k]) out[k] = den[k] > 1e-6 ? num[k] / den[k] : raw[k];
+  const num = boxBlur(boxBlur(raw, bw, bh, r), bw, bh, r);
+  const den = boxBlur(boxBlur(weight, bw, bh, r), bw, bh, r);
+  for (let y = 0; y < bh; y++) {
+    for (let x = 0; x < bw; x++) {
+      const j = y * bw + x;
+      const k = (b.y0 + y) * w + b.x0 + x;
+      if (region[k]) out[k] = den[j] > 1e-6 ? num[j] / den[j] : raw[j];
+    }
+  }
   return out;
+}
+
+/** The bounding box (inclusive) of a mask's set pixels grown by `margin`, clipped to the crop; null when empty. */
+function maskBounds(mask: Uint8Array, w: number, h: number, margin: number): { x0: number; y0: number; x1: number; y1: number } | null {
+  let x0 = w;
+  let y0 = h;
+  let x1 = -1;
+  let y1 = -1;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0, k = y * w; x < w; x++, k++) {
+      if (!mask[k]) continue;
+      if (x < x0) x0 = x;
+      if (x > x1) x1 = x;
+      if (y < y0) y0 = y;
+      y1 = y;
+    }
+  }
+  if (x1 < 0) return null;
+  return { x0: Math.max(0, x0 - margin), y0: Math.max(0, y0 - margin), x1: Math.min(w - 1, x1 + margin), y1: Math.min(h - 1, y1 + margin) };
 }
 
 /** How much to strengthen laid grain so its texture level matches the exemplar skin's (1 to MAX_GRAIN_GAIN; 1 when either is unmeasurable). */

@@ -385,33 +385,96 @@ function integral(mask: Uint8Array, w: number, h: number): Uint32Array {
 
 /** A (2r+1)^2 square max (sign 1) or min (sign -1) filter, separable. */
 function rankFilter(src: Float32Array, w: number, h: number, r: number, sign: 1 | -1): Float32Array {
+  const v = new Float32Array(w * h);
+  for (let k = 0; k < v.length; k++) v[k] = sign * src[k];
   const tmp = new Float32Array(w * h);
+  const line = new RunningMax(w, r);
+  for (let y = 0; y < h; y++) line.run(v, tmp, y * w, 1, w);
+  const out = columnMax(tmp, w, h, r);
+  for (let k = 0; k < out.length; k++) out[k] *= sign;
+  return out;
+}
+
+/**
+ * The maximum over 2r + 1 rows, column by column, as RunningMax does along a line but a whole
+ * row at a time (the image walked in memory order: a column at a time strides a row per sample).
+ */
+function columnMax(src: Float32Array, w: number, h: number, r: number): Float32Array {
+  const size = 2 * r + 1;
+  const pre = new Float32Array(w * h);
+  const suf = new Float32Array(w * h);
   for (let y = 0; y < h; y++) {
-    const row = y * w;
-    for (let x = 0; x < w; x++) {
-      let v = sign * src[row + x];
-      const end = Math.min(w - 1, x + r);
-      for (let d = Math.max(0, x - r); d <= end; d++) {
-        const u = sign * src[row + d];
-        if (u > v) v = u;
-      }
-      tmp[row + x] = sign * v;
-    }
+    const o = y * w;
+    if (y % size === 0) pre.set(src.subarray(o, o + w), o);
+    else for (let x = 0; x < w; x++) pre[o + x] = Math.max(pre[o - w + x], src[o + x]);
+  }
+  for (let y = h - 1; y >= 0; y--) {
+    const o = y * w;
+    if (y % size === size - 1 || y === h - 1) suf.set(src.subarray(o, o + w), o);
+    else for (let x = 0; x < w; x++) suf[o + x] = Math.max(suf[o + w + x], src[o + x]);
   }
   const out = new Float32Array(w * h);
+  const lastBlock = Math.floor((h - 1) / size);
   for (let y = 0; y < h; y++) {
-    const y0 = Math.max(0, y - r);
-    const y1 = Math.min(h - 1, y + r);
-    for (let x = 0; x < w; x++) {
-      let v = sign * tmp[y * w + x];
-      for (let d = y0; d <= y1; d++) {
-        const u = sign * tmp[d * w + x];
-        if (u > v) v = u;
-      }
-      out[y * w + x] = sign * v;
+    const o = y * w;
+    const a = y - r;
+    const b = y + r;
+    if (a <= 0) {
+      out.set(pre.subarray(Math.min(b, h - 1) * w, Math.min(b, h - 1) * w + w), o);
+    } else if (b >= h - 1 && Math.floor(a / size) === lastBlock) {
+      out.set(suf.subarray(a * w, a * w + w), o);
+    } else {
+      const pb = Math.min(b, h - 1) * w;
+      const sa = a * w;
+      for (let x = 0; x < w; x++) out[o + x] = Math.max(suf[sa + x], pre[pb + x]);
     }
   }
   return out;
+}
+
+/**
+ * The maximum over a sliding window of 2r + 1 along a line (van Herk / Gil-Werman: prefix and
+ * suffix maxima per block of the window's length, three comparisons a sample whatever r).
+ */
+class RunningMax {
+  private readonly pre: Float32Array;
+  private readonly suf: Float32Array;
+  private readonly size: number;
+
+  constructor(
+    length: number,
+    private readonly r: number,
+  ) {
+    this.pre = new Float32Array(length);
+    this.suf = new Float32Array(length);
+    this.size = 2 * r + 1;
+  }
+
+  /** out[start + i * stride] = max of src over i - r .. i + r (clipped to 0 .. n - 1). */
+  run(src: Float32Array, out: Float32Array, start: number, stride: number, n: number): void {
+    const { pre, suf, size, r } = this;
+    for (let i = 0, k = 0; i < n; i++, k++) {
+      if (k === size) k = 0;
+      const s = src[start + i * stride];
+      pre[i] = k === 0 ? s : Math.max(pre[i - 1], s);
+    }
+    for (let i = n - 1; i >= 0; i--) {
+      const s = src[start + i * stride];
+      suf[i] = i % size === size - 1 || i === n - 1 ? s : Math.max(suf[i + 1], s);
+    }
+    // A window wholly inside the line spans the end of one block and the start of the next
+    // (or exactly one block); one clipped at the start lies in the first block.
+    const lastBlock = Math.floor((n - 1) / size);
+    for (let i = 0; i < n; i++) {
+      const a = i - r;
+      const b = i + r;
+      let m: number;
+      if (a <= 0) m = pre[Math.min(b, n - 1)];
+      else if (b >= n - 1) m = Math.floor(a / size) === lastBlock ? suf[a] : Math.max(suf[a], pre[n - 1]);
+      else m = Math.max(suf[a], pre[b]);
+      out[start + i * stride] = m;
+    }
+  }
 }
 
 function onCropEdge(k: number, w: number, h: number): boolean {
