@@ -288,17 +288,28 @@ function takeLeftovers(person: PersonAnalysis, crop: Box, old: Uint8Array, nearB
   // The skin likelihood is smoothed over a few pixels, so a 3-px strap reads as skin: a thin
   // line is found by its contrast with the skin r pixels either side (a grey-level top-hat).
   const lines = thinLines(person, crop, r, 40);
+  // The person's outline is half backdrop whatever the parsing says there (hair strands beside
+  // a neck): a light top's colour, and a line against the backdrop. Never taken from it.
+  const outside = new Uint8Array(n);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0, i = (by + y) * person.width + bx; x < w; x++, i++) outside[y * w + x] = person.mask.data[i] < 128 ? 1 : 0;
+  }
+  const nearOutside = dilate(outside, w, h, 3);
   const open = new Uint8Array(n);
   const cloth = new Uint8Array(n);
   for (let y = 0; y < h; y++) {
     for (let x = 0, i = (by + y) * person.width + bx; x < w; x++, i++) {
       const k = y * w + x;
-      if (old[k] || nearBackdrop[k] || person.mask.data[i] < 128 || !BARE_SKIN_LABELS.has(person.parsing.data[i])) continue;
+      if (old[k] || nearBackdrop[k] || nearOutside[k] || !BARE_SKIN_LABELS.has(person.parsing.data[i])) continue;
       const o = i * person.image.channels;
       // The trousers beside a hanging arm (labelled arm) are not the top's leftovers.
       if (colours.bottom && colours.top && colourDist(person.image.data, o, colours.bottom) + 10 < colourDist(person.image.data, o, colours.top)) continue;
-      cloth[k] = clothLike(person.image.data, o, colours) ? 1 : 0;
-      open[k] = cloth[k] || (lines[k] && person.skin.data[i] >= 128) || person.skin.data[i] < 128 ? 1 : 0;
+      const skinLike = person.skin.data[i] >= 128;
+      const clothColour = clothLike(person.image.data, o, colours);
+      // Wide only where the skin model agrees it is no skin: a white top's colour is also a
+      // light skin's highlight (a whole shoulder was taken off as "top" before that).
+      cloth[k] = clothColour && !skinLike ? 1 : 0;
+      open[k] = clothColour || (lines[k] && skinLike) || !skinLike ? 1 : 0;
     }
   }
   const joined = flood(old, open, w, h);
