@@ -115,7 +115,12 @@ async function main(): Promise<void> {
           // What of it is this thread's JavaScript heap and its buffers (the rest: native, workers).
           const at = `${[25, 50, 75, 100][i]}%`;
           memoryAt[at] = { heapUsed: mb(m.heapUsed), external: mb(m.external), arrayBuffers: mb(m.arrayBuffers) };
-          void tryon.renderMemory().then((ws) => (workersAt[at] = ws.map((w) => ({ heapUsed: mb(w.heapUsed), external: mb(w.external), arrayBuffers: mb(w.arrayBuffers) }))));
+          // A worker that stopped (its pairs fail and are reported) leaves this reading out,
+          // rather than ending the bench with an unhandled rejection.
+          void tryon
+            .renderMemory()
+            .then((ws) => (workersAt[at] = ws.map((w) => ({ heapUsed: mb(w.heapUsed), external: mb(w.external), arrayBuffers: mb(w.arrayBuffers) }))))
+            .catch((e: Error) => process.stderr.write(`  no worker memory at ${at}: ${e.message}\n`));
         }
         if (e.finished % 50 === 0) process.stderr.write(`  ${e.finished}/${e.toRender}\n`);
       }
