@@ -26,6 +26,10 @@ import { adopt, inflate, type Normals } from './inflate.ts';
 import { distanceTo } from '../image/distance.ts';
 import { components, erode4, flood, touches } from '../image/pixels.ts';
 import { skeleton, type Skeleton } from './skeleton.ts';
+import { boundsOver } from '../person/mask.ts';
+
+/** An inclusive pixel rectangle over the crop. */
+type Bounds = NonNullable<ReturnType<typeof boundsOver>>;
 
 export interface BareBody {
   category: GarmentCategory;
@@ -205,7 +209,8 @@ function synthSkin(c: CropPlanes, region: Uint8Array, normals: Normals, real: Ui
   const n = w * h;
   const synth = new Float32Array(n * 3);
   const lum = new Float32Array(n);
-  const shade = smoothShade(region, normals, light, w, h, Math.max(2, Math.round(0.04 * sw)));
+  const bounds = boundsOver({ data: region, width: w, height: h }, 1);
+  const shade = smoothShade(region, bounds, normals, light, w, h, Math.max(2, Math.round(0.04 * sw)));
   for (let k = 0; k < n; k++) {
     if (!region[k]) continue;
     const s = shade[k] * (1 + grain[k]);
@@ -244,7 +249,7 @@ function synthSkin(c: CropPlanes, region: Uint8Array, normals: Normals, real: Ui
   // shadow made a dark, flat block (the membrane alone is harmonic: the region's inside is the
   // mean of its border's offsets however far it lies from them).
   const fade = MEMBRANE_FADE * sw;
-  const b = maskBounds(region, w, h, 0);
+  const b = bounds;
   if (!b) return synth;
   const bw = b.x1 - b.x0 + 1;
   const bh = b.y1 - b.y0 + 1;
@@ -268,11 +273,12 @@ function synthSkin(c: CropPlanes, region: Uint8Array, normals: Normals, real: Ui
  * another's (an arm's adopted cloth against the trunk) their normals jump, and unsmoothed the
  * shade steps by a fifth there: a hard seam down the side of the body.
  */
-function smoothShade(region: Uint8Array, normals: Normals, light: Light, w: number, h: number, r: number): Float32Array {
+function smoothShade(region: Uint8Array, bounds: Bounds | null, normals: Normals, light: Light, w: number, h: number, r: number): Float32Array {
   const out = new Float32Array(w * h);
-  // Over the region's bounding box only (a top's region is a fraction of the person's box).
-  const b = maskBounds(region, w, h, 2 * r);
-  if (!b) return out;
+  // Over the region's bounding box (grown by the blurs' reach) only: a top's region is a
+  // fraction of the person's box.
+  if (!bounds) return out;
+  const b = { x0: Math.max(0, bounds.x0 - 2 * r), y0: Math.max(0, bounds.y0 - 2 * r), x1: Math.min(w - 1, bounds.x1 + 2 * r), y1: Math.min(h - 1, bounds.y1 + 2 * r) };
   const bw = b.x1 - b.x0 + 1;
   const bh = b.y1 - b.y0 + 1;
   const raw = new Float32Array(bw * bh);
@@ -295,25 +301,6 @@ function smoothShade(region: Uint8Array, normals: Normals, light: Light, w: numb
     }
   }
   return out;
-}
-
-/** The bounding box (inclusive) of a mask's set pixels grown by `margin`, clipped to the crop; null when empty. */
-function maskBounds(mask: Uint8Array, w: number, h: number, margin: number): { x0: number; y0: number; x1: number; y1: number } | null {
-  let x0 = w;
-  let y0 = h;
-  let x1 = -1;
-  let y1 = -1;
-  for (let y = 0; y < h; y++) {
-    for (let x = 0, k = y * w; x < w; x++, k++) {
-      if (!mask[k]) continue;
-      if (x < x0) x0 = x;
-      if (x > x1) x1 = x;
-      if (y < y0) y0 = y;
-      y1 = y;
-    }
-  }
-  if (x1 < 0) return null;
-  return { x0: Math.max(0, x0 - margin), y0: Math.max(0, y0 - margin), x1: Math.min(w - 1, x1 + margin), y1: Math.min(h - 1, y1 + margin) };
 }
 
 /** How much to strengthen laid grain so its texture level matches the exemplar skin's (1 to MAX_GRAIN_GAIN; 1 when either is unmeasurable). */

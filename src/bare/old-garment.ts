@@ -233,7 +233,7 @@ export function oldGarment(person: PersonAnalysis, sk: Skeleton, category: Garme
         const isHair = hair && py < shoulderY && (!top || colourDist(img.data, o, top) > 30) && colourDist(img.data, o, hair) < 30;
         // The trousers' waist beside a hanging arm that the parsing called top: the bottom's
         // colour, clearly not the top's. Kept when a top is taken off alone.
-        const isBottom = category === 'upper' && bottom && top && py > waistY && colourDist(img.data, o, bottom) < 40 && colourDist(img.data, o, bottom) + 25 < colourDist(img.data, o, top);
+        const isBottom = category === 'upper' && bottom && py > waistY && colourDist(img.data, o, bottom) < 40 && nearerTopThanBottom(img.data, o, colours) < -25;
         take = upper ? !isHair && !isBottom : false;
       } else if (l === LABEL.lower_clothes) {
         take = lower;
@@ -303,9 +303,10 @@ function takeLeftovers(person: PersonAnalysis, crop: Box, old: Uint8Array, nearB
       if (old[k] || nearBackdrop[k] || nearOutside[k] || !BARE_SKIN_LABELS.has(person.parsing.data[i])) continue;
       const o = i * person.image.channels;
       // The trousers beside a hanging arm (labelled arm) are not the top's leftovers.
-      if (colours.bottom && colours.top && colourDist(person.image.data, o, colours.bottom) + 10 < colourDist(person.image.data, o, colours.top)) continue;
+      const topOverBottom = nearerTopThanBottom(person.image.data, o, colours);
+      if (topOverBottom < -10) continue;
       const skinLike = person.skin.data[i] >= 128;
-      const clothColour = clothLike(person.image.data, o, colours);
+      const clothColour = clothLike(person.image.data, o, colours) && topOverBottom > 10;
       // Wide only where the skin model agrees it is no skin: a white top's colour is also a
       // light skin's highlight (a whole shoulder was taken off as "top" before that).
       cloth[k] = clothColour && !skinLike ? 1 : 0;
@@ -331,14 +332,19 @@ function takeLeftovers(person: PersonAnalysis, crop: Box, old: Uint8Array, nearB
   }
 }
 
-/**
- * Whether a pixel's colour is clearly the old top's rather than the skin's (its anti-aliased
- * edge the parsing called skin) or the trousers' (blue jeans are nearer a black top than skin).
- */
+/** Whether a pixel's colour is clearly the old top's rather than the skin's (its anti-aliased edge the parsing called skin). */
 function clothLike(data: ArrayLike<number>, o: number, colours: PersonColours): boolean {
   if (!colours.top || !colours.skin) return false;
-  const toTop = colourDist(data, o, colours.top);
-  return toTop < colourDist(data, o, colours.skin) - 20 && (!colours.bottom || toTop < colourDist(data, o, colours.bottom) - 10);
+  return colourDist(data, o, colours.top) < colourDist(data, o, colours.skin) - 20;
+}
+
+/**
+ * How much nearer a pixel's colour is the old top's than the trousers' (negative: nearer the
+ * trousers'; blue jeans are nearer a black top than skin is). Infinity without both colours.
+ */
+function nearerTopThanBottom(data: ArrayLike<number>, o: number, colours: PersonColours): number {
+  if (!colours.top || !colours.bottom) return Infinity;
+  return colourDist(data, o, colours.bottom) - colourDist(data, o, colours.top);
 }
 
 /**
